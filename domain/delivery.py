@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.status import DeliveryStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: UUID
+    order_id: UUID
+    status: DeliveryStatus
+    carrier: str
+    tracking_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryEvent:
+    delivery_id: UUID
+    status: DeliveryStatus
+    location: str | None
+    occurred_at: datetime

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(str, Enum):
+    CUSTOMER = "customer"
+    STAFF = "staff"
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    id: str
+    name: str | None
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking: the member behind a verified token, and the role it carries."""
+
+    member: Member
+    role: Role
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role is Role.STAFF

@@ -1,0 +1,1 @@
+"""Adapters: the database, the cache, messaging, auth and settings."""

@@ -1,0 +1,242 @@
+"""The tables of the six domains, the outbox and the inbox (processed messages).
+
+Constraints that keep data honest live here, in the database: stock never negative, one ISBN per
+book, one order per (member, idempotency key), quantities within bounds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlmodel import Field, SQLModel
+
+from infrastructure.database.types import BigIntId, UTCDateTime, utc_now
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Table(SQLModel):
+    metadata = metadata
+
+
+def _created() -> datetime:
+    return Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
+
+
+class MemberRow(Table, table=True):
+    __tablename__ = "member"
+
+    id: str = Field(primary_key=True, max_length=255)
+    name: str | None = Field(default=None, max_length=255)
+    email: str | None = Field(default=None, max_length=320)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class ProductRow(Table, table=True):
+    __tablename__ = "product"
+    __table_args__ = (
+        CheckConstraint("price > 0", name="price_positive"),
+        CheckConstraint("length(isbn) = 13", name="isbn_length"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    isbn: str = Field(max_length=13, unique=True)
+    title: str = Field(max_length=500)
+    author: str = Field(max_length=300)
+    publisher: str | None = Field(default=None, max_length=300)
+    price: int
+    currency: str = Field(default="KRW", max_length=3)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class StockRow(Table, table=True):
+    __tablename__ = "stock"
+    __table_args__ = (
+        CheckConstraint("available >= 0", name="available_not_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+    )
+
+    product_id: int = Field(
+        sa_column=Column(BigIntId, ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    )
+    available: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    reserved: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    updated_at: datetime = _created()
+
+
+class OrderRow(Table, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("member_id", "idempotency_key"),
+        CheckConstraint("total_amount >= 0", name="total_not_negative"),
+        Index("ix_orders_member_id_created_at_id", "member_id", "created_at", "id"),
+        Index("ix_orders_created_at_id", "created_at", "id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    number: str = Field(max_length=32, unique=True)
+    member_id: str = Field(foreign_key="member.id", max_length=255)
+    status: str = Field(max_length=20, index=True)
+    cancel_reason: str | None = Field(default=None, max_length=30)
+    total_amount: int
+    currency: str = Field(default="KRW", max_length=3)
+    recipient: str = Field(max_length=100)
+    phone: str = Field(max_length=30)
+    zip_code: str = Field(max_length=10)
+    line1: str = Field(max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    payment_token: str | None = Field(default=None, max_length=100)
+    idempotency_key: str | None = Field(default=None, max_length=255)
+    request_fingerprint: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class OrderItemRow(Table, table=True):
+    __tablename__ = "order_item"
+    __table_args__ = (
+        UniqueConstraint("order_id", "product_id"),
+        CheckConstraint("quantity BETWEEN 1 AND 99", name="quantity_range"),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE", index=True)
+    product_id: int = Field(sa_column=Column(BigIntId, ForeignKey("product.id"), nullable=False))
+    quantity: int
+    unit_price: int
+    currency: str = Field(default="KRW", max_length=3)
+
+
+class OrderEventRow(Table, table=True):
+    """One entry of an order's status history."""
+
+    __tablename__ = "order_event"
+    __table_args__ = (Index("ix_order_event_order_id_id", "order_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE")
+    status: str = Field(max_length=20)
+    message: str | None = Field(default=None, max_length=500)
+    occurred_at: datetime = _created()
+
+
+class StockReservationRow(Table, table=True):
+    """One reserved order line; its status says whether it is held, committed or released."""
+
+    __tablename__ = "stock_reservation"
+    __table_args__ = (
+        UniqueConstraint("order_id", "product_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE")
+    product_id: int = Field(sa_column=Column(BigIntId, ForeignKey("product.id"), nullable=False))
+    quantity: int
+    status: str = Field(max_length=20)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class PaymentRow(Table, table=True):
+    __tablename__ = "payment"
+    __table_args__ = (
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE", unique=True)
+    status: str = Field(max_length=20)
+    amount: int
+    currency: str = Field(default="KRW", max_length=3)
+    transaction_id: str | None = Field(default=None, max_length=100)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    last_error: str | None = Field(default=None, sa_type=Text)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class DeliveryRow(Table, table=True):
+    __tablename__ = "delivery"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE", unique=True)
+    status: str = Field(max_length=20)
+    carrier: str = Field(max_length=50)
+    tracking_number: str | None = Field(default=None, max_length=20, unique=True)
+    next_step_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class DeliveryEventRow(Table, table=True):
+    __tablename__ = "delivery_event"
+    __table_args__ = (Index("ix_delivery_event_delivery_id_id", "delivery_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    delivery_id: uuid.UUID = Field(foreign_key="delivery.id", ondelete="CASCADE")
+    status: str = Field(max_length=20)
+    location: str | None = Field(default=None, max_length=200)
+    carrier_event_id: str | None = Field(default=None, max_length=100, unique=True)
+    occurred_at: datetime = _created()
+
+
+class OutboxRow(Table, table=True):
+    """A message to publish, written in the same transaction as the change it announces."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_unpublished",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    message_id: uuid.UUID = Field(default_factory=uuid.uuid4, unique=True)
+    routing_key: str = Field(max_length=100)
+    order_id: uuid.UUID | None = Field(default=None)
+    payload: str = Field(sa_type=Text)
+    created_at: datetime = _created()
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    publish_attempts: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+
+
+class ProcessedMessageRow(Table, table=True):
+    """The inbox: a (consumer, message id) pair recorded here was handled once already."""
+
+    __tablename__ = "processed_message"
+
+    consumer: str = Field(primary_key=True, max_length=50)
+    message_id: uuid.UUID = Field(primary_key=True)
+    processed_at: datetime = _created()

@@ -1,0 +1,124 @@
+"""Every knob of the service: one place, one `ORDERS_…` name, read from the environment first."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Self
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"
+MIN_JWT_SECRET_LENGTH = 32
+
+_DATABASE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "postgresql", "postgresql+asyncpg", "postgres")
+_REDIS_SCHEMES = ("memory", "redis")
+_AMQP_SCHEMES = ("memory", "amqp", "amqps")
+
+
+class Environment(str, Enum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0] if "://" in url else ""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ORDERS_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite+aiosqlite:///var/orders.db"
+    redis_url: str = "memory://"
+    amqp_url: str = "memory://"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    jwt_secret: str | None = None
+    retry_delays: Annotated[tuple[float, ...], NoDecode] = (1.0, 5.0, 30.0, 120.0)
+    carrier_step_seconds: float = Field(default=10.0, gt=0)
+    cache_prefix: str = Field(default="orders", min_length=1)
+    product_cache_ttl: int = Field(default=300, ge=1)
+
+    @field_validator("retry_delays", mode="before")
+    @classmethod
+    def _split_delays(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            return tuple(parts)
+        return value
+
+    @field_validator("retry_delays")
+    @classmethod
+    def _positive_delays(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not value or any(d <= 0 for d in value):
+            raise ValueError("give one or more positive numbers of seconds, e.g. 1,5,30,120")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        return _check_scheme(value, _DATABASE_SCHEMES)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        return _check_scheme(value, _REDIS_SCHEMES)
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _amqp_scheme(cls, value: str) -> str:
+        return _check_scheme(value, _AMQP_SCHEMES)
+
+    @model_validator(mode="after")
+    def _secret_fits_environment(self) -> Self:
+        if self.env is Environment.PRODUCTION:
+            secret = self.jwt_secret
+            if secret is None or secret == DEVELOPMENT_JWT_SECRET:
+                raise ValueError("ORDERS_JWT_SECRET must be set in production")
+            if len(secret) < MIN_JWT_SECRET_LENGTH:
+                raise ValueError(
+                    f"ORDERS_JWT_SECRET must be at least {MIN_JWT_SECRET_LENGTH} characters"
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def uses_development_secret(self) -> bool:
+        return self.jwt_secret is None
+
+    @property
+    def effective_jwt_secret(self) -> str:
+        return self.jwt_secret or DEVELOPMENT_JWT_SECRET
+
+
+def _check_scheme(url: str, allowed: tuple[str, ...]) -> str:
+    if _scheme(url) not in allowed:
+        raise ValueError(f"scheme must be one of {', '.join(s + '://' for s in allowed)}")
+    return url
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message is one line that names it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from exc
+
+
+def _one_line(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = f"ORDERS_{field.upper()}: " if field else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(f"{name}{message}")
+    return "invalid setting: " + "; ".join(problems)
