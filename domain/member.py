@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     CUSTOMER = "customer"
     STAFF = "staff"
 
@@ -26,3 +26,7 @@ class Viewer:
     @property
     def is_staff(self) -> bool:
         return self.role is Role.STAFF
+
+
+class InvalidToken(Exception):
+    """A bearer token that cannot be trusted; the message says why, never echoing the token."""

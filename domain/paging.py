@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
+from uuid import UUID
 
 from domain.status import OrderStatus
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
+
+OrderPosition = tuple[datetime, UUID]
+"""Where a page of orders starts: after the order with this (created_at, id), newest first."""
 
 
 class PageSizeError(ValueError):

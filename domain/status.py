@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class OrderStatus(str, Enum):
+class OrderStatus(StrEnum):
     PENDING = "PENDING"
     STOCK_RESERVED = "STOCK_RESERVED"
     PAID = "PAID"
@@ -15,7 +15,7 @@ class OrderStatus(str, Enum):
     CANCELLED = "CANCELLED"
 
 
-class CancelReason(str, Enum):
+class CancelReason(StrEnum):
     CUSTOMER_REQUEST = "CUSTOMER_REQUEST"
     OUT_OF_STOCK = "OUT_OF_STOCK"
     PAYMENT_DECLINED = "PAYMENT_DECLINED"
@@ -23,7 +23,7 @@ class CancelReason(str, Enum):
     DELIVERY_FAILED = "DELIVERY_FAILED"
 
 
-class PaymentStatus(str, Enum):
+class PaymentStatus(StrEnum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     DECLINED = "DECLINED"
@@ -31,7 +31,7 @@ class PaymentStatus(str, Enum):
     REFUNDED = "REFUNDED"
 
 
-class DeliveryStatus(str, Enum):
+class DeliveryStatus(StrEnum):
     PREPARING = "PREPARING"
     PICKED_UP = "PICKED_UP"
     IN_TRANSIT = "IN_TRANSIT"

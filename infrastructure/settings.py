@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -11,12 +11,18 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"
 MIN_JWT_SECRET_LENGTH = 32
 
-_DATABASE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "postgresql", "postgresql+asyncpg", "postgres")
+_DATABASE_SCHEMES = (
+    "sqlite",
+    "sqlite+aiosqlite",
+    "postgresql",
+    "postgresql+asyncpg",
+    "postgres",
+)
 _REDIS_SCHEMES = ("memory", "redis")
 _AMQP_SCHEMES = ("memory", "amqp", "amqps")
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
 

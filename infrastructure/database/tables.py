@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -16,7 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -36,15 +37,16 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Table(SQLModel):
+class TableModel(SQLModel):
     metadata = metadata
 
 
-def _created() -> datetime:
+def _created() -> Any:
+    """A creation timestamp column, set by the application in UTC."""
     return Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
 
 
-class MemberRow(Table, table=True):
+class MemberRow(TableModel, table=True):
     __tablename__ = "member"
 
     id: str = Field(primary_key=True, max_length=255)
@@ -54,7 +56,7 @@ class MemberRow(Table, table=True):
     updated_at: datetime = _created()
 
 
-class ProductRow(Table, table=True):
+class ProductRow(TableModel, table=True):
     __tablename__ = "product"
     __table_args__ = (
         CheckConstraint("price > 0", name="price_positive"),
@@ -72,7 +74,7 @@ class ProductRow(Table, table=True):
     updated_at: datetime = _created()
 
 
-class StockRow(Table, table=True):
+class StockRow(TableModel, table=True):
     __tablename__ = "stock"
     __table_args__ = (
         CheckConstraint("available >= 0", name="available_not_negative"),
@@ -87,7 +89,7 @@ class StockRow(Table, table=True):
     updated_at: datetime = _created()
 
 
-class OrderRow(Table, table=True):
+class OrderRow(TableModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("member_id", "idempotency_key"),
@@ -115,7 +117,7 @@ class OrderRow(Table, table=True):
     updated_at: datetime = _created()
 
 
-class OrderItemRow(Table, table=True):
+class OrderItemRow(TableModel, table=True):
     __tablename__ = "order_item"
     __table_args__ = (
         UniqueConstraint("order_id", "product_id"),
@@ -131,7 +133,7 @@ class OrderItemRow(Table, table=True):
     currency: str = Field(default="KRW", max_length=3)
 
 
-class OrderEventRow(Table, table=True):
+class OrderEventRow(TableModel, table=True):
     """One entry of an order's status history."""
 
     __tablename__ = "order_event"
@@ -144,7 +146,7 @@ class OrderEventRow(Table, table=True):
     occurred_at: datetime = _created()
 
 
-class StockReservationRow(Table, table=True):
+class StockReservationRow(TableModel, table=True):
     """One reserved order line; its status says whether it is held, committed or released."""
 
     __tablename__ = "stock_reservation"
@@ -162,7 +164,7 @@ class StockReservationRow(Table, table=True):
     updated_at: datetime = _created()
 
 
-class PaymentRow(Table, table=True):
+class PaymentRow(TableModel, table=True):
     __tablename__ = "payment"
     __table_args__ = (
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
@@ -182,7 +184,7 @@ class PaymentRow(Table, table=True):
     updated_at: datetime = _created()
 
 
-class DeliveryRow(Table, table=True):
+class DeliveryRow(TableModel, table=True):
     __tablename__ = "delivery"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -195,7 +197,7 @@ class DeliveryRow(Table, table=True):
     updated_at: datetime = _created()
 
 
-class DeliveryEventRow(Table, table=True):
+class DeliveryEventRow(TableModel, table=True):
     __tablename__ = "delivery_event"
     __table_args__ = (Index("ix_delivery_event_delivery_id_id", "delivery_id", "id"),)
 
@@ -207,7 +209,7 @@ class DeliveryEventRow(Table, table=True):
     occurred_at: datetime = _created()
 
 
-class OutboxRow(Table, table=True):
+class OutboxRow(TableModel, table=True):
     """A message to publish, written in the same transaction as the change it announces."""
 
     __tablename__ = "outbox"
@@ -232,7 +234,7 @@ class OutboxRow(Table, table=True):
     )
 
 
-class ProcessedMessageRow(Table, table=True):
+class ProcessedMessageRow(TableModel, table=True):
     """The inbox: a (consumer, message id) pair recorded here was handled once already."""
 
     __tablename__ = "processed_message"
@@ -240,3 +242,23 @@ class ProcessedMessageRow(Table, table=True):
     consumer: str = Field(primary_key=True, max_length=50)
     message_id: uuid.UUID = Field(primary_key=True)
     processed_at: datetime = _created()
+
+
+def _core(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+member_table = _core(MemberRow)
+product_table = _core(ProductRow)
+stock_table = _core(StockRow)
+order_table = _core(OrderRow)
+order_item_table = _core(OrderItemRow)
+order_event_table = _core(OrderEventRow)
+stock_reservation_table = _core(StockReservationRow)
+payment_table = _core(PaymentRow)
+delivery_table = _core(DeliveryRow)
+delivery_event_table = _core(DeliveryEventRow)
+outbox_table = _core(OutboxRow)
+processed_message_table = _core(ProcessedMessageRow)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import sqlmodel
+import sqlmodel.sql.sqltypes
 
 import infrastructure.database.types
 ${imports if imports else ""}

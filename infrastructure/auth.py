@@ -1,0 +1,86 @@
+"""Bearer tokens: HS256 JWTs issued by another team, verified here; `mint` is for development."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from domain.member import InvalidToken, Member, Role, Viewer
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ("sub", "exp")
+
+
+class JwtVerifier:
+    """Verifies HS256 tokens with one secret: signature, algorithm, expiry and claims."""
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    def __call__(self, token: str) -> Viewer:
+        return viewer_from_token(token, self._secret)
+
+
+def viewer_from_token(token: str, secret: str) -> Viewer:
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={"require": list(REQUIRED_CLAIMS)},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidToken("the token has expired") from exc
+    except jwt.ImmatureSignatureError as exc:
+        raise InvalidToken("the token is not valid yet") from exc
+    except jwt.InvalidSignatureError as exc:
+        raise InvalidToken("the token's signature does not verify") from exc
+    except jwt.InvalidAlgorithmError as exc:
+        raise InvalidToken(f"the token must be signed with {ALGORITHM}") from exc
+    except jwt.MissingRequiredClaimError as exc:
+        raise InvalidToken(f"the token has no {exc.claim} claim") from exc
+    except jwt.InvalidTokenError as exc:
+        raise InvalidToken("the token is malformed") from exc
+    return _viewer_from_claims(claims)
+
+
+def _viewer_from_claims(claims: dict[str, object]) -> Viewer:
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > 255:
+        raise InvalidToken("the token's sub claim must be a member id of 1 to 255 characters")
+    raw_role = claims.get("role", Role.CUSTOMER.value)
+    if raw_role not in (Role.CUSTOMER.value, Role.STAFF.value):
+        raise InvalidToken("the token's role must be customer or staff")
+    role = Role(str(raw_role))
+    name = claims.get("name")
+    email = claims.get("email")
+    member = Member(
+        id=subject,
+        name=name if isinstance(name, str) else None,
+        email=email if isinstance(email, str) else None,
+    )
+    return Viewer(member=member, role=role)
+
+
+def mint_token(
+    *,
+    secret: str,
+    member_id: str,
+    role: Role = Role.CUSTOMER,
+    name: str | None = None,
+    email: str | None = None,
+    lifetime: timedelta = timedelta(hours=12),
+) -> str:
+    now = datetime.now(UTC)
+    claims: dict[str, object] = {
+        "sub": member_id,
+        "role": role.value,
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    if name is not None:
+        claims["name"] = name
+    if email is not None:
+        claims["email"] = email
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)

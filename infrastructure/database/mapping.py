@@ -1,0 +1,101 @@
+"""Rows to domain objects. The read path builds these light objects, never ORM instances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.catalogue import Product, StockLevel
+from domain.delivery import Delivery, DeliveryEvent
+from domain.member import Member
+from domain.money import Money
+from domain.order import Address, Order, OrderEvent, OrderItem
+from domain.payment import Payment
+from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
+
+Row = Any
+
+
+def product_from_row(row: Row) -> Product:
+    return Product(
+        id=row.id,
+        isbn=row.isbn,
+        title=row.title,
+        author=row.author,
+        publisher=row.publisher,
+        price=Money(row.price, row.currency),
+        stock=StockLevel(available=row.available or 0, reserved=row.reserved or 0),
+    )
+
+
+def member_from_row(row: Row) -> Member:
+    return Member(id=row.id, name=row.name, email=row.email)
+
+
+def order_from_row(row: Row) -> Order:
+    return Order(
+        id=row.id,
+        number=row.number,
+        member_id=row.member_id,
+        status=OrderStatus(row.status),
+        cancel_reason=CancelReason(row.cancel_reason) if row.cancel_reason else None,
+        total=Money(row.total_amount, row.currency),
+        shipping_address=Address(
+            recipient=row.recipient,
+            phone=row.phone,
+            zip_code=row.zip_code,
+            line1=row.line1,
+            line2=row.line2,
+        ),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def order_item_from_row(row: Row) -> OrderItem:
+    return OrderItem(
+        id=row.id,
+        order_id=row.order_id,
+        product_id=row.product_id,
+        quantity=row.quantity,
+        unit_price=Money(row.unit_price, row.currency),
+    )
+
+
+def order_event_from_row(row: Row) -> OrderEvent:
+    return OrderEvent(
+        order_id=row.order_id,
+        status=OrderStatus(row.status),
+        occurred_at=row.occurred_at,
+        message=row.message,
+    )
+
+
+def payment_from_row(row: Row) -> Payment:
+    return Payment(
+        id=row.id,
+        order_id=row.order_id,
+        status=PaymentStatus(row.status),
+        amount=Money(row.amount, row.currency),
+        transaction_id=row.transaction_id,
+        attempts=row.attempts,
+        approved_at=row.approved_at,
+    )
+
+
+def delivery_from_row(row: Row) -> Delivery:
+    return Delivery(
+        id=row.id,
+        order_id=row.order_id,
+        status=DeliveryStatus(row.status),
+        carrier=row.carrier,
+        tracking_number=row.tracking_number,
+    )
+
+
+def delivery_event_from_row(row: Row) -> DeliveryEvent:
+    return DeliveryEvent(
+        delivery_id=row.delivery_id,
+        status=DeliveryStatus(row.status),
+        location=row.location,
+        occurred_at=row.occurred_at,
+    )

@@ -1,0 +1,221 @@
+"""The read path's SQL: each method is one statement, batched over many keys.
+
+Methods return domain objects, so DataLoaders can call them once per level of a GraphQL tree
+whatever the page size. Products go through the cache first; only misses reach the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql import Executable
+
+from domain.catalogue import Product
+from domain.delivery import Delivery, DeliveryEvent
+from domain.member import Member
+from domain.order import Order, OrderEvent, OrderItem
+from domain.paging import OrderCriteria, OrderPosition, Page
+from domain.payment import Payment
+from infrastructure.cache.products import ProductCache
+from infrastructure.database.mapping import (
+    delivery_event_from_row,
+    delivery_from_row,
+    member_from_row,
+    order_event_from_row,
+    order_from_row,
+    order_item_from_row,
+    payment_from_row,
+    product_from_row,
+)
+from infrastructure.database.tables import (
+    delivery_event_table,
+    delivery_table,
+    member_table,
+    order_event_table,
+    order_item_table,
+    order_table,
+    payment_table,
+    product_table,
+    stock_table,
+)
+
+
+def _product_search(search: str | None) -> ColumnElement[bool]:
+    if not search:
+        return and_(True)
+    pattern = f"%{_escape_like(search)}%"
+    return or_(
+        product_table.c.title.ilike(pattern, escape="\\"),
+        product_table.c.author.ilike(pattern, escape="\\"),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _order_conditions(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if criteria.member_id is not None:
+        conditions.append(order_table.c.member_id == criteria.member_id)
+    if criteria.statuses:
+        conditions.append(order_table.c.status.in_([s.value for s in criteria.statuses]))
+    if criteria.created_after is not None:
+        conditions.append(order_table.c.created_at > criteria.created_after)
+    if criteria.created_before is not None:
+        conditions.append(order_table.c.created_at < criteria.created_before)
+    return conditions
+
+
+def _newest_first(stmt: Select[tuple[object, ...]]) -> Select[tuple[object, ...]]:
+    return stmt.order_by(order_table.c.created_at.desc(), order_table.c.id.desc())
+
+
+class SqlReadStore:
+    def __init__(self, engine: AsyncEngine, products: ProductCache) -> None:
+        self._engine = engine
+        self._products = products
+
+    async def _execute(self, stmt: Executable) -> Sequence[Row[*tuple[Any, ...]]]:
+        async with self._engine.connect() as conn:
+            return (await conn.execute(stmt)).all()
+
+    async def products_by_ids(self, ids: Sequence[int]) -> list[Product]:
+        """Cached products first; the misses in one statement, then written back."""
+        found, missing = await self._products.get_many(ids)
+        if missing:
+            stmt = (
+                select(product_table, stock_table.c.available, stock_table.c.reserved)
+                .outerjoin(stock_table, stock_table.c.product_id == product_table.c.id)
+                .where(product_table.c.id.in_(missing))
+            )
+            loaded = [product_from_row(row) for row in await self._execute(stmt)]
+            await self._products.put_many(loaded)
+            found.extend(loaded)
+        return found
+
+    async def product_id_by_isbn(self, isbn: str) -> int | None:
+        stmt = select(product_table.c.id).where(product_table.c.isbn == isbn)
+        rows = await self._execute(stmt)
+        return int(rows[0][0]) if rows else None
+
+    async def product_id_page(
+        self, *, first: int, after: int | None, search: str | None
+    ) -> Page[int]:
+        """Product ids in id order; the products themselves come through the cached loader."""
+        stmt = select(product_table.c.id).where(_product_search(search))
+        if after is not None:
+            stmt = stmt.where(product_table.c.id > after)
+        stmt = stmt.order_by(product_table.c.id).limit(first + 1)
+        ids = [int(row[0]) for row in await self._execute(stmt)]
+        return Page(items=ids[:first], has_next=len(ids) > first)
+
+    async def count_products(self, *, search: str | None) -> int:
+        stmt = select(func.count()).select_from(product_table).where(_product_search(search))
+        return int((await self._execute(stmt))[0][0])
+
+    async def members_by_ids(self, ids: Sequence[str]) -> list[Member]:
+        stmt = select(member_table).where(member_table.c.id.in_(ids))
+        return [member_from_row(row) for row in await self._execute(stmt)]
+
+    async def order_page(
+        self, criteria: OrderCriteria, *, first: int, after: OrderPosition | None
+    ) -> Page[Order]:
+        stmt = select(order_table).where(*_order_conditions(criteria))
+        if after is not None:
+            stmt = stmt.where(tuple_(order_table.c.created_at, order_table.c.id) < tuple_(*after))
+        rows = list(await self._execute(_newest_first(stmt).limit(first + 1)))
+        return Page(items=[order_from_row(r) for r in rows[:first]], has_next=len(rows) > first)
+
+    async def count_orders(self, criteria: OrderCriteria) -> int:
+        stmt = select(func.count()).select_from(order_table).where(*_order_conditions(criteria))
+        return int((await self._execute(stmt))[0][0])
+
+    async def member_order_pages(
+        self,
+        criteria: OrderCriteria,
+        member_ids: Sequence[str],
+        *,
+        first: int,
+        after: OrderPosition | None,
+    ) -> dict[str, Page[Order]]:
+        """A page of orders for each of several members in one statement: a window per member."""
+        position = (
+            func.row_number()
+            .over(
+                partition_by=order_table.c.member_id,
+                order_by=(order_table.c.created_at.desc(), order_table.c.id.desc()),
+            )
+            .label("position")
+        )
+        inner = select(order_table, position).where(
+            order_table.c.member_id.in_(member_ids), *_order_conditions(criteria)
+        )
+        if after is not None:
+            inner = inner.where(tuple_(order_table.c.created_at, order_table.c.id) < tuple_(*after))
+        ranked = inner.subquery()
+        stmt = (
+            select(ranked)
+            .where(ranked.c.position <= first + 1)
+            .order_by(ranked.c.member_id, ranked.c.position)
+        )
+        grouped: dict[str, list[Order]] = {member_id: [] for member_id in member_ids}
+        for row in await self._execute(stmt):
+            grouped[row.member_id].append(order_from_row(row))
+        return {
+            member_id: Page(items=orders[:first], has_next=len(orders) > first)
+            for member_id, orders in grouped.items()
+        }
+
+    async def count_member_orders(
+        self, criteria: OrderCriteria, member_ids: Sequence[str]
+    ) -> dict[str, int]:
+        stmt = (
+            select(order_table.c.member_id, func.count())
+            .where(order_table.c.member_id.in_(member_ids), *_order_conditions(criteria))
+            .group_by(order_table.c.member_id)
+        )
+        counts = dict.fromkeys(member_ids, 0)
+        for row in await self._execute(stmt):
+            counts[row[0]] = int(row[1])
+        return counts
+
+    async def orders_by_ids(self, ids: Sequence[UUID]) -> list[Order]:
+        stmt = select(order_table).where(order_table.c.id.in_(ids))
+        return [order_from_row(row) for row in await self._execute(stmt)]
+
+    async def items_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderItem]:
+        stmt = (
+            select(order_item_table)
+            .where(order_item_table.c.order_id.in_(ids))
+            .order_by(order_item_table.c.id)
+        )
+        return [order_item_from_row(row) for row in await self._execute(stmt)]
+
+    async def history_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderEvent]:
+        stmt = (
+            select(order_event_table)
+            .where(order_event_table.c.order_id.in_(ids))
+            .order_by(order_event_table.c.id)
+        )
+        return [order_event_from_row(row) for row in await self._execute(stmt)]
+
+    async def payments_by_order_ids(self, ids: Sequence[UUID]) -> list[Payment]:
+        stmt = select(payment_table).where(payment_table.c.order_id.in_(ids))
+        return [payment_from_row(row) for row in await self._execute(stmt)]
+
+    async def deliveries_by_order_ids(self, ids: Sequence[UUID]) -> list[Delivery]:
+        stmt = select(delivery_table).where(delivery_table.c.order_id.in_(ids))
+        return [delivery_from_row(row) for row in await self._execute(stmt)]
+
+    async def delivery_events_by_delivery_ids(self, ids: Sequence[UUID]) -> list[DeliveryEvent]:
+        stmt = (
+            select(delivery_event_table)
+            .where(delivery_event_table.c.delivery_id.in_(ids))
+            .order_by(delivery_event_table.c.id)
+        )
+        return [delivery_event_from_row(row) for row in await self._execute(stmt)]

@@ -1,0 +1,84 @@
+"""The request context: who is asking, and fresh DataLoaders for this request only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from domain.member import InvalidToken, Viewer
+from domain.ports import MemberDirectory, ReadStore, TokenVerifier
+from resolvers.loaders import Loaders
+from schema.errors import forbidden, unauthenticated
+
+BEARER_PREFIX = "bearer "
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | None
+    store: ReadStore
+    viewer: Viewer | None
+    auth_error: str | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.store)
+        if self.viewer is not None:
+            self.loaders.member.prime(self.viewer.member.id, self.viewer.member)
+
+    def require_viewer(self) -> Viewer:
+        if self.viewer is None:
+            raise unauthenticated()
+        return self.viewer
+
+    def require_staff(self) -> Viewer:
+        viewer = self.require_viewer()
+        if not viewer.is_staff:
+            raise forbidden("this needs a staff token")
+        return viewer
+
+    def may_see_member(self, member_id: str) -> bool:
+        return self.viewer is not None and (
+            self.viewer.is_staff or self.viewer.member.id == member_id
+        )
+
+
+@dataclass(frozen=True)
+class ContextFactory:
+    store: ReadStore
+    verify: TokenVerifier
+    members: MemberDirectory
+
+    async def __call__(
+        self, request: Request | WebSocket, response: Response | None, authorization: str | None
+    ) -> Context:
+        """A context for one request. A bad token is recorded, and refused before execution."""
+        viewer: Viewer | None = None
+        auth_error: str | None = None
+        if authorization:
+            try:
+                viewer = self.verify(_bearer_token(authorization))
+            except InvalidToken as exc:
+                auth_error = str(exc)
+            else:
+                await self.members.remember(viewer.member)
+        return Context(
+            request=request,
+            response=response,
+            store=self.store,
+            viewer=viewer,
+            auth_error=auth_error,
+        )
+
+
+def _bearer_token(authorization: str) -> str:
+    if not authorization[: len(BEARER_PREFIX)].lower() == BEARER_PREFIX:
+        raise InvalidToken("the Authorization header must be 'Bearer <token>'")
+    token = authorization[len(BEARER_PREFIX) :].strip()
+    if not token:
+        raise InvalidToken("the Authorization header has no token after 'Bearer'")
+    return token

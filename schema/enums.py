@@ -1,0 +1,18 @@
+"""The contract's enums are the domain's own, registered with strawberry under their names.
+
+Registering rather than copying means the two can never drift apart.
+"""
+
+import strawberry
+
+from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
+
+strawberry.enum(OrderStatus, name="OrderStatus")
+strawberry.enum(CancelReason, name="CancelReason")
+strawberry.enum(PaymentStatus, name="PaymentStatus")
+strawberry.enum(DeliveryStatus, name="DeliveryStatus")
+
+OrderStatusEnum = OrderStatus
+CancelReasonEnum = CancelReason
+PaymentStatusEnum = PaymentStatus
+DeliveryStatusEnum = DeliveryStatus

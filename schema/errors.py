@@ -1,0 +1,48 @@
+"""Errors of the contract: `UserError` in payloads, and coded GraphQL errors for queries."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from graphql import GraphQLError
+
+
+@strawberry.enum
+class ErrorCode(Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    INVALID_STATE = "INVALID_STATE"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
+
+
+@strawberry.type
+class UserError:
+    code: ErrorCode
+    field: list[str] | None = strawberry.field(
+        description='Path to the input field at fault, e.g. ["input", "items", "0", "quantity"].'
+    )
+    message: str
+
+
+class ApiError(GraphQLError):
+    """A refusal the client can act on; the code travels in `extensions.code`."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message, extensions={"code": code.value})
+        self.code = code
+
+
+def unauthenticated(message: str = "sign in: this needs a bearer token") -> ApiError:
+    return ApiError(ErrorCode.UNAUTHENTICATED, message)
+
+
+def forbidden(message: str) -> ApiError:
+    return ApiError(ErrorCode.FORBIDDEN, message)
+
+
+def invalid_input(message: str) -> ApiError:
+    return ApiError(ErrorCode.INVALID_INPUT, message)

@@ -1,0 +1,25 @@
+"""Schema extensions that act on a whole operation before any resolver runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension
+
+from schema.errors import unauthenticated
+
+
+class RefuseInvalidToken(SchemaExtension):
+    """A request that sent a token we cannot trust is refused whole, whatever it asks for.
+
+    Answering it as anonymous instead would hide an expired session from the client.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        auth_error = getattr(self.execution_context.context, "auth_error", None)
+        if auth_error:
+            self.execution_context.result = GraphQLExecutionResult(
+                data=None, errors=[unauthenticated(auth_error)]
+            )
+        yield

@@ -1,0 +1,228 @@
+"""Orders as the API shows them: lines, payment, delivery and history through DataLoaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from domain.delivery import Delivery, DeliveryEvent
+from domain.order import Order, OrderEvent, OrderItem
+from domain.paging import OrderCriteria
+from domain.payment import Payment
+from resolvers.context import Context
+from resolvers.loaders import MemberOrdersKey
+from schema.catalogue import ProductType
+from schema.common import MoneyType, Node, PageInfo
+from schema.enums import (
+    CancelReasonEnum,
+    DeliveryStatusEnum,
+    OrderStatusEnum,
+    PaymentStatusEnum,
+)
+from schema.ids import to_global_id
+
+if TYPE_CHECKING:
+    from schema.member import MemberType
+
+
+@strawberry.type
+class Address:
+    recipient: str
+    phone: str
+    zip_code: str
+    line1: str
+    line2: str | None
+
+
+@strawberry.type(name="OrderItem")
+class OrderItemType:
+    id: strawberry.ID
+    quantity: int
+    unit_price: MoneyType = strawberry.field(
+        description="Price per unit when the order was placed; later price changes do not touch it."
+    )
+    line_total: MoneyType
+    product_id: strawberry.Private[int]
+
+    @classmethod
+    def from_domain(cls, item: OrderItem) -> OrderItemType:
+        return cls(
+            id=strawberry.ID(str(item.id)),
+            quantity=item.quantity,
+            unit_price=MoneyType.from_domain(item.unit_price),
+            line_total=MoneyType.from_domain(item.line_total),
+            product_id=item.product_id,
+        )
+
+    @strawberry.field
+    async def product(self, info: Info[Context, None]) -> ProductType:
+        product = await info.context.loaders.product.load(self.product_id)
+        if product is None:
+            raise LookupError(f"order line {self.id} names a product that does not exist")
+        return ProductType.from_domain(product)
+
+
+@strawberry.type(name="Payment")
+class PaymentType:
+    id: strawberry.ID
+    status: PaymentStatusEnum
+    amount: MoneyType
+    transaction_id: str | None
+    attempts: int
+    approved_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, payment: Payment) -> PaymentType:
+        return cls(
+            id=strawberry.ID(str(payment.id)),
+            status=payment.status,
+            amount=MoneyType.from_domain(payment.amount),
+            transaction_id=payment.transaction_id,
+            attempts=payment.attempts,
+            approved_at=payment.approved_at,
+        )
+
+
+@strawberry.type(name="DeliveryEvent")
+class DeliveryEventType:
+    status: DeliveryStatusEnum
+    location: str | None
+    occurred_at: datetime
+
+    @classmethod
+    def from_domain(cls, event: DeliveryEvent) -> DeliveryEventType:
+        return cls(status=event.status, location=event.location, occurred_at=event.occurred_at)
+
+
+@strawberry.type(name="Delivery")
+class DeliveryType:
+    id: strawberry.ID
+    status: DeliveryStatusEnum
+    carrier: str
+    tracking_number: str | None
+    delivery_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_domain(cls, delivery: Delivery) -> DeliveryType:
+        return cls(
+            id=strawberry.ID(str(delivery.id)),
+            status=delivery.status,
+            carrier=delivery.carrier,
+            tracking_number=delivery.tracking_number,
+            delivery_id=delivery.id,
+        )
+
+    @strawberry.field
+    async def events(self, info: Info[Context, None]) -> list[DeliveryEventType]:
+        events = await info.context.loaders.delivery_events.load(self.delivery_id)
+        return [DeliveryEventType.from_domain(e) for e in events]
+
+
+@strawberry.type(name="OrderEvent")
+class OrderEventType:
+    status: OrderStatusEnum
+    occurred_at: datetime
+    message: str | None
+
+    @classmethod
+    def from_domain(cls, event: OrderEvent) -> OrderEventType:
+        return cls(status=event.status, occurred_at=event.occurred_at, message=event.message)
+
+
+@strawberry.type(name="Order")
+class OrderType(Node):
+    id: strawberry.ID
+    number: str = strawberry.field(description="Human-readable order number shown to customers.")
+    status: OrderStatusEnum
+    cancel_reason: CancelReasonEnum | None
+    total: MoneyType
+    shipping_address: Address
+    created_at: datetime
+    updated_at: datetime
+    order_id: strawberry.Private[UUID]
+    member_id: strawberry.Private[str]
+
+    @classmethod
+    def from_domain(cls, order: Order) -> OrderType:
+        address = order.shipping_address
+        return cls(
+            id=strawberry.ID(to_global_id("Order", order.id)),
+            number=order.number,
+            status=order.status,
+            cancel_reason=order.cancel_reason,
+            total=MoneyType.from_domain(order.total),
+            shipping_address=Address(
+                recipient=address.recipient,
+                phone=address.phone,
+                zip_code=address.zip_code,
+                line1=address.line1,
+                line2=address.line2,
+            ),
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+            order_id=order.id,
+            member_id=order.member_id,
+        )
+
+    @strawberry.field
+    async def member(
+        self, info: Info[Context, None]
+    ) -> Annotated[MemberType, strawberry.lazy("schema.member")]:
+        from schema.member import MemberType
+
+        member = await info.context.loaders.member.load(self.member_id)
+        if member is None:
+            raise LookupError(f"order {self.number} names a member that does not exist")
+        return MemberType.from_domain(member)
+
+    @strawberry.field
+    async def items(self, info: Info[Context, None]) -> list[OrderItemType]:
+        items = await info.context.loaders.items.load(self.order_id)
+        return [OrderItemType.from_domain(i) for i in items]
+
+    @strawberry.field
+    async def payment(self, info: Info[Context, None]) -> PaymentType | None:
+        payment = await info.context.loaders.payment.load(self.order_id)
+        return PaymentType.from_domain(payment) if payment else None
+
+    @strawberry.field
+    async def delivery(self, info: Info[Context, None]) -> DeliveryType | None:
+        delivery = await info.context.loaders.delivery.load(self.order_id)
+        return DeliveryType.from_domain(delivery) if delivery else None
+
+    @strawberry.field(description="Every status the order went through, oldest first.")
+    async def history(self, info: Info[Context, None]) -> list[OrderEventType]:
+        events = await info.context.loaders.history.load(self.order_id)
+        return [OrderEventType.from_domain(e) for e in events]
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: OrderType
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    criteria: strawberry.Private[OrderCriteria]
+    member_key: strawberry.Private[MemberOrdersKey | None] = None
+
+    @strawberry.field
+    async def total_count(self, info: Info[Context, None]) -> int:
+        if self.member_key is not None:
+            return await info.context.loaders.member_order_count.load(self.member_key)
+        return await info.context.store.count_orders(self.criteria)
+
+
+@strawberry.input
+class OrderFilter:
+    status: list[OrderStatusEnum] | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    member_id: strawberry.ID | None = strawberry.field(default=None, description="Staff only.")

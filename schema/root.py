@@ -1,0 +1,69 @@
+"""The root types and the Schema object."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.catalogue import get_product, list_products, product_by_isbn
+from resolvers.context import Context
+from resolvers.nodes import get_me, get_node
+from resolvers.orders import get_order, list_orders
+from schema.catalogue import ProductConnection, ProductType
+from schema.common import Node
+from schema.extensions import RefuseInvalidToken
+from schema.member import MemberType
+from schema.orders import OrderConnection, OrderFilter, OrderType
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:  # noqa: A002
+        return await get_node(info.context, id)
+
+    @strawberry.field
+    async def product(self, info: Info[Context, None], id: strawberry.ID) -> ProductType | None:  # noqa: A002
+        return await get_product(info.context, id)
+
+    @strawberry.field
+    async def product_by_isbn(self, info: Info[Context, None], isbn: str) -> ProductType | None:
+        return await product_by_isbn(info.context, isbn)
+
+    @strawberry.field(
+        description="first is capped (100 at most); more is an error, not a silent cut."
+    )
+    async def products(
+        self,
+        info: Info[Context, None],
+        first: int | None = 20,
+        after: str | None = None,
+        search: str | None = None,
+    ) -> ProductConnection:
+        return await list_products(info.context, first, after, search)
+
+    @strawberry.field
+    async def order(self, info: Info[Context, None], id: strawberry.ID) -> OrderType | None:  # noqa: A002
+        return await get_order(info.context, id)
+
+    @strawberry.field
+    async def orders(
+        self,
+        info: Info[Context, None],
+        first: int | None = 20,
+        after: str | None = None,
+        filter: OrderFilter | None = None,  # noqa: A002 - the contract's name
+    ) -> OrderConnection:
+        return await list_orders(info.context, first, after, filter)
+
+    @strawberry.field
+    def me(self, info: Info[Context, None]) -> MemberType | None:
+        return get_me(info.context)
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        types=[ProductType, OrderType, MemberType],
+        extensions=[RefuseInvalidToken],
+    )
