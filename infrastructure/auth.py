@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import jwt
+from jwt.exceptions import InvalidSubjectError
 
 from domain.member import InvalidToken, Member, Role, Viewer
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "exp")
+SUBJECT_RULE = "the token's sub claim must be a member id of 1 to 255 characters"
 
 
 class JwtVerifier:
@@ -40,6 +42,8 @@ def viewer_from_token(token: str, secret: str) -> Viewer:
         raise InvalidToken(f"the token must be signed with {ALGORITHM}") from exc
     except jwt.MissingRequiredClaimError as exc:
         raise InvalidToken(f"the token has no {exc.claim} claim") from exc
+    except InvalidSubjectError as exc:
+        raise InvalidToken(SUBJECT_RULE) from exc
     except jwt.InvalidTokenError as exc:
         raise InvalidToken("the token is malformed") from exc
     return _viewer_from_claims(claims)
@@ -48,7 +52,7 @@ def viewer_from_token(token: str, secret: str) -> Viewer:
 def _viewer_from_claims(claims: dict[str, object]) -> Viewer:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject.strip() or len(subject) > 255:
-        raise InvalidToken("the token's sub claim must be a member id of 1 to 255 characters")
+        raise InvalidToken(SUBJECT_RULE)
     raw_role = claims.get("role", Role.CUSTOMER.value)
     if raw_role not in (Role.CUSTOMER.value, Role.STAFF.value):
         raise InvalidToken("the token's role must be customer or staff")

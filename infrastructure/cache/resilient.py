@@ -26,10 +26,10 @@ def _backend(url: str, namespace: str) -> BaseCache:
     """Values are bytes already (orjson), so they are stored as they are."""
     parts = urlsplit(url)
     if parts.scheme == "memory":
-        return SimpleMemoryCache(serializer=NullSerializer(), namespace=namespace)
+        return SimpleMemoryCache(serializer=NullSerializer(encoding=None), namespace=namespace)
     database = parts.path.lstrip("/")
     return RedisCache(
-        serializer=NullSerializer(),
+        serializer=NullSerializer(encoding=None),
         namespace=namespace,
         endpoint=parts.hostname or "127.0.0.1",
         port=parts.port or 6379,

@@ -98,6 +98,10 @@ class SqlReadStore:
             found.extend(loaded)
         return found
 
+    async def forget_products(self, ids: Sequence[int]) -> None:
+        """Drop cached products; call after their row or their stock changed."""
+        await self._products.forget(ids)
+
     async def product_id_by_isbn(self, isbn: str) -> int | None:
         stmt = select(product_table.c.id).where(product_table.c.isbn == isbn)
         rows = await self._execute(stmt)

@@ -1,0 +1,99 @@
+"""Fixtures shared by every tier: a database, a cache prefix and services of this run's own.
+
+Each run creates a PostgreSQL database and a Redis key prefix named after a random run id, so
+that runs never see each other's data, and removes both when it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+import redis.asyncio as redis
+from httpx import ASGITransport, AsyncClient
+
+from bootstrap import Services, build_services, create_app
+from infrastructure.database.migrate import upgrade_to_head
+from infrastructure.settings import Settings, load_settings
+from tests.support.statements import StatementLog
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "ORDERS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("ORDERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TEST_JWT_SECRET = "test-secret-" + "x" * 60
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return secrets.token_hex(4)
+
+
+def _database_url(admin_url: str, database: str) -> str:
+    return admin_url.rsplit("/", 1)[0] + "/" + database
+
+
+@pytest.fixture(scope="session")
+async def database_url(run_id: str) -> AsyncIterator[str]:
+    """A PostgreSQL database for this run, migrated to head, dropped at the end."""
+    name = f"orders_test_{run_id}"
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = _database_url(POSTGRES_ADMIN_URL, name)
+    await asyncio.to_thread(upgrade_to_head, url)
+    yield url
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def cache_prefix(run_id: str) -> AsyncIterator[str]:
+    prefix = f"orders-test-{run_id}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, cache_prefix: str) -> Settings:
+    return load_settings(
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        cache_prefix=cache_prefix,
+        jwt_secret=TEST_JWT_SECRET,
+    )
+
+
+@pytest.fixture(scope="session")
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    built = build_services(settings)
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def client(services: Services) -> AsyncIterator[AsyncClient]:
+    app = create_app(services)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
+def statements(services: Services) -> Iterator[StatementLog]:
+    with StatementLog.attached(services.engine) as log:
+        yield log

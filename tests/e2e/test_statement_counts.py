@@ -1,0 +1,104 @@
+"""A page of orders costs a fixed number of SQL statements, whatever its size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from httpx import AsyncClient
+
+from bootstrap import Services
+from tests.support.factories import create_order, create_product, random_member_id, token_for
+from tests.support.graphql import graphql
+from tests.support.statements import StatementLog
+
+NESTED_ORDERS = """
+query ($first: Int!) {
+  orders(first: $first) {
+    totalCount
+    edges { cursor node {
+      id number status total { amount currency }
+      member { id name }
+      items { quantity unitPrice { amount } lineTotal { amount }
+              product { id title price { amount } stock { available reserved } } }
+      payment { status amount { amount } attempts }
+      delivery { status trackingNumber events { status location occurredAt } }
+      history { status occurredAt }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+LEVELS = (
+    "orders",  # the page
+    "orders",  # totalCount
+    "order_item",
+    "product",
+    "payment",
+    "delivery",
+    "delivery_event",
+    "order_event",
+)
+
+
+@dataclass(frozen=True)
+class Shopper:
+    token: str
+    product_ids: list[int]
+
+
+@pytest.fixture(scope="module")
+async def shopper(services: Services) -> Shopper:
+    """A member known from an earlier request, with 50 orders of 3 lines over 6 books."""
+    member_id = random_member_id()
+    token = token_for(services.settings.effective_jwt_secret, member_id)
+    await services.members.remember(services.verifier(token).member)
+    products = [await create_product(services.engine) for _ in range(6)]
+    for i in range(50):
+        await create_order(
+            services.engine, member_id=member_id, product_ids=products[i % 4 : i % 4 + 3]
+        )
+    return Shopper(token=token, product_ids=products)
+
+
+async def _fetch(client: AsyncClient, shopper: Shopper, first: int) -> None:
+    body = await graphql(client, NESTED_ORDERS, {"first": first}, token=shopper.token)
+    assert "errors" not in body, body
+    assert len(body["data"]["orders"]["edges"]) == first
+
+
+@pytest.mark.parametrize("first", [1, 10, 50])
+async def test_a_page_costs_one_statement_per_level_whatever_its_size(
+    client: AsyncClient, services: Services, statements: StatementLog, shopper: Shopper, first: int
+) -> None:
+    await services.store.forget_products(shopper.product_ids)
+    statements.clear()
+
+    await _fetch(client, shopper, first)
+
+    assert statements.count() == len(LEVELS), statements.statements
+    for table in set(LEVELS):
+        assert len(statements.touching(table)) == LEVELS.count(table), table
+
+
+async def test_a_known_member_costs_no_statement(
+    client: AsyncClient, statements: StatementLog, shopper: Shopper
+) -> None:
+    await _fetch(client, shopper, 10)
+
+    assert statements.touching("member") == []
+
+
+async def test_products_come_from_the_cache_the_second_time(
+    client: AsyncClient, services: Services, statements: StatementLog, shopper: Shopper
+) -> None:
+    await services.store.forget_products(shopper.product_ids)
+    await _fetch(client, shopper, 50)
+    assert len(statements.touching("product")) == 1
+    statements.clear()
+
+    await _fetch(client, shopper, 50)
+
+    assert statements.touching("product") == []
+    assert statements.count() == len(LEVELS) - 1

@@ -1,0 +1,40 @@
+"""Counting SQL statements at the driver, to assert how many a request costs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+class StatementLog:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+    def count(self) -> int:
+        return len(self.statements)
+
+    def touching(self, table: str) -> list[str]:
+        """Statements that read or write `table` (its name after FROM, JOIN, INTO or UPDATE)."""
+        pattern = re.compile(rf"\b(FROM|JOIN|INTO|UPDATE)\s+{re.escape(table)}\b")
+        return [s for s in self.statements if pattern.search(s)]
+
+    @classmethod
+    @contextmanager
+    def attached(cls, engine: AsyncEngine) -> Iterator[StatementLog]:
+        log = cls()
+        event.listen(engine.sync_engine, "before_cursor_execute", log._record)
+        try:
+            yield log
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", log._record)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from infrastructure.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ORDERS_ENV", "ORDERS_JWT_SECRET", "ORDERS_RETRY_DELAYS", "ORDERS_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir("/")  # no .env file of a developer's is read
+
+
+def test_defaults_are_the_embedded_development_setup() -> None:
+    settings = load_settings()
+    assert settings.database_url.startswith("sqlite+aiosqlite:///var/")
+    assert settings.redis_url == "memory://"
+    assert settings.amqp_url == "memory://"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.retry_delays == (1.0, 5.0, 30.0, 120.0)
+    assert settings.uses_development_secret
+
+
+def test_the_environment_comes_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERS_RETRY_DELAYS", "0.5, 2,10")
+    monkeypatch.setenv("ORDERS_PORT", "9000")
+    settings = load_settings()
+    assert settings.retry_delays == (0.5, 2.0, 10.0)
+    assert settings.port == 9000
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("ORDERS_PORT", "eighty", "ORDERS_PORT"),
+        ("ORDERS_PORT", "70000", "ORDERS_PORT"),
+        ("ORDERS_DATABASE_URL", "mysql://db/orders", "ORDERS_DATABASE_URL"),
+        ("ORDERS_REDIS_URL", "memcached://x", "ORDERS_REDIS_URL"),
+        ("ORDERS_AMQP_URL", "kafka://x", "ORDERS_AMQP_URL"),
+        ("ORDERS_RETRY_DELAYS", "1,soon", "ORDERS_RETRY_DELAYS"),
+        ("ORDERS_RETRY_DELAYS", "1,-5", "ORDERS_RETRY_DELAYS"),
+        ("ORDERS_ENV", "staging", "ORDERS_ENV"),
+        ("ORDERS_CARRIER_STEP_SECONDS", "0", "ORDERS_CARRIER_STEP_SECONDS"),
+    ],
+)
+def test_a_bad_value_is_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert named in message
+
+
+def test_production_refuses_a_missing_or_weak_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERS_ENV", "production")
+    with pytest.raises(SettingsError, match="ORDERS_JWT_SECRET must be set"):
+        load_settings()
+    monkeypatch.setenv("ORDERS_JWT_SECRET", "short")
+    with pytest.raises(SettingsError, match="at least 32"):
+        load_settings()
+    monkeypatch.setenv("ORDERS_JWT_SECRET", "s" * 40)
+    assert load_settings().is_production
