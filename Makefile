@@ -1,0 +1,45 @@
+# The two commands a newcomer types first: `make run` and `make test`.
+# Both install what is missing: uv (pinned, into .tools/) and the locked dependencies (.venv/).
+
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PYTHON := .venv/bin/python
+
+.PHONY: install run test lint typecheck unit integration e2e clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen
+	touch $@
+
+install: .venv/.synced
+
+## Migrate, seed the demo catalogue when empty, and serve on the embedded default.
+run: install
+	$(PYTHON) main.py run
+
+## ruff, mypy and the whole test suite against the real PostgreSQL, Redis and RabbitMQ.
+test: install lint typecheck
+	.venv/bin/pytest
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: install
+	.venv/bin/mypy .
+
+unit: install
+	.venv/bin/pytest tests/unit
+
+integration: install
+	.venv/bin/pytest tests/integration
+
+e2e: install
+	.venv/bin/pytest tests/e2e
+
+clean:
+	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache .hypothesis
