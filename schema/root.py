@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext, Info
 
 from resolvers.catalogue import get_product, list_products, product_by_isbn
 from resolvers.context import Context
@@ -11,6 +12,7 @@ from resolvers.nodes import get_me, get_node
 from resolvers.orders import get_order, list_orders
 from schema.catalogue import ProductConnection, ProductType
 from schema.common import Node
+from schema.errors import ApiError
 from schema.extensions import RefuseInvalidToken
 from schema.member import MemberType
 from schema.orders import OrderConnection, OrderFilter, OrderType
@@ -61,8 +63,23 @@ class Query:
         return get_me(info.context)
 
 
+class OrderServiceSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log unexpected errors only: refusals (`ApiError`) and invalid queries are answers."""
+        unexpected = [
+            e
+            for e in errors
+            if e.original_error is not None
+            and not isinstance(e, ApiError)
+            and not isinstance(e.original_error, ApiError)
+        ]
+        super().process_errors(unexpected, execution_context)
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return OrderServiceSchema(
         query=Query,
         types=[ProductType, OrderType, MemberType],
         extensions=[RefuseInvalidToken],

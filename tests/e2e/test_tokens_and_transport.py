@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -109,3 +110,13 @@ def test_the_schema_keeps_every_name_of_the_contract() -> None:
     ]
 
     assert breaking == []
+
+
+async def test_refusals_are_answers_not_logged_as_errors(
+    client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    await graphql(client, "{ orders { totalCount } }")
+    await graphql(client, "{ me { id } }", token=BAD_TOKENS["expired"])
+    await graphql(client, "{ nosuchfield }")
+
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
