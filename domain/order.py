@@ -43,6 +43,36 @@ class Order:
     shipping_address: Address
     created_at: datetime
     updated_at: datetime
+    payment_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """An order about to be placed, with the price of each line taken now."""
+
+    id: UUID
+    number: str
+    member_id: str
+    lines: tuple[NewOrderLine, ...]
+    shipping_address: Address
+    payment_token: str | None
+    idempotency_key: str | None
+    request_fingerprint: str
+    created_at: datetime
+
+    @property
+    def total(self) -> Money:
+        total = Money(0)
+        for line in self.lines:
+            total = total + line.unit_price * line.quantity
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrderLine:
+    product_id: int
+    quantity: int
+    unit_price: Money
 
 
 @dataclass(frozen=True, slots=True)

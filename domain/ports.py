@@ -5,16 +5,22 @@ Infrastructure implements these; nothing in `domain`, `schema` or `resolvers` na
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
 from domain.catalogue import Product
+from domain.commands import CreateProduct
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member, Viewer
-from domain.order import Order, OrderEvent, OrderItem
+from domain.messages import Consumer, Message
+from domain.money import Money
+from domain.order import Address, NewOrder, Order, OrderEvent, OrderItem
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
+from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
 
 
 class ReadStore(Protocol):
@@ -74,3 +80,174 @@ class TokenVerifier(Protocol):
     def __call__(self, token: str) -> Viewer:
         """The viewer a token stands for; raises `InvalidToken` when it cannot be trusted."""
         ...
+
+
+class OrderRepository(Protocol):
+    async def add(self, order: NewOrder) -> bool:
+        """Insert the order, its lines and first history entry; False when its
+        (member, idempotency key) is taken already (the database decides)."""
+        ...
+
+    async def find_by_idempotency_key(
+        self, member_id: str, key: str
+    ) -> tuple[UUID, str | None] | None:
+        """The order placed with this key and its request fingerprint."""
+        ...
+
+    async def lock(self, order_id: UUID) -> Order | None:
+        """The order, locked until the end of the unit of work."""
+        ...
+
+    async def items(self, order_id: UUID) -> list[OrderItem]: ...
+
+    async def change_status(
+        self,
+        order: Order,
+        target: OrderStatus,
+        *,
+        reason: CancelReason | None = None,
+        message: str | None = None,
+    ) -> Order:
+        """Move the order through the status table and append the history entry."""
+        ...
+
+
+class CatalogueRepository(Protocol):
+    async def prices(self, product_ids: Sequence[int]) -> dict[int, Money]: ...
+
+    async def titles(self, product_ids: Sequence[int]) -> dict[int, str]: ...
+
+    async def add_product(self, command: CreateProduct) -> int | None:
+        """The new product's id, or None when its ISBN is taken."""
+        ...
+
+    async def adjust_available(self, product_id: int, delta: int) -> bool:
+        """Add delta to the available quantity; False when that would go below zero."""
+        ...
+
+
+class StockRepository(Protocol):
+    async def reserve(self, order_id: UUID, lines: Sequence[OrderItem]) -> list[int]:
+        """Reserve every line or none; the product ids that were short (empty: all reserved)."""
+        ...
+
+    async def commit(self, order_id: UUID) -> list[int]:
+        """The reserved quantities leave the warehouse; the products touched."""
+        ...
+
+    async def release(self, order_id: UUID) -> list[int]:
+        """Held or committed quantities go back on the shelf; the products touched."""
+        ...
+
+
+class PaymentRepository(Protocol):
+    async def lock(self, order_id: UUID) -> Payment | None: ...
+
+    async def record_attempt(self, order_id: UUID, amount: Money) -> Payment:
+        """Create the payment if needed and count one more gateway attempt."""
+        ...
+
+    async def record_error(self, order_id: UUID, error: str) -> None: ...
+
+    async def settle(
+        self,
+        order_id: UUID,
+        status: PaymentStatus,
+        *,
+        transaction_id: str | None = None,
+        approved_at: datetime | None = None,
+        error: str | None = None,
+    ) -> None: ...
+
+
+class DeliveryRepository(Protocol):
+    async def of_order(self, order_id: UUID) -> Delivery | None: ...
+
+    async def lock_by_tracking_number(self, tracking_number: str) -> Delivery | None: ...
+
+    async def add(self, order_id: UUID, carrier: str, tracking_number: str) -> Delivery: ...
+
+    async def record_event(
+        self,
+        delivery: Delivery,
+        status: DeliveryStatus,
+        location: str | None,
+        occurred_at: datetime,
+        carrier_event_id: str | None,
+    ) -> bool:
+        """Append a tracking event; False when the carrier's event id was seen before."""
+        ...
+
+    async def set_status(self, delivery: Delivery, status: DeliveryStatus) -> None: ...
+
+
+class Outbox(Protocol):
+    async def add(self, message: Message) -> None: ...
+
+
+class Inbox(Protocol):
+    async def seen(self, consumer: Consumer, message_id: UUID) -> bool: ...
+
+    async def claim(self, consumer: Consumer, message_id: UUID) -> bool:
+        """Record the message as handled by consumer; False when it was already."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction; nothing is kept unless `commit` is called."""
+
+    orders: OrderRepository
+    catalogue: CatalogueRepository
+    stock: StockRepository
+    payments: PaymentRepository
+    deliveries: DeliveryRepository
+    outbox: Outbox
+    inbox: Inbox
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    def products_changed(self, product_ids: Iterable[int]) -> None:
+        """Cached copies of these products are dropped once the transaction commits."""
+        ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class TransientFault(Exception):
+    """A fault that may pass (an outside service unavailable, a timeout): retry later."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeResult:
+    approved: bool
+    transaction_id: str | None = None
+    decline_reason: str | None = None
+
+
+class PaymentGateway(Protocol):
+    """The payment team's gateway. Every call carries an idempotency key: a repeated call
+    with the same key has the effect of one. Raises `TransientFault` when unavailable."""
+
+    async def charge(
+        self, *, idempotency_key: str, amount: Money, token: str | None
+    ) -> ChargeResult: ...
+
+    async def refund(self, *, idempotency_key: str, transaction_id: str, amount: Money) -> None: ...
+
+
+class Carrier(Protocol):
+    """The parcel carrier. Registration is idempotent per reference (our order id).
+    Raises `TransientFault` when unavailable."""
+
+    name: str
+
+    async def register_parcel(self, *, reference: str, address: Address) -> str:
+        """The parcel's tracking number."""
+        ...
+
+    async def cancel_parcel(self, *, tracking_number: str) -> None: ...

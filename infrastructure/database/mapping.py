@@ -48,6 +48,7 @@ def order_from_row(row: Row) -> Order:
         ),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        payment_token=row.payment_token,
     )
 
 

@@ -1,0 +1,47 @@
+"""What callers ask the order service to do, as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.member import Viewer
+from domain.order import Address
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceOrder:
+    viewer: Viewer
+    lines: tuple[OrderLine, ...]
+    address: Address
+    payment_token: str | None
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrder:
+    viewer: Viewer
+    order_id: UUID
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateProduct:
+    isbn: str
+    title: str
+    author: str
+    publisher: str | None
+    price: int
+    initial_stock: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustStock:
+    product_id: int
+    delta: int

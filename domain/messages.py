@@ -1,0 +1,48 @@
+"""Messages between the steps of the order's life, and the names they travel under.
+
+A message is written to the outbox in the same transaction as the change it announces; the relay
+publishes it under its `name` (the routing key), and each consumer handles it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+from uuid import UUID, uuid4
+
+
+class Event(StrEnum):
+    """Every event has a consumer: the relay publishes with `mandatory`, so one without fails."""
+
+    ORDER_PLACED = "order.placed"
+    STOCK_RESERVED = "stock.reserved"
+    PAYMENT_APPROVED = "payment.approved"
+    ORDER_CANCELLED = "order.cancelled"
+    # Compensations a step owes after a race with a cancellation, sent to itself.
+    PAYMENT_REFUND_DUE = "payment.refund_due"
+    DELIVERY_CANCEL_DUE = "delivery.cancel_due"
+
+
+class Consumer(StrEnum):
+    STOCK = "stock"
+    PAYMENT = "payment"
+    DELIVERY = "delivery"
+
+
+SUBSCRIPTIONS: dict[Consumer, tuple[Event, ...]] = {
+    Consumer.STOCK: (Event.ORDER_PLACED, Event.PAYMENT_APPROVED, Event.ORDER_CANCELLED),
+    Consumer.PAYMENT: (Event.STOCK_RESERVED, Event.ORDER_CANCELLED, Event.PAYMENT_REFUND_DUE),
+    Consumer.DELIVERY: (Event.PAYMENT_APPROVED, Event.ORDER_CANCELLED, Event.DELIVERY_CANCEL_DUE),
+}
+"""Which events each consumer's work queue receives."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    name: Event
+    order_id: UUID
+    payload: dict[str, Any] = field(default_factory=dict)
+    id: UUID = field(default_factory=uuid4)
+    attempt: int = 0
+    """How many times handling this message failed for a while before (0 on first delivery)."""

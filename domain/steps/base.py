@@ -1,0 +1,35 @@
+"""What every consumer's steps look like to the worker that runs them."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from domain.messages import Consumer, Event, Message
+from domain.order import Order
+from domain.ports import UnitOfWork
+from domain.status import CancelReason, OrderStatus, can_transition
+
+
+class Steps(Protocol):
+    consumer: Consumer
+
+    async def handle(self, message: Message) -> None:
+        """Apply the message once. Raises on a fault; the worker retries or gives up."""
+        ...
+
+    async def give_up(self, message: Message, error: str) -> bool:
+        """Called after the last retry. Fail and compensate the order, then True: park the
+        message. False: a compensation that must not be abandoned; keep retrying."""
+        ...
+
+
+async def cancel_for(
+    work: UnitOfWork, order: Order | None, reason: CancelReason, message: str
+) -> bool:
+    """Cancel the order (if it still can be) and announce it, so that the other steps
+    compensate. False when there was nothing to cancel."""
+    if order is None or not can_transition(order.status, OrderStatus.CANCELLED):
+        return False
+    await work.orders.change_status(order, OrderStatus.CANCELLED, reason=reason, message=message)
+    await work.outbox.add(Message(Event.ORDER_CANCELLED, order.id, {"reason": reason.value}))
+    return True

@@ -1,0 +1,121 @@
+"""Payment: charge a reserved order through the gateway, refund a cancelled one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from domain.messages import Consumer, Event, Message
+from domain.ports import ChargeResult, PaymentGateway, TransientFault, UnitOfWorkFactory
+from domain.status import CancelReason, OrderStatus, PaymentStatus
+from domain.steps.base import cancel_for
+
+
+def charge_key(order_id: UUID) -> str:
+    return f"charge-{order_id}"
+
+
+def refund_key(order_id: UUID) -> str:
+    return f"refund-{order_id}"
+
+
+class PaymentSteps:
+    consumer = Consumer.PAYMENT
+
+    def __init__(self, uow: UnitOfWorkFactory, gateway: PaymentGateway) -> None:
+        self._uow = uow
+        self._gateway = gateway
+
+    async def handle(self, message: Message) -> None:
+        if message.name is Event.STOCK_RESERVED:
+            await self._charge(message)
+        else:
+            await self._refund(message)
+
+    async def _charge(self, message: Message) -> None:
+        order_id = message.order_id
+        async with self._uow() as work:
+            if await work.inbox.seen(self.consumer, message.id):
+                return
+            order = await work.orders.lock(order_id)
+            if order is None or order.status is not OrderStatus.STOCK_RESERVED:
+                await work.inbox.claim(self.consumer, message.id)
+                await work.commit()
+                return  # cancelled meanwhile: no money is taken
+            await work.payments.record_attempt(order_id, order.total)
+            await work.commit()
+        try:
+            result = await self._gateway.charge(
+                idempotency_key=charge_key(order_id), amount=order.total, token=order.payment_token
+            )
+        except TransientFault as fault:
+            async with self._uow() as work:
+                await work.payments.record_error(order_id, str(fault))
+                await work.commit()
+            raise
+        await self._apply_charge(message, result)
+
+    async def _apply_charge(self, message: Message, result: ChargeResult) -> None:
+        order_id = message.order_id
+        async with self._uow() as work:
+            if not await work.inbox.claim(self.consumer, message.id):
+                return
+            order = await work.orders.lock(order_id)
+            assert order is not None
+            if result.approved:
+                await work.payments.settle(
+                    order_id,
+                    PaymentStatus.APPROVED,
+                    transaction_id=result.transaction_id,
+                    approved_at=datetime.now(UTC),
+                )
+                if order.status is OrderStatus.STOCK_RESERVED:
+                    await work.orders.change_status(
+                        order, OrderStatus.PAID, message=f"paid ({result.transaction_id})"
+                    )
+                    await work.outbox.add(Message(Event.PAYMENT_APPROVED, order_id))
+                else:  # cancelled while the gateway was charging: give the money back
+                    await work.outbox.add(Message(Event.PAYMENT_REFUND_DUE, order_id))
+            else:
+                reason = result.decline_reason or "declined"
+                await work.payments.settle(order_id, PaymentStatus.DECLINED, error=reason)
+                await cancel_for(
+                    work, order, CancelReason.PAYMENT_DECLINED, f"payment declined: {reason}"
+                )
+            await work.commit()
+
+    async def _refund(self, message: Message) -> None:
+        order_id = message.order_id
+        async with self._uow() as work:
+            if await work.inbox.seen(self.consumer, message.id):
+                return
+            payment = await work.payments.lock(order_id)
+            if payment is None or payment.status is not PaymentStatus.APPROVED:
+                # no money taken (or refunded already); a charge still in flight sees the
+                # cancellation when it lands and sends payment.refund_due
+                await work.inbox.claim(self.consumer, message.id)
+                await work.commit()
+                return
+        assert payment.transaction_id is not None
+        await self._gateway.refund(
+            idempotency_key=refund_key(order_id),
+            transaction_id=payment.transaction_id,
+            amount=payment.amount,
+        )
+        async with self._uow() as work:
+            if not await work.inbox.claim(self.consumer, message.id):
+                return
+            await work.payments.settle(order_id, PaymentStatus.REFUNDED)
+            await work.commit()
+
+    async def give_up(self, message: Message, error: str) -> bool:
+        if message.name is not Event.STOCK_RESERVED:
+            return False  # a refund is owed: never abandoned
+        async with self._uow() as work:
+            order = await work.orders.lock(message.order_id)
+            if await cancel_for(
+                work, order, CancelReason.PAYMENT_FAILED, f"payment failed: {error}"
+            ):
+                await work.payments.settle(message.order_id, PaymentStatus.FAILED, error=error)
+            await work.commit()
+        return True

@@ -1,0 +1,156 @@
+"""Input rules, checked before anything is written. Field paths are relative to the input."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from domain.catalogue import is_valid_isbn13
+from domain.commands import CreateProduct, OrderLine, PlaceOrder
+from domain.order import Address
+from domain.problems import Problem, ProblemCode, Refused
+
+MAX_LINES = 50
+MAX_QUANTITY = 99
+MAX_IDEMPOTENCY_KEY = 255
+MAX_PAYMENT_TOKEN = 100
+MAX_PRICE = 10_000_000
+MAX_STOCK_CHANGE = 1_000_000
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 -]{6,18}[0-9]$")
+_ZIP = re.compile(r"^[0-9]{5}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _invalid(field: tuple[str, ...], message: str) -> Problem:
+    return Problem(ProblemCode.INVALID_INPUT, message, field)
+
+
+def merge_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
+    """One line per product, quantities added, in the order products first appear."""
+    merged: dict[int, int] = {}
+    for line in lines:
+        merged[line.product_id] = merged.get(line.product_id, 0) + line.quantity
+    return tuple(OrderLine(product_id, quantity) for product_id, quantity in merged.items())
+
+
+def _line_problems(lines: tuple[OrderLine, ...]) -> list[Problem]:
+    if not lines:
+        return [_invalid(("items",), "an order needs at least one line")]
+    if len(lines) > MAX_LINES:
+        return [_invalid(("items",), f"an order holds at most {MAX_LINES} lines, not {len(lines)}")]
+    problems = [
+        _invalid(
+            ("items", str(i), "quantity"),
+            f"quantity must be between 1 and {MAX_QUANTITY}, not {line.quantity}",
+        )
+        for i, line in enumerate(lines)
+        if not 1 <= line.quantity <= MAX_QUANTITY
+    ]
+    if problems:
+        return problems
+    totals: dict[int, int] = {}
+    for i, line in enumerate(lines):
+        totals[line.product_id] = totals.get(line.product_id, 0) + line.quantity
+        if totals[line.product_id] > MAX_QUANTITY:
+            problems.append(
+                _invalid(
+                    ("items", str(i), "quantity"),
+                    f"this book is ordered {totals[line.product_id]} times in all; "
+                    f"at most {MAX_QUANTITY} per book",
+                )
+            )
+    return problems
+
+
+def _text_problems(
+    fields: Iterable[tuple[tuple[str, ...], str | None, int, bool]],
+) -> list[Problem]:
+    """(path, value, maximum length, required) for each text field."""
+    problems = []
+    for path, value, limit, required in fields:
+        name = path[-1]
+        if value is None or not value.strip():
+            if required:
+                problems.append(_invalid(path, f"{name} must not be empty"))
+        elif len(value) > limit:
+            problems.append(_invalid(path, f"{name} is {len(value)} characters; at most {limit}"))
+    return problems
+
+
+def _address_problems(address: Address) -> list[Problem]:
+    def at(name: str) -> tuple[str, ...]:
+        return ("shippingAddress", name)
+
+    problems = _text_problems(
+        [
+            (at("recipient"), address.recipient, 100, True),
+            (at("phone"), address.phone, 30, True),
+            (at("zipCode"), address.zip_code, 10, True),
+            (at("line1"), address.line1, 200, True),
+            (at("line2"), address.line2, 200, False),
+        ]
+    )
+    if address.phone.strip() and not _PHONE.match(address.phone.strip()):
+        problems.append(_invalid(at("phone"), "phone must be digits, spaces or dashes"))
+    if address.zip_code.strip() and not _ZIP.match(address.zip_code.strip()):
+        problems.append(_invalid(at("zipCode"), "zipCode must be 5 digits"))
+    return problems
+
+
+def check_place_order(command: PlaceOrder) -> None:
+    """Raise `Refused` with every problem of the command's input at once."""
+    problems = _line_problems(command.lines) + _address_problems(command.address)
+    token = command.payment_token
+    if token is not None and (len(token) > MAX_PAYMENT_TOKEN or not _TOKEN.match(token)):
+        problems.append(
+            _invalid(
+                ("payment", "token"),
+                f"a payment token is 1 to {MAX_PAYMENT_TOKEN} letters, digits, _ or -",
+            )
+        )
+    key = command.idempotency_key
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        problems.append(
+            _invalid(
+                ("idempotencyKey",),
+                f"an idempotency key is 1 to {MAX_IDEMPOTENCY_KEY} characters",
+            )
+        )
+    if problems:
+        raise Refused(problems)
+
+
+def check_create_product(command: CreateProduct) -> None:
+    problems = []
+    if not is_valid_isbn13(command.isbn):
+        problems.append(
+            _invalid(("isbn",), "isbn must be 13 digits with a valid ISBN-13 check digit")
+        )
+    problems += _text_problems(
+        [
+            (("title",), command.title, 500, True),
+            (("author",), command.author, 300, True),
+            (("publisher",), command.publisher, 300, False),
+        ]
+    )
+    if not 1 <= command.price <= MAX_PRICE:
+        problems.append(_invalid(("price",), f"price must be between 1 and {MAX_PRICE:,} won"))
+    if not 0 <= command.initial_stock <= MAX_STOCK_CHANGE:
+        problems.append(
+            _invalid(("initialStock",), f"initialStock must be between 0 and {MAX_STOCK_CHANGE:,}")
+        )
+    if problems:
+        raise Refused(problems)
+
+
+def check_stock_change(delta: int) -> None:
+    if delta == 0 or abs(delta) > MAX_STOCK_CHANGE:
+        raise Refused(
+            [
+                _invalid(
+                    ("delta",),
+                    f"delta must be non-zero and at most {MAX_STOCK_CHANGE:,} either way",
+                )
+            ]
+        )
