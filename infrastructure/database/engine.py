@@ -44,10 +44,18 @@ def _create_sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling breaks SAVEPOINT; we begin transactions below.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        # Take the write lock up front: a deferred transaction that reads, then writes, fails
+        # at once with "database is locked" when another writer got there first.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

@@ -192,7 +192,6 @@ class DeliveryRow(TableModel, table=True):
     status: str = Field(max_length=20)
     carrier: str = Field(max_length=50)
     tracking_number: str | None = Field(default=None, max_length=20, unique=True)
-    next_step_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
@@ -244,6 +243,41 @@ class ProcessedMessageRow(TableModel, table=True):
     processed_at: datetime = _created()
 
 
+class SimulatedChargeRow(TableModel, table=True):
+    """The simulated payment gateway's ledger: one row per idempotency key it was called with.
+
+    It stands for the payment team's system; nothing of ours reads it but that adapter (and
+    tests that count charges)."""
+
+    __tablename__ = "simulated_charge"
+
+    idempotency_key: str = Field(primary_key=True, max_length=100)
+    kind: str = Field(max_length=10)
+    token: str | None = Field(default=None, max_length=100)
+    amount: int
+    status: str = Field(max_length=20)
+    transaction_id: str | None = Field(default=None, max_length=100)
+    calls: int = Field(default=0)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class SimulatedParcelRow(TableModel, table=True):
+    """The simulated carrier's parcels: where each one is and what it has reported to us."""
+
+    __tablename__ = "simulated_parcel"
+
+    tracking_number: str = Field(primary_key=True, max_length=20)
+    reference: str = Field(max_length=100, unique=True)
+    status: str = Field(max_length=20)
+    reported_status: str | None = Field(default=None, max_length=20)
+    zip_code: str = Field(max_length=10)
+    cancelled: bool = Field(default=False)
+    next_step_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
 def _core(model: type[SQLModel]) -> Table:
     table = model.__table__  # type: ignore[attr-defined]
     assert isinstance(table, Table)
@@ -262,3 +296,5 @@ delivery_table = _core(DeliveryRow)
 delivery_event_table = _core(DeliveryEventRow)
 outbox_table = _core(OutboxRow)
 processed_message_table = _core(ProcessedMessageRow)
+simulated_charge_table = _core(SimulatedChargeRow)
+simulated_parcel_table = _core(SimulatedParcelRow)

@@ -252,11 +252,6 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column(
-            "next_step_at",
-            infrastructure.database.types.UTCDateTime(timezone=True),
-            nullable=True,
-        ),
-        sa.Column(
             "created_at",
             infrastructure.database.types.UTCDateTime(timezone=True),
             nullable=False,
@@ -278,11 +273,6 @@ def upgrade() -> None:
             "tracking_number", name=op.f("uq_delivery_tracking_number")
         ),
     )
-    with op.batch_alter_table("delivery", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_delivery_next_step_at"), ["next_step_at"], unique=False
-        )
-
     op.create_table(
         "order_event",
         sa.Column(
@@ -507,9 +497,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_order_event_order_id_id")
 
     op.drop_table("order_event")
-    with op.batch_alter_table("delivery", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_delivery_next_step_at"))
-
     op.drop_table("delivery")
     op.drop_table("stock")
     with op.batch_alter_table("orders", schema=None) as batch_op:

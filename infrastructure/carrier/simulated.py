@@ -1,0 +1,162 @@
+"""A stand-in for the parcel carrier (CJ Logistics style), behind the carrier port.
+
+Parcels live in the carrier's own table, so their progress survives our restarts. A clock moves
+each parcel one step per `ORDERS_CARRIER_STEP_SECONDS` and reports every step to us, as a real
+carrier's tracking webhook would, until the report is accepted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.order import Address
+from domain.status import DeliveryStatus
+from domain.steps.tracking import PROGRESS, ParcelReport
+from infrastructure.database.tables import simulated_parcel_table
+from infrastructure.database.types import utc_now
+from infrastructure.database.upsert import insert_on_conflict
+from infrastructure.stopping import sleep_unless_stopped
+
+log = logging.getLogger(__name__)
+
+_parcel = simulated_parcel_table.c
+
+CARRIER_NAME = "CJ Logistics"
+BATCH = 100
+
+_LOCATIONS = {
+    DeliveryStatus.PICKED_UP: "Seoul Gangnam branch",
+    DeliveryStatus.IN_TRANSIT: "Gonjiam mega hub",
+    DeliveryStatus.OUT_FOR_DELIVERY: "delivery office {zip}",
+    DeliveryStatus.DELIVERED: "delivered to the door ({zip})",
+}
+
+ReportProgress = Callable[[ParcelReport], Awaitable[object]]
+
+
+class SimulatedCarrier:
+    name = CARRIER_NAME
+
+    def __init__(self, engine: AsyncEngine, step: timedelta) -> None:
+        self._engine = engine
+        self._step = step
+
+    async def register_parcel(self, *, reference: str, address: Address) -> str:
+        now = utc_now()
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert_on_conflict(conn, simulated_parcel_table)
+                .values(
+                    tracking_number=str(secrets.randbelow(10**12)).zfill(12),
+                    reference=reference,
+                    status=DeliveryStatus.PREPARING.value,
+                    reported_status=DeliveryStatus.PREPARING.value,
+                    zip_code=address.zip_code,
+                    cancelled=False,
+                    next_step_at=now + self._step,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=[_parcel.reference])
+            )
+            found = await conn.execute(
+                select(_parcel.tracking_number).where(_parcel.reference == reference)
+            )
+            return str(found.scalar_one())
+
+    async def cancel_parcel(self, *, tracking_number: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(simulated_parcel_table)
+                .where(_parcel.tracking_number == tracking_number)
+                .values(cancelled=True, updated_at=utc_now())
+            )
+
+    async def advance(self, now: datetime) -> int:
+        """Move every parcel that is due one step on; how many moved."""
+        async with self._engine.begin() as conn:
+            due = await conn.execute(
+                select(_parcel.tracking_number, _parcel.status)
+                .where(
+                    _parcel.next_step_at <= now,
+                    _parcel.cancelled.is_(False),
+                    _parcel.status != DeliveryStatus.DELIVERED.value,
+                )
+                .order_by(_parcel.next_step_at)
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
+            )
+            moved = 0
+            for tracking_number, status in due.all():
+                following = PROGRESS[PROGRESS.index(DeliveryStatus(status)) + 1]
+                await conn.execute(
+                    update(simulated_parcel_table)
+                    .where(_parcel.tracking_number == tracking_number)
+                    .values(status=following.value, next_step_at=now + self._step, updated_at=now)
+                )
+                moved += 1
+        return moved
+
+    async def report(self, report_progress: ReportProgress) -> int:
+        """Report each parcel's latest step that was not accepted yet; how many were."""
+        async with self._engine.connect() as conn:
+            pending = (
+                await conn.execute(
+                    select(_parcel.tracking_number, _parcel.status, _parcel.zip_code)
+                    .where(_parcel.status != _parcel.reported_status, _parcel.cancelled.is_(False))
+                    .limit(BATCH)
+                )
+            ).all()
+        accepted = 0
+        for tracking_number, status, zip_code in pending:
+            step = DeliveryStatus(status)
+            report = ParcelReport(
+                tracking_number=tracking_number,
+                status=step,
+                location=_LOCATIONS[step].format(zip=zip_code),
+                occurred_at=utc_now(),
+                event_id=f"{tracking_number}-{step.value}",
+            )
+            try:
+                await report_progress(report)
+            except Exception as exc:  # noqa: BLE001 - reported again on the next tick
+                log.warning("tracking report %s not accepted, will retry: %r", report.event_id, exc)
+                continue
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    update(simulated_parcel_table)
+                    .where(_parcel.tracking_number == tracking_number)
+                    .values(reported_status=step.value)
+                )
+            accepted += 1
+        return accepted
+
+
+class CarrierClock:
+    """Runs the simulated carrier: advance due parcels, report, sleep a fraction of a step."""
+
+    def __init__(
+        self, carrier: SimulatedCarrier, report_progress: ReportProgress, step: timedelta
+    ) -> None:
+        self._carrier = carrier
+        self._report_progress = report_progress
+        self._tick = min(step.total_seconds() / 4, 1.0)
+
+    async def tick(self) -> None:
+        await self._carrier.advance(utc_now())
+        await self._carrier.report(self._report_progress)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.tick()
+            except Exception:  # a fault is retried on the next tick
+                log.exception("carrier clock tick failed; trying again")
+            await sleep_unless_stopped(stop, self._tick)

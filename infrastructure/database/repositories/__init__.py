@@ -1,0 +1,1 @@
+"""The unit of work's repositories: Core SQL on the unit's one connection."""

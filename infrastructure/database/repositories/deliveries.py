@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.delivery import Delivery
+from domain.status import DeliveryStatus
+from infrastructure.database.mapping import delivery_from_row
+from infrastructure.database.tables import delivery_event_table, delivery_table
+from infrastructure.database.types import utc_now
+from infrastructure.database.upsert import insert_on_conflict
+
+_del = delivery_table.c
+
+
+class SqlDeliveryRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def of_order(self, order_id: UUID) -> Delivery | None:
+        row = (
+            await self._conn.execute(select(delivery_table).where(_del.order_id == order_id))
+        ).first()
+        return delivery_from_row(row) if row else None
+
+    async def lock_by_tracking_number(self, tracking_number: str) -> Delivery | None:
+        stmt = (
+            select(delivery_table).where(_del.tracking_number == tracking_number).with_for_update()
+        )
+        row = (await self._conn.execute(stmt)).first()
+        return delivery_from_row(row) if row else None
+
+    async def add(self, order_id: UUID, carrier: str, tracking_number: str) -> Delivery:
+        now = utc_now()
+        delivery = Delivery(
+            id=uuid.uuid4(),
+            order_id=order_id,
+            status=DeliveryStatus.PREPARING,
+            carrier=carrier,
+            tracking_number=tracking_number,
+        )
+        await self._conn.execute(
+            insert(delivery_table).values(
+                id=delivery.id,
+                order_id=order_id,
+                status=delivery.status.value,
+                carrier=carrier,
+                tracking_number=tracking_number,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return delivery
+
+    async def record_event(
+        self,
+        delivery: Delivery,
+        status: DeliveryStatus,
+        location: str | None,
+        occurred_at: datetime,
+        carrier_event_id: str | None,
+    ) -> bool:
+        stmt = insert_on_conflict(self._conn, delivery_event_table).values(
+            delivery_id=delivery.id,
+            status=status.value,
+            location=location,
+            carrier_event_id=carrier_event_id,
+            occurred_at=occurred_at,
+        )
+        stmt = stmt.on_conflict_do_nothing(index_elements=[delivery_event_table.c.carrier_event_id])
+        return bool((await self._conn.execute(stmt)).rowcount == 1)
+
+    async def set_status(self, delivery: Delivery, status: DeliveryStatus) -> None:
+        await self._conn.execute(
+            update(delivery_table)
+            .where(_del.id == delivery.id)
+            .values(status=status.value, updated_at=utc_now())
+        )

@@ -1,0 +1,58 @@
+"""The outbox (messages to publish) and the inbox (messages handled), in the unit's transaction."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import orjson
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.messages import Consumer, Message
+from infrastructure.database.tables import outbox_table, processed_message_table
+from infrastructure.database.types import utc_now
+from infrastructure.database.upsert import insert_on_conflict
+
+OUTBOX_CHANNEL = "orders_outbox"
+"""PostgreSQL NOTIFY channel that wakes the relays when a transaction wrote to the outbox."""
+
+
+class SqlOutbox:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self.written = False
+
+    async def add(self, message: Message) -> None:
+        await self._conn.execute(
+            insert(outbox_table).values(
+                message_id=message.id,
+                routing_key=message.name.value,
+                order_id=message.order_id,
+                payload=orjson.dumps(message.payload).decode(),
+                created_at=utc_now(),
+            )
+        )
+        if not self.written and self._conn.dialect.name == "postgresql":
+            # delivered at commit, and only if the transaction commits
+            await self._conn.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+        self.written = True
+
+
+class SqlInbox:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def seen(self, consumer: Consumer, message_id: UUID) -> bool:
+        stmt = select(processed_message_table.c.message_id).where(
+            processed_message_table.c.consumer == consumer.value,
+            processed_message_table.c.message_id == message_id,
+        )
+        return (await self._conn.execute(stmt)).first() is not None
+
+    async def claim(self, consumer: Consumer, message_id: UUID) -> bool:
+        stmt = (
+            insert_on_conflict(self._conn, processed_message_table)
+            .values(consumer=consumer.value, message_id=message_id, processed_at=utc_now())
+            .on_conflict_do_nothing()
+        )
+        return bool((await self._conn.execute(stmt)).rowcount == 1)

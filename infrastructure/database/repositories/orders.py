@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import dataclasses
+from uuid import UUID
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.money import Money
+from domain.order import NewOrder, Order, OrderItem
+from domain.status import CancelReason, OrderStatus, transition
+from infrastructure.database.mapping import order_from_row, order_item_from_row
+from infrastructure.database.tables import order_event_table, order_item_table, order_table
+from infrastructure.database.types import utc_now
+from infrastructure.database.upsert import insert_on_conflict
+
+
+class SqlOrderRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, order: NewOrder) -> bool:
+        address = order.shipping_address
+        total: Money = order.total
+        stmt = (
+            insert_on_conflict(self._conn, order_table)
+            .values(
+                id=order.id,
+                number=order.number,
+                member_id=order.member_id,
+                status=OrderStatus.PENDING.value,
+                total_amount=total.amount,
+                currency=total.currency,
+                recipient=address.recipient.strip(),
+                phone=address.phone.strip(),
+                zip_code=address.zip_code.strip(),
+                line1=address.line1.strip(),
+                line2=address.line2.strip() if address.line2 else None,
+                payment_token=order.payment_token,
+                idempotency_key=order.idempotency_key,
+                request_fingerprint=order.request_fingerprint,
+                created_at=order.created_at,
+                updated_at=order.created_at,
+            )
+            .on_conflict_do_nothing(
+                index_elements=[order_table.c.member_id, order_table.c.idempotency_key]
+            )
+        )
+        if (await self._conn.execute(stmt)).rowcount != 1:
+            return False
+        await self._conn.execute(
+            insert(order_item_table),
+            [
+                {
+                    "order_id": order.id,
+                    "product_id": line.product_id,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price.amount,
+                    "currency": line.unit_price.currency,
+                }
+                for line in order.lines
+            ],
+        )
+        await self._history(order.id, OrderStatus.PENDING, "order placed")
+        return True
+
+    async def find_by_idempotency_key(
+        self, member_id: str, key: str
+    ) -> tuple[UUID, str | None] | None:
+        stmt = select(order_table.c.id, order_table.c.request_fingerprint).where(
+            order_table.c.member_id == member_id, order_table.c.idempotency_key == key
+        )
+        row = (await self._conn.execute(stmt)).first()
+        return (row[0], row[1]) if row else None
+
+    async def lock(self, order_id: UUID) -> Order | None:
+        stmt = select(order_table).where(order_table.c.id == order_id).with_for_update()
+        row = (await self._conn.execute(stmt)).first()
+        return order_from_row(row) if row else None
+
+    async def items(self, order_id: UUID) -> list[OrderItem]:
+        stmt = (
+            select(order_item_table)
+            .where(order_item_table.c.order_id == order_id)
+            .order_by(order_item_table.c.id)
+        )
+        return [order_item_from_row(row) for row in await self._conn.execute(stmt)]
+
+    async def change_status(
+        self,
+        order: Order,
+        target: OrderStatus,
+        *,
+        reason: CancelReason | None = None,
+        message: str | None = None,
+    ) -> Order:
+        status = transition(order.status, target)
+        now = utc_now()
+        await self._conn.execute(
+            update(order_table)
+            .where(order_table.c.id == order.id)
+            .values(
+                status=status.value,
+                cancel_reason=reason.value if reason else order_table.c.cancel_reason,
+                updated_at=now,
+            )
+        )
+        await self._history(order.id, status, message)
+        return dataclasses.replace(
+            order, status=status, cancel_reason=reason or order.cancel_reason, updated_at=now
+        )
+
+    async def _history(self, order_id: UUID, status: OrderStatus, message: str | None) -> None:
+        await self._conn.execute(
+            insert(order_event_table).values(
+                order_id=order_id,
+                status=status.value,
+                message=message[:500] if message else None,
+                occurred_at=utc_now(),
+            )
+        )

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.money import Money
+from domain.payment import Payment
+from domain.status import PaymentStatus
+from infrastructure.database.mapping import payment_from_row
+from infrastructure.database.tables import payment_table
+from infrastructure.database.types import utc_now
+from infrastructure.database.upsert import insert_on_conflict
+
+_pay = payment_table.c
+
+
+class SqlPaymentRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def lock(self, order_id: UUID) -> Payment | None:
+        stmt = select(payment_table).where(_pay.order_id == order_id).with_for_update()
+        row = (await self._conn.execute(stmt)).first()
+        return payment_from_row(row) if row else None
+
+    async def record_attempt(self, order_id: UUID, amount: Money) -> Payment:
+        now = utc_now()
+        stmt = (
+            insert_on_conflict(self._conn, payment_table)
+            .values(
+                id=uuid.uuid4(),
+                order_id=order_id,
+                status=PaymentStatus.PENDING.value,
+                amount=amount.amount,
+                currency=amount.currency,
+                attempts=1,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_update(
+                index_elements=[_pay.order_id],
+                set_={"attempts": _pay.attempts + 1, "updated_at": now},
+            )
+            .returning(payment_table)
+        )
+        return payment_from_row((await self._conn.execute(stmt)).one())
+
+    async def record_error(self, order_id: UUID, error: str) -> None:
+        await self._conn.execute(
+            update(payment_table)
+            .where(_pay.order_id == order_id)
+            .values(last_error=error, updated_at=utc_now())
+        )
+
+    async def settle(
+        self,
+        order_id: UUID,
+        status: PaymentStatus,
+        *,
+        transaction_id: str | None = None,
+        approved_at: datetime | None = None,
+        error: str | None = None,
+    ) -> None:
+        values: dict[str, object] = {"status": status.value, "updated_at": utc_now()}
+        if transaction_id is not None:
+            values["transaction_id"] = transaction_id
+        if approved_at is not None:
+            values["approved_at"] = approved_at
+        if error is not None:
+            values["last_error"] = error
+        await self._conn.execute(
+            update(payment_table).where(_pay.order_id == order_id).values(values)
+        )

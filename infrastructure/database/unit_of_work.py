@@ -1,0 +1,83 @@
+"""The unit of work: one connection, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from infrastructure.database.repositories.catalogue import SqlCatalogueRepository
+from infrastructure.database.repositories.deliveries import SqlDeliveryRepository
+from infrastructure.database.repositories.messages import SqlInbox, SqlOutbox
+from infrastructure.database.repositories.orders import SqlOrderRepository
+from infrastructure.database.repositories.payments import SqlPaymentRepository
+from infrastructure.database.repositories.stock import SqlStockRepository
+
+log = logging.getLogger(__name__)
+
+ProductsChanged = Callable[[list[int]], Awaitable[None]]
+OutboxWritten = Callable[[], None]
+
+
+class SqlUnitOfWork:
+    orders: SqlOrderRepository
+    catalogue: SqlCatalogueRepository
+    stock: SqlStockRepository
+    payments: SqlPaymentRepository
+    deliveries: SqlDeliveryRepository
+    outbox: SqlOutbox
+    inbox: SqlInbox
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        products_changed: ProductsChanged,
+        outbox_written: OutboxWritten,
+    ) -> None:
+        self._engine = engine
+        self._products_changed = products_changed
+        self._outbox_written = outbox_written
+        self._conn: AsyncConnection | None = None
+        self._changed: set[int] = set()
+
+    async def __aenter__(self) -> Self:
+        conn = await self._engine.connect()
+        try:
+            await conn.begin()
+        except BaseException:
+            await conn.close()
+            raise
+        self._conn = conn
+        self._changed = set()
+        self.orders = SqlOrderRepository(conn)
+        self.catalogue = SqlCatalogueRepository(conn)
+        self.stock = SqlStockRepository(conn)
+        self.payments = SqlPaymentRepository(conn)
+        self.deliveries = SqlDeliveryRepository(conn)
+        self.outbox = SqlOutbox(conn)
+        self.inbox = SqlInbox(conn)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                await conn.rollback()
+        finally:
+            await conn.close()
+
+    async def commit(self) -> None:
+        assert self._conn is not None, "commit outside the unit of work"
+        await self._conn.commit()
+        if self._changed:
+            await self._products_changed(sorted(self._changed))
+        if self.outbox.written:
+            self._outbox_written()
+
+    def products_changed(self, product_ids: Iterable[int]) -> None:
+        self._changed.update(product_ids)

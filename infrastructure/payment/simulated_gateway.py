@@ -1,0 +1,123 @@
+"""A stand-in for the payment team's gateway, behind the same port a real HTTP adapter would use.
+
+It understands test tokens in the manner of card test numbers:
+  tok_ok (or none): approved;  tok_decline: declined;
+  tok_flaky_N: unavailable for the first N calls of a charge, then approved;
+  tok_down: unavailable on every call.
+Any other token is declined as an unknown card. Its ledger lives in its own table, so that it
+remembers idempotency keys across our restarts, as the real gateway would.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.money import Money
+from domain.ports import ChargeResult, TransientFault
+from infrastructure.database.tables import simulated_charge_table
+from infrastructure.database.types import utc_now
+from infrastructure.database.upsert import insert_on_conflict
+
+_ledger = simulated_charge_table.c
+_FLAKY = re.compile(r"^tok_flaky_(\d{1,3})$")
+
+
+class Outcome(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    DECLINED = "DECLINED"
+    REFUNDED = "REFUNDED"
+
+
+class GatewayUnavailable(TransientFault):
+    pass
+
+
+def _outcome_for(token: str | None, calls: int) -> Outcome:
+    """What the gateway answers to the `calls`-th call of a charge (1 for the first)."""
+    if token in (None, "tok_ok"):
+        return Outcome.APPROVED
+    if token == "tok_down":
+        raise GatewayUnavailable("payment gateway unavailable (tok_down)")
+    flaky = _FLAKY.match(token or "")
+    if flaky:
+        if calls <= int(flaky.group(1)):
+            raise GatewayUnavailable(f"payment gateway unavailable ({token}, call {calls})")
+        return Outcome.APPROVED
+    return Outcome.DECLINED
+
+
+def _result(status: str, transaction_id: str | None, token: str | None) -> ChargeResult:
+    if status == Outcome.APPROVED.value:
+        return ChargeResult(approved=True, transaction_id=transaction_id)
+    reason = "card declined" if token == "tok_decline" else f"unknown card token {token!r}"
+    return ChargeResult(approved=False, decline_reason=reason)
+
+
+class SimulatedPaymentGateway:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def _called(self, key: str, kind: str, token: str | None, amount: Money) -> int:
+        """Count one more call with this key; how many there were so far."""
+        now = utc_now()
+        stmt = (
+            insert_on_conflict(self._engine, simulated_charge_table)
+            .values(
+                idempotency_key=key,
+                kind=kind,
+                token=token,
+                amount=amount.amount,
+                status=Outcome.PENDING.value,
+                calls=1,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_update(
+                index_elements=[_ledger.idempotency_key],
+                set_={"calls": _ledger.calls + 1, "updated_at": now},
+            )
+            .returning(_ledger.calls)
+        )
+        async with self._engine.begin() as conn:
+            return int((await conn.execute(stmt)).scalar_one())
+
+    async def _settle(self, key: str, outcome: Outcome, transaction_id: str | None) -> None:
+        """The first answer given for a key stands; a later one changes nothing."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(simulated_charge_table)
+                .where(_ledger.idempotency_key == key, _ledger.status == Outcome.PENDING.value)
+                .values(status=outcome.value, transaction_id=transaction_id, updated_at=utc_now())
+            )
+
+    async def _entry(self, key: str) -> tuple[str, str | None, str | None]:
+        """Status, transaction id and token recorded for a key."""
+        stmt = select(_ledger.status, _ledger.transaction_id, _ledger.token).where(
+            _ledger.idempotency_key == key
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(stmt)).one()
+        return str(row.status), row.transaction_id, row.token
+
+    async def charge(
+        self, *, idempotency_key: str, amount: Money, token: str | None
+    ) -> ChargeResult:
+        calls = await self._called(idempotency_key, "charge", token, amount)
+        status, _, first_token = await self._entry(idempotency_key)
+        if status == Outcome.PENDING.value:
+            outcome = _outcome_for(first_token, calls)
+            approved = outcome is Outcome.APPROVED
+            new_id = f"sim_{secrets.token_hex(8)}" if approved else None
+            await self._settle(idempotency_key, outcome, new_id)
+        status, transaction_id, first_token = await self._entry(idempotency_key)
+        return _result(status, transaction_id, first_token)
+
+    async def refund(self, *, idempotency_key: str, transaction_id: str, amount: Money) -> None:
+        await self._called(idempotency_key, "refund", None, amount)
+        await self._settle(idempotency_key, Outcome.REFUNDED, transaction_id)
