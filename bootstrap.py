@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from domain.messages import Consumer
+from domain.ports import UnitOfWork
+from domain.steps.base import Steps
+from domain.steps.delivery import DeliverySteps
+from domain.steps.payment import PaymentSteps
+from domain.steps.stock import StockSteps
+from domain.steps.tracking import ParcelReport, record_parcel_progress
 from infrastructure.auth import JwtVerifier
 from infrastructure.cache import Cache, create_cache
 from infrastructure.cache.products import ProductCache
+from infrastructure.carrier.simulated import CarrierClock, SimulatedCarrier
 from infrastructure.database.engine import create_engine
 from infrastructure.database.members import CachedMemberDirectory
 from infrastructure.database.read_store import SqlReadStore
+from infrastructure.database.unit_of_work import SqlUnitOfWork
+from infrastructure.messaging.broker import Broker
+from infrastructure.messaging.memory import InMemoryBroker
+from infrastructure.messaging.rabbitmq import RabbitBroker
+from infrastructure.messaging.relay import OutboxRelay
+from infrastructure.messaging.topology import Names
+from infrastructure.messaging.worker import StepWorker
+from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
 from infrastructure.settings import Settings, load_settings
 from resolvers.context import ContextFactory
 from resolvers.endpoint import GraphQLEndpoint
@@ -27,6 +45,18 @@ log = logging.getLogger("orders")
 MEMBER_CACHE_TTL_SECONDS = 3600
 
 
+def _broker(settings: Settings) -> Broker:
+    if settings.amqp_url.startswith("memory://"):
+        return InMemoryBroker(prefetch=settings.prefetch)
+    return RabbitBroker(
+        settings.amqp_url,
+        Names(settings.amqp_prefix),
+        retry_delays=settings.retry_delays,
+        prefetch=settings.prefetch,
+        publish_timeout=settings.publish_timeout_seconds,
+    )
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -35,8 +65,34 @@ class Services:
     store: SqlReadStore
     members: CachedMemberDirectory
     verifier: JwtVerifier
+    broker: Broker
+    relay: OutboxRelay
+    gateway: SimulatedPaymentGateway
+    carrier: SimulatedCarrier
+
+    def unit_of_work(self) -> UnitOfWork:
+        return SqlUnitOfWork(
+            self.engine,
+            products_changed=self.store.forget_products,
+            outbox_written=self.relay.wake,
+        )
+
+    def steps(self, consumer: Consumer) -> Steps:
+        if consumer is Consumer.STOCK:
+            return StockSteps(self.unit_of_work)
+        if consumer is Consumer.PAYMENT:
+            return PaymentSteps(self.unit_of_work, self.gateway)
+        return DeliverySteps(self.unit_of_work, self.carrier)
+
+    async def report_parcel_progress(self, report: ParcelReport) -> bool:
+        return await record_parcel_progress(report, self.unit_of_work)
+
+    def carrier_clock(self) -> CarrierClock:
+        step = timedelta(seconds=self.settings.carrier_step_seconds)
+        return CarrierClock(self.carrier, self.report_parcel_progress, step)
 
     async def close(self) -> None:
+        await self.broker.close()
         await self.cache.close()
         await self.engine.dispose()
 
@@ -44,6 +100,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     engine = create_engine(settings.database_url)
     cache = create_cache(settings.redis_url, settings.cache_prefix)
+    broker = _broker(settings)
     return Services(
         settings=settings,
         engine=engine,
@@ -51,7 +108,39 @@ def build_services(settings: Settings) -> Services:
         store=SqlReadStore(engine, ProductCache(cache, settings.product_cache_ttl)),
         members=CachedMemberDirectory(engine, cache, MEMBER_CACHE_TTL_SECONDS),
         verifier=JwtVerifier(settings.effective_jwt_secret),
+        broker=broker,
+        relay=OutboxRelay(engine, broker, poll_seconds=settings.relay_poll_seconds),
+        gateway=SimulatedPaymentGateway(engine),
+        carrier=SimulatedCarrier(engine, timedelta(seconds=settings.carrier_step_seconds)),
     )
+
+
+@dataclass
+class Background:
+    """Workers, the relay and the carrier clock running in this process."""
+
+    services: Services
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self, consumers: Sequence[Consumer], *, relay: bool, carrier: bool) -> None:
+        services = self.services
+        await services.broker.start()
+        for consumer in consumers:
+            worker = StepWorker(
+                services.steps(consumer), services.broker, services.settings.retry_delays
+            )
+            await worker.start()
+        if relay:
+            self.tasks.append(asyncio.create_task(services.relay.run(self.stop)))
+        if carrier:
+            self.tasks.append(asyncio.create_task(services.carrier_clock().run(self.stop)))
+
+    async def shutdown(self) -> None:
+        """Stop taking messages, finish those in hand, stop the loops, close connections."""
+        await self.services.broker.stop_consuming()
+        self.stop.set()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
 def create_app(services: Services, *, own_services: bool = False) -> Starlette:
@@ -59,7 +148,10 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
     endpoint = GraphQLEndpoint(
         build_schema(),
         contexts=ContextFactory(
-            store=services.store, verify=services.verifier, members=services.members
+            store=services.store,
+            uow=services.unit_of_work,
+            verify=services.verifier,
+            members=services.members,
         ),
         graphiql=not services.settings.is_production,
     )

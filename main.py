@@ -1,18 +1,23 @@
-"""The command line of the order service: run, serve, migrate, seed, token."""
+"""The command line of the order service: each role of the service, and its operations."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Sequence
+from dataclasses import asdict
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from bootstrap import build_services, create_app, warn_about_settings
+from bootstrap import Background, Services, build_services, create_app, warn_about_settings
 from domain.member import Role
+from domain.messages import Consumer
 from infrastructure.auth import mint_token
-from infrastructure.database.engine import create_engine
 from infrastructure.database.migrate import upgrade_to_head
 from infrastructure.database.seed import seed_demo_catalogue
 from infrastructure.settings import Settings, SettingsError, load_settings
@@ -22,6 +27,15 @@ cli = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+dlq = typer.Typer(help="Parked messages: list, show, replay, purge.", no_args_is_help=True)
+cli.add_typer(dlq, name="dlq")
+
+
+class WorkerKind(StrEnum):
+    STOCK = "stock"
+    PAYMENT = "payment"
+    DELIVERY = "delivery"
+    ALL = "all"
 
 
 def _settings() -> Settings:
@@ -34,17 +48,33 @@ def _settings() -> Settings:
     return settings
 
 
-async def _seed(settings: Settings) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        return await seed_demo_catalogue(engine)
-    finally:
-        await engine.dispose()
-
-
 @cli.callback()
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+
+async def _run_background(
+    settings: Settings, consumers: Sequence[Consumer], *, relay: bool, carrier: bool
+) -> None:
+    """Run workers / relay / carrier clock until SIGTERM or SIGINT, then stop gracefully."""
+    services = build_services(settings)
+    background = Background(services)
+    stop = asyncio.Event()
+    _on_signals(stop)
+    try:
+        await background.start(consumers, relay=relay, carrier=carrier)
+        roles = [c.value for c in consumers] + ["relay"] * relay + ["carrier"] * carrier
+        logging.getLogger("orders").info("running: %s", ", ".join(roles))
+        await stop.wait()
+    finally:
+        await background.shutdown()
+        await services.close()
 
 
 @cli.command()
@@ -55,17 +85,24 @@ def migrate() -> None:
     typer.echo("database is at the latest migration")
 
 
+async def _seed(services: Services) -> int:
+    try:
+        return await seed_demo_catalogue(services.engine)
+    finally:
+        await services.engine.dispose()
+
+
 @cli.command()
 def seed() -> None:
     """Load the demo catalogue (books already present are left alone)."""
     settings = _settings()
-    added = asyncio.run(_seed(settings))
+    added = asyncio.run(_seed(build_services(settings)))
     typer.echo(f"demo catalogue: {added} books added")
 
 
 @cli.command()
 def serve() -> None:
-    """Serve the GraphQL API (production role: API only)."""
+    """The GraphQL API only (stateless: run as many as needed)."""
     settings = _settings()
     uvicorn.run(
         "bootstrap:app_from_environment",
@@ -77,16 +114,48 @@ def serve() -> None:
 
 
 @cli.command()
-def run() -> None:
-    """Everything in one process on the configured services: migrate, seed, serve."""
-    settings = _settings()
-    upgrade_to_head(settings.database_url)
-    added = asyncio.run(_seed(settings))
+def worker(kind: Annotated[WorkerKind, typer.Argument(help="which consumer, or all")]) -> None:
+    """Consume one work queue (or all three) until SIGTERM."""
+    consumers = list(Consumer) if kind is WorkerKind.ALL else [Consumer(kind.value)]
+    asyncio.run(_run_background(_settings(), consumers, relay=False, carrier=False))
+
+
+@cli.command()
+def relay() -> None:
+    """Publish the outbox to the broker until SIGTERM (several may run at once)."""
+    asyncio.run(_run_background(_settings(), [], relay=True, carrier=False))
+
+
+@cli.command()
+def carrier() -> None:
+    """Run the simulated carrier: parcels move one step per ORDERS_CARRIER_STEP_SECONDS."""
+    asyncio.run(_run_background(_settings(), [], relay=False, carrier=True))
+
+
+async def _run_everything(settings: Settings) -> None:
+    services = build_services(settings)
+    added = await seed_demo_catalogue(services.engine)
     if added:
         typer.echo(f"demo catalogue: {added} books added")
+    background = Background(services)
+    await background.start(list(Consumer), relay=True, carrier=True)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(services), host=settings.host, port=settings.port)
+    )
     typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
-    app = create_app(build_services(settings), own_services=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    try:
+        await server.serve()
+    finally:
+        await background.shutdown()
+        await services.close()
+
+
+@cli.command()
+def run() -> None:
+    """Everything in one process: migrate, seed, API, relay, workers and the carrier."""
+    settings = _settings()
+    upgrade_to_head(settings.database_url)
+    asyncio.run(_run_everything(settings))
 
 
 @cli.command()
@@ -112,5 +181,106 @@ def token(
     )
 
 
+ConsumerOption = Annotated[Consumer | None, typer.Option(help="one consumer (default: all)")]
+
+
+async def _with_broker(settings: Settings) -> Services:
+    if settings.amqp_url.startswith("memory://"):
+        typer.echo(
+            "dlq: ORDERS_AMQP_URL is memory://, whose parked messages live inside `main.py run`;"
+            " point it at RabbitMQ",
+            err=True,
+        )
+        raise typer.Exit(code=2)
+    services = build_services(settings)
+    await services.broker.start()
+    return services
+
+
+async def _list(settings: Settings, consumers: Sequence[Consumer], limit: int) -> None:
+    services = await _with_broker(settings)
+    try:
+        for consumer in consumers:
+            for parked in await services.broker.parked(consumer, limit):
+                when = parked.parked_at.isoformat(timespec="seconds") if parked.parked_at else "-"
+                typer.echo(
+                    f"{parked.message_id}  {parked.consumer:8}  {parked.name:18}  "
+                    f"order {parked.order_id}  attempts {parked.attempts}  {when}  {parked.error}"
+                )
+    finally:
+        await services.close()
+
+
+@dlq.command("list")
+def dlq_list(
+    consumer: ConsumerOption = None,
+    limit: Annotated[int, typer.Option(help="at most this many per consumer")] = 100,
+) -> None:
+    """Parked messages: id, consumer, event, order, attempts, time parked, last error."""
+    consumers = [consumer] if consumer else list(Consumer)
+    asyncio.run(_list(_settings(), consumers, limit))
+
+
+async def _show(settings: Settings, consumers: Sequence[Consumer], message_id: str) -> bool:
+    services = await _with_broker(settings)
+    try:
+        for consumer in consumers:
+            for parked in await services.broker.parked(consumer, 10_000):
+                if parked.message_id == message_id:
+                    for key, value in asdict(parked).items():
+                        typer.echo(f"{key}: {value}")
+                    return True
+        return False
+    finally:
+        await services.close()
+
+
+@dlq.command("show")
+def dlq_show(message_id: str, consumer: ConsumerOption = None) -> None:
+    """One parked message in full, body included."""
+    consumers = [consumer] if consumer else list(Consumer)
+    if not asyncio.run(_show(_settings(), consumers, message_id)):
+        typer.echo(f"dlq: no parked message {message_id}", err=True)
+        raise typer.Exit(code=1)
+
+
+async def _replay(settings: Settings, consumers: Sequence[Consumer], message_id: str) -> bool:
+    services = await _with_broker(settings)
+    try:
+        for consumer in consumers:
+            if await services.broker.replay(consumer, message_id):
+                typer.echo(f"replayed {message_id} to {consumer.value}")
+                return True
+        return False
+    finally:
+        await services.close()
+
+
+@dlq.command("replay")
+def dlq_replay(message_id: str, consumer: ConsumerOption = None) -> None:
+    """Put a parked message back on its work queue, with a fresh attempt count."""
+    consumers = [consumer] if consumer else list(Consumer)
+    if not asyncio.run(_replay(_settings(), consumers, message_id)):
+        typer.echo(f"dlq: no parked message {message_id}", err=True)
+        raise typer.Exit(code=1)
+
+
+async def _purge(settings: Settings, consumers: Sequence[Consumer]) -> None:
+    services = await _with_broker(settings)
+    try:
+        for consumer in consumers:
+            typer.echo(f"{consumer.value}: {await services.broker.purge(consumer)} purged")
+    finally:
+        await services.close()
+
+
+@dlq.command("purge")
+def dlq_purge(consumer: ConsumerOption = None) -> None:
+    """Delete parked messages for good."""
+    consumers = [consumer] if consumer else list(Consumer)
+    asyncio.run(_purge(_settings(), consumers))
+
+
 if __name__ == "__main__":
-    cli()
+    with contextlib.suppress(KeyboardInterrupt):
+        cli()

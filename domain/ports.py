@@ -196,13 +196,26 @@ class Inbox(Protocol):
 class UnitOfWork(Protocol):
     """One database transaction; nothing is kept unless `commit` is called."""
 
-    orders: OrderRepository
-    catalogue: CatalogueRepository
-    stock: StockRepository
-    payments: PaymentRepository
-    deliveries: DeliveryRepository
-    outbox: Outbox
-    inbox: Inbox
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def catalogue(self) -> CatalogueRepository: ...
+
+    @property
+    def stock(self) -> StockRepository: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def inbox(self) -> Inbox: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     carrier_step_seconds: float = Field(default=10.0, gt=0)
     cache_prefix: str = Field(default="orders", min_length=1)
     product_cache_ttl: int = Field(default=300, ge=1)
+    amqp_prefix: str = Field(default="orders", min_length=1, pattern=r"^[A-Za-z0-9_-]+$")
+    prefetch: int = Field(default=16, ge=1, le=1000)
+    publish_timeout_seconds: float = Field(default=5.0, gt=0)
+    relay_poll_seconds: float = Field(default=1.0, gt=0)
 
     @field_validator("retry_delays", mode="before")
     @classmethod

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from domain.member import InvalidToken, Viewer
-from domain.ports import MemberDirectory, ReadStore, TokenVerifier
+from domain.ports import MemberDirectory, ReadStore, TokenVerifier, UnitOfWorkFactory
 from resolvers.loaders import Loaders
 from schema.errors import forbidden, unauthenticated
 
@@ -21,6 +21,7 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     store: ReadStore
+    uow: UnitOfWorkFactory
     viewer: Viewer | None
     auth_error: str | None = None
     loaders: Loaders = field(init=False)
@@ -50,6 +51,7 @@ class Context:
 @dataclass(frozen=True)
 class ContextFactory:
     store: ReadStore
+    uow: UnitOfWorkFactory
     verify: TokenVerifier
     members: MemberDirectory
 
@@ -70,6 +72,7 @@ class ContextFactory:
             request=request,
             response=response,
             store=self.store,
+            uow=self.uow,
             viewer=viewer,
             auth_error=auth_error,
         )

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 from graphql import GraphQLError
 
+from domain.problems import Problem, ProblemCode
 
-@strawberry.enum
-class ErrorCode(Enum):
-    INVALID_INPUT = "INVALID_INPUT"
-    NOT_FOUND = "NOT_FOUND"
-    OUT_OF_STOCK = "OUT_OF_STOCK"
-    INVALID_STATE = "INVALID_STATE"
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    CONFLICT = "CONFLICT"
+strawberry.enum(ProblemCode, name="ErrorCode")
+ErrorCode = ProblemCode
 
 
 @strawberry.type
@@ -26,6 +18,11 @@ class UserError:
         description='Path to the input field at fault, e.g. ["input", "items", "0", "quantity"].'
     )
     message: str
+
+    @classmethod
+    def from_problem(cls, problem: Problem, prefix: tuple[str, ...] = ()) -> UserError:
+        field = list(prefix + problem.field) if problem.field is not None else None
+        return cls(code=problem.code, field=field, message=problem.message)
 
 
 class ApiError(GraphQLError):

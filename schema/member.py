@@ -35,6 +35,6 @@ class MemberType(Node):
         info: Info[Context, None],
         first: int | None = 20,
         after: str | None = None,
-        filter: OrderFilter | None = None,  # noqa: A002 - the contract's name
+        filter: OrderFilter | None = None,
     ) -> OrderConnection:
         return await member_orders(info.context, self.member_id, first, after, filter)

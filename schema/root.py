@@ -8,6 +8,12 @@ from strawberry.types import ExecutionContext, Info
 
 from resolvers.catalogue import get_product, list_products, product_by_isbn
 from resolvers.context import Context
+from resolvers.mutations import (
+    resolve_adjust_stock,
+    resolve_cancel_order,
+    resolve_create_product,
+    resolve_place_order,
+)
 from resolvers.nodes import get_me, get_node
 from resolvers.orders import get_order, list_orders
 from schema.catalogue import ProductConnection, ProductType
@@ -15,17 +21,24 @@ from schema.common import Node
 from schema.errors import ApiError
 from schema.extensions import RefuseInvalidToken
 from schema.member import MemberType
+from schema.mutations import (
+    CancelOrderPayload,
+    CreateProductInput,
+    PlaceOrderInput,
+    PlaceOrderPayload,
+    ProductPayload,
+)
 from schema.orders import OrderConnection, OrderFilter, OrderType
 
 
 @strawberry.type
 class Query:
     @strawberry.field
-    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:  # noqa: A002
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         return await get_node(info.context, id)
 
     @strawberry.field
-    async def product(self, info: Info[Context, None], id: strawberry.ID) -> ProductType | None:  # noqa: A002
+    async def product(self, info: Info[Context, None], id: strawberry.ID) -> ProductType | None:
         return await get_product(info.context, id)
 
     @strawberry.field
@@ -45,7 +58,7 @@ class Query:
         return await list_products(info.context, first, after, search)
 
     @strawberry.field
-    async def order(self, info: Info[Context, None], id: strawberry.ID) -> OrderType | None:  # noqa: A002
+    async def order(self, info: Info[Context, None], id: strawberry.ID) -> OrderType | None:
         return await get_order(info.context, id)
 
     @strawberry.field
@@ -54,7 +67,7 @@ class Query:
         info: Info[Context, None],
         first: int | None = 20,
         after: str | None = None,
-        filter: OrderFilter | None = None,  # noqa: A002 - the contract's name
+        filter: OrderFilter | None = None,
     ) -> OrderConnection:
         return await list_orders(info.context, first, after, filter)
 
@@ -78,9 +91,47 @@ class OrderServiceSchema(strawberry.Schema):
         super().process_errors(unexpected, execution_context)
 
 
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def place_order(
+        self,
+        info: Info[Context, None],
+        input: PlaceOrderInput,
+    ) -> PlaceOrderPayload:
+        return await resolve_place_order(info.context, input)
+
+    @strawberry.mutation
+    async def cancel_order(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        reason: str | None = None,
+    ) -> CancelOrderPayload:
+        return await resolve_cancel_order(info.context, id, reason)
+
+    @strawberry.mutation(description="Staff only.")
+    async def create_product(
+        self,
+        info: Info[Context, None],
+        input: CreateProductInput,
+    ) -> ProductPayload:
+        return await resolve_create_product(info.context, input)
+
+    @strawberry.mutation(
+        description="Staff only. Adds delta to the available quantity; a removal that would "
+        "take it below zero is refused."
+    )
+    async def adjust_stock(
+        self, info: Info[Context, None], product_id: strawberry.ID, delta: int
+    ) -> ProductPayload:
+        return await resolve_adjust_stock(info.context, product_id, delta)
+
+
 def build_schema() -> strawberry.Schema:
     return OrderServiceSchema(
         query=Query,
+        mutation=Mutation,
         types=[ProductType, OrderType, MemberType],
         extensions=[RefuseInvalidToken],
     )

@@ -1,0 +1,1 @@
+"""Messaging: the broker port, RabbitMQ and in-process adapters, the relay and the workers."""

@@ -1,0 +1,126 @@
+"""The outbox relay: publishes the messages that transactions wrote to the outbox.
+
+Rows are taken with FOR UPDATE SKIP LOCKED, so several relays share the work, and marked
+published in the same transaction, only after the broker confirmed them. A relay that dies
+mid-batch holds no lock any more (its transaction is rolled back) and another one sends the
+batch again; consumers drop the duplicates by message id. The relay wakes on the PostgreSQL
+NOTIFY that a committing writer sends, and polls as well in case a notification is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import asyncpg
+import orjson
+from sqlalchemy import select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.messages import Event, Message
+from infrastructure.database.repositories.messages import OUTBOX_CHANNEL
+from infrastructure.database.tables import outbox_table
+from infrastructure.database.types import utc_now
+from infrastructure.messaging.broker import Broker
+from infrastructure.stopping import sleep_unless_stopped
+
+log = logging.getLogger(__name__)
+
+_outbox = outbox_table.c
+
+BATCH = 500
+MAX_BACKOFF_SECONDS = 10.0
+
+
+def _message(row: Any) -> Message:
+    return Message(
+        name=Event(row.routing_key),
+        order_id=row.order_id,
+        payload=orjson.loads(row.payload),
+        id=row.message_id,
+    )
+
+
+class OutboxRelay:
+    def __init__(self, engine: AsyncEngine, broker: Broker, *, poll_seconds: float) -> None:
+        self._engine = engine
+        self._broker = broker
+        self._poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look at the outbox now (a writer in this process just committed to it)."""
+        self._wake.set()
+
+    async def relay_once(self) -> int:
+        """Publish one batch; how many messages it held."""
+        async with self._engine.connect() as conn, conn.begin():
+            rows = (
+                await conn.execute(
+                    select(outbox_table)
+                    .where(_outbox.published_at.is_(None))
+                    .order_by(_outbox.id)
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            await self._broker.publish([_message(row) for row in rows])
+            ids: list[int] = [row.id for row in rows]
+            await conn.execute(
+                update(outbox_table).where(_outbox.id.in_(ids)).values(published_at=utc_now())
+            )
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        listener = await self._listen()
+        backoff = 0.0
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                try:
+                    sent = await self.relay_once()
+                except Exception as exc:  # noqa: BLE001 - the rows stay; try again shortly
+                    backoff = min(max(backoff * 2, 0.5), MAX_BACKOFF_SECONDS)
+                    log.warning("outbox relay failed, retrying in %.1fs: %r", backoff, exc)
+                    await sleep_unless_stopped(stop, backoff)
+                    continue
+                backoff = 0.0
+                if sent == BATCH:
+                    continue
+                await self._wait(stop)
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        woken = asyncio.ensure_future(self._wake.wait())
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait(
+                {woken, stopped}, timeout=self._poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            woken.cancel()
+            stopped.cancel()
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        """A LISTEN connection on PostgreSQL; None elsewhere, or when it cannot be had (the
+        relay then polls)."""
+        url = make_url(str(self._engine.url))
+        if url.get_backend_name() != "postgresql":
+            return None
+        dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            connection = await asyncpg.connect(dsn)
+            await connection.add_listener(OUTBOX_CHANNEL, self._notified)
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("outbox relay cannot LISTEN, polling only: %r", exc)
+            return None
+        return connection
+
+    def _notified(self, *_args: object) -> None:
+        self._wake.set()

@@ -1,0 +1,76 @@
+"""Inputs and payloads of the mutations. Expected failures are `errors`, never exceptions."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.catalogue import ProductType
+from schema.errors import UserError
+from schema.orders import OrderType
+
+
+@strawberry.input
+class OrderLineInput:
+    product_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class AddressInput:
+    recipient: str
+    phone: str
+    zip_code: str
+    line1: str
+    line2: str | None = None
+
+
+@strawberry.input(
+    description=(
+        "The simulated payment gateway understands test tokens, in the manner of card test "
+        "numbers:\n  tok_ok (or none): approved;  tok_decline: declined;\n"
+        "  tok_flaky_N: the gateway fails transiently N times, then approves;\n"
+        "  tok_down: the gateway fails transiently on every attempt."
+    )
+)
+class PaymentInput:
+    token: str | None = None
+
+
+@strawberry.input
+class PlaceOrderInput:
+    items: list[OrderLineInput]
+    shipping_address: AddressInput
+    payment: PaymentInput | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Same key from the same member: the first order is returned, "
+        "no second one is made.",
+    )
+
+
+@strawberry.type
+class PlaceOrderPayload:
+    order: OrderType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class CancelOrderPayload:
+    order: OrderType | None
+    errors: list[UserError]
+
+
+@strawberry.input
+class CreateProductInput:
+    isbn: str
+    title: str
+    author: str
+    price: int
+    publisher: str | None = None
+    initial_stock: int = 0
+
+
+@strawberry.type
+class ProductPayload:
+    product: ProductType | None
+    errors: list[UserError]
