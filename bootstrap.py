@@ -24,6 +24,7 @@ from infrastructure.auth import JwtVerifier
 from infrastructure.cache import Cache, create_cache
 from infrastructure.cache.products import ProductCache
 from infrastructure.carrier.simulated import CarrierClock, SimulatedCarrier
+from infrastructure.crash_points import CrashPoints
 from infrastructure.database.engine import create_engine
 from infrastructure.database.members import CachedMemberDirectory
 from infrastructure.database.read_store import SqlReadStore
@@ -69,6 +70,7 @@ class Services:
     relay: OutboxRelay
     gateway: SimulatedPaymentGateway
     carrier: SimulatedCarrier
+    crash: CrashPoints
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(
@@ -101,6 +103,7 @@ def build_services(settings: Settings) -> Services:
     engine = create_engine(settings.database_url)
     cache = create_cache(settings.redis_url, settings.cache_prefix)
     broker = _broker(settings)
+    crash = CrashPoints(settings.crash_at, settings.crash_marker)
     return Services(
         settings=settings,
         engine=engine,
@@ -109,8 +112,9 @@ def build_services(settings: Settings) -> Services:
         members=CachedMemberDirectory(engine, cache, MEMBER_CACHE_TTL_SECONDS),
         verifier=JwtVerifier(settings.effective_jwt_secret),
         broker=broker,
-        relay=OutboxRelay(engine, broker, poll_seconds=settings.relay_poll_seconds),
-        gateway=SimulatedPaymentGateway(engine),
+        relay=OutboxRelay(engine, broker, poll_seconds=settings.relay_poll_seconds, crash=crash),
+        gateway=SimulatedPaymentGateway(engine, crash),
+        crash=crash,
         carrier=SimulatedCarrier(engine, timedelta(seconds=settings.carrier_step_seconds)),
     )
 
@@ -128,7 +132,10 @@ class Background:
         await services.broker.start()
         for consumer in consumers:
             worker = StepWorker(
-                services.steps(consumer), services.broker, services.settings.retry_delays
+                services.steps(consumer),
+                services.broker,
+                services.settings.retry_delays,
+                services.crash,
             )
             await worker.start()
         if relay:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     prefetch: int = Field(default=16, ge=1, le=1000)
     publish_timeout_seconds: float = Field(default=5.0, gt=0)
     relay_poll_seconds: float = Field(default=1.0, gt=0)
+    crash_at: Literal["before_ack", "after_charge", "after_publish"] | None = None
+    crash_marker: str | None = None
 
     @field_validator("retry_delays", mode="before")
     @classmethod
@@ -84,6 +86,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secret_fits_environment(self) -> Self:
+        if self.env is Environment.PRODUCTION and self.crash_at is not None:
+            raise ValueError("ORDERS_CRASH_AT is for fault tests; production refuses it")
         if self.env is Environment.PRODUCTION:
             secret = self.jwt_secret
             if secret is None or secret == DEVELOPMENT_JWT_SECRET:

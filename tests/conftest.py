@@ -18,13 +18,19 @@ from httpx import ASGITransport, AsyncClient
 
 from bootstrap import Services, build_services, create_app
 from infrastructure.database.migrate import upgrade_to_head
+from infrastructure.messaging.topology import Names
 from infrastructure.settings import Settings, load_settings
+from tests.support.pipeline import Pipeline
+from tests.support.rabbit import delete_topology
 from tests.support.statements import StatementLog
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "ORDERS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("ORDERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+AMQP_URL = os.environ.get("ORDERS_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+RETRY_DELAYS = (0.2, 0.4, 0.8)
+CARRIER_STEP_SECONDS = 0.2
 TEST_JWT_SECRET = "test-secret-" + "x" * 60
 
 
@@ -70,12 +76,25 @@ async def cache_prefix(run_id: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, cache_prefix: str) -> Settings:
+async def amqp_prefix(run_id: str) -> AsyncIterator[str]:
+    """Exchange and queue names of this run, deleted when it ends."""
+    prefix = f"orders-test-{run_id}"
+    yield prefix
+    await delete_topology(AMQP_URL, Names(prefix), RETRY_DELAYS)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, cache_prefix: str, amqp_prefix: str) -> Settings:
     return load_settings(
         database_url=database_url,
         redis_url=REDIS_URL,
+        amqp_url=AMQP_URL,
+        amqp_prefix=amqp_prefix,
         cache_prefix=cache_prefix,
         jwt_secret=TEST_JWT_SECRET,
+        retry_delays=RETRY_DELAYS,
+        carrier_step_seconds=CARRIER_STEP_SECONDS,
+        relay_poll_seconds=0.5,
     )
 
 
@@ -97,3 +116,11 @@ async def client(services: Services) -> AsyncIterator[AsyncClient]:
 def statements(services: Services) -> Iterator[StatementLog]:
     with StatementLog.attached(services.engine) as log:
         yield log
+
+
+@pytest.fixture
+async def pipeline(services: Services) -> AsyncIterator[Pipeline]:
+    """Relay, workers and carrier clock in this process; `start` picks which run."""
+    running = Pipeline(services)
+    yield running
+    await running.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -107,12 +108,14 @@ class RabbitBroker:
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractChannel | None = None
         self._exchanges: dict[str, AbstractExchange] = {}
-        self._consuming: list[tuple[AbstractQueue, str]] = []
+        self._consuming: list[tuple[AbstractChannel, AbstractQueue, str]] = []
         self._in_hand = 0
         self._idle = asyncio.Event()
         self._idle.set()
 
     async def start(self) -> None:
+        if self._connection is not None:
+            return
         self._connection = await aio_pika.connect_robust(self._url, timeout=self._timeout)
         self._channel = await self._connection.channel(
             publisher_confirms=True, on_return_raises=True
@@ -197,11 +200,11 @@ class RabbitBroker:
                     self._idle.set()
 
         tag = await queue.consume(on_message)
-        self._consuming.append((queue, tag))
+        self._consuming.append((channel, queue, tag))
 
     async def stop_consuming(self) -> None:
         consuming, self._consuming = self._consuming, []
-        for queue, tag in consuming:
+        for _, queue, tag in consuming:
             try:
                 await queue.cancel(tag)
             except (AMQPError, ConnectionError, RuntimeError) as exc:
@@ -214,6 +217,9 @@ class RabbitBroker:
                 self._in_hand,
                 DRAIN_SECONDS,
             )
+        for channel, _, _ in consuming:
+            with contextlib.suppress(AMQPError, ConnectionError, RuntimeError):
+                await channel.close()
 
     async def close(self) -> None:
         if self._connection is not None:

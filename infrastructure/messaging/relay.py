@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.messages import Event, Message
+from infrastructure.crash_points import NO_CRASHES, CrashPoints
 from infrastructure.database.repositories.messages import OUTBOX_CHANNEL
 from infrastructure.database.tables import outbox_table
 from infrastructure.database.types import utc_now
@@ -44,9 +45,17 @@ def _message(row: Any) -> Message:
 
 
 class OutboxRelay:
-    def __init__(self, engine: AsyncEngine, broker: Broker, *, poll_seconds: float) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        broker: Broker,
+        *,
+        poll_seconds: float,
+        crash: CrashPoints = NO_CRASHES,
+    ) -> None:
         self._engine = engine
         self._broker = broker
+        self._crash = crash
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
 
@@ -69,6 +78,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             await self._broker.publish([_message(row) for row in rows])
+            self._crash.reached("after_publish")
             ids: list[int] = [row.id for row in rows]
             await conn.execute(
                 update(outbox_table).where(_outbox.id.in_(ids)).values(published_at=utc_now())

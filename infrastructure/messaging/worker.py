@@ -11,16 +11,24 @@ import logging
 from collections.abc import Sequence
 
 from domain.steps.base import Steps
+from infrastructure.crash_points import NO_CRASHES, CrashPoints
 from infrastructure.messaging.broker import Broker, Received
 
 log = logging.getLogger(__name__)
 
 
 class StepWorker:
-    def __init__(self, steps: Steps, broker: Broker, retry_delays: Sequence[float]) -> None:
+    def __init__(
+        self,
+        steps: Steps,
+        broker: Broker,
+        retry_delays: Sequence[float],
+        crash: CrashPoints = NO_CRASHES,
+    ) -> None:
         self.steps = steps
         self._broker = broker
         self._delays = tuple(retry_delays)
+        self._crash = crash
 
     async def start(self) -> None:
         await self._broker.consume(self.steps.consumer, self.on_message)
@@ -39,6 +47,7 @@ class StepWorker:
             error = f"{type(exc).__name__}: {exc}"
             await self._after_fault(received, message.attempt, error)
             return
+        self._crash.reached("before_ack")
         await received.ack()
 
     async def _after_fault(self, received: Received, attempt: int, error: str) -> None:

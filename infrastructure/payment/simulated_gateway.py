@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.money import Money
 from domain.ports import ChargeResult, TransientFault
+from infrastructure.crash_points import NO_CRASHES, CrashPoints
 from infrastructure.database.tables import simulated_charge_table
 from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_on_conflict
@@ -60,8 +61,9 @@ def _result(status: str, transaction_id: str | None, token: str | None) -> Charg
 
 
 class SimulatedPaymentGateway:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, crash: CrashPoints = NO_CRASHES) -> None:
         self._engine = engine
+        self._crash = crash
 
     async def _called(self, key: str, kind: str, token: str | None, amount: Money) -> int:
         """Count one more call with this key; how many there were so far."""
@@ -116,6 +118,7 @@ class SimulatedPaymentGateway:
             new_id = f"sim_{secrets.token_hex(8)}" if approved else None
             await self._settle(idempotency_key, outcome, new_id)
         status, transaction_id, first_token = await self._entry(idempotency_key)
+        self._crash.reached("after_charge")
         return _result(status, transaction_id, first_token)
 
     async def refund(self, *, idempotency_key: str, transaction_id: str, amount: Money) -> None:

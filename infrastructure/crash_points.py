@@ -1,0 +1,31 @@
+"""Deliberate crashes at named points, for the fault tests: the process SIGKILLs itself there.
+
+Off unless `ORDERS_CRASH_AT` names a point (refused in production). With `ORDERS_CRASH_MARKER`
+the crash happens once: the marker file is written just before, and a restarted process that
+finds it carries on. Points: `before_ack` (a worker committed, not yet acked), `after_charge`
+(the gateway charged, nothing committed), `after_publish` (the relay published, not yet marked).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+
+class CrashPoints:
+    def __init__(self, point: str | None = None, marker: str | None = None) -> None:
+        self._point = point
+        self._marker = Path(marker) if marker else None
+
+    def reached(self, point: str) -> None:
+        if point != self._point:
+            return
+        if self._marker is not None:
+            if self._marker.exists():
+                return
+            self._marker.write_text(point)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+NO_CRASHES = CrashPoints()

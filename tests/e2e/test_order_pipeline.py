@@ -1,0 +1,313 @@
+"""The order's life end to end on PostgreSQL and RabbitMQ: relay, workers, carrier, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import func, select, update
+
+from bootstrap import Services
+from domain.catalogue import StockLevel
+from domain.messages import Consumer
+from domain.status import CancelReason, OrderStatus, PaymentStatus
+from infrastructure.database.tables import (
+    outbox_table,
+    payment_table,
+    simulated_charge_table,
+    stock_reservation_table,
+)
+from schema.ids import to_global_id
+from tests.support.factories import create_product, random_member_id, token_for
+from tests.support.graphql import graphql
+from tests.support.orders import place_ok, read_order, settled
+from tests.support.pipeline import Pipeline
+from tests.support.waiting import eventually
+
+HISTORY = """
+query ($id: ID!) {
+  order(id: $id) {
+    status cancelReason
+    payment { status attempts transactionId }
+    delivery { status trackingNumber events { status location } }
+    history { status message }
+  }
+}
+"""
+
+
+@pytest.fixture
+def customer(services: Services) -> str:
+    return token_for(services.settings.effective_jwt_secret, random_member_id())
+
+
+async def _stock(services: Services, product_id: int) -> StockLevel:
+    await services.store.forget_products([product_id])
+    [product] = await services.store.products_by_ids([product_id])
+    return product.stock
+
+
+async def _charges(services: Services, order_id: uuid.UUID) -> list[tuple[str, str, int]]:
+    async with services.engine.connect() as conn:
+        rows = await conn.execute(
+            select(
+                simulated_charge_table.c.kind,
+                simulated_charge_table.c.status,
+                simulated_charge_table.c.calls,
+            ).where(simulated_charge_table.c.idempotency_key.like(f"%{order_id}"))
+        )
+        return sorted((r.kind, r.status, r.calls) for r in rows)
+
+
+async def test_an_order_goes_all_the_way_to_delivered(
+    client: AsyncClient, services: Services, pipeline: Pipeline, customer: str
+) -> None:
+    await pipeline.start()
+    book = await create_product(services.engine, available=5)
+
+    order_id = await place_ok(client, customer, [(book, 2)])
+    await eventually(
+        lambda: read_order(services, order_id),
+        lambda order: order.status is OrderStatus.DELIVERED,
+        what="delivery",
+    )
+
+    body = await graphql(client, HISTORY, {"id": to_global_id("Order", order_id)}, token=customer)
+    order = body["data"]["order"]
+    assert [h["status"] for h in order["history"]] == [
+        "PENDING",
+        "STOCK_RESERVED",
+        "PAID",
+        "PREPARING",
+        "SHIPPED",
+        "DELIVERED",
+    ]
+    assert order["payment"]["status"] == "APPROVED"
+    assert order["payment"]["attempts"] == 1
+    assert len(order["delivery"]["trackingNumber"]) == 12
+    assert [e["status"] for e in order["delivery"]["events"]] == [
+        "PREPARING",
+        "PICKED_UP",
+        "IN_TRANSIT",
+        "OUT_FOR_DELIVERY",
+        "DELIVERED",
+    ]
+    assert await _stock(services, book) == StockLevel(available=3, reserved=0)
+    assert await _charges(services, order_id) == [("charge", "APPROVED", 1)]
+
+
+async def test_out_of_stock_cancels_and_leaves_stock_untouched(
+    client: AsyncClient, services: Services, pipeline: Pipeline, customer: str
+) -> None:
+    await pipeline.start()
+    plenty, scarce = [await create_product(services.engine, available=n) for n in (9, 1)]
+
+    order_id = await place_ok(client, customer, [(plenty, 3), (scarce, 2)])
+    order = await settled(services, order_id)
+
+    assert (order.status, order.cancel_reason) == (
+        OrderStatus.CANCELLED,
+        CancelReason.OUT_OF_STOCK,
+    )
+    assert await _stock(services, plenty) == StockLevel(available=9, reserved=0)
+    assert await _stock(services, scarce) == StockLevel(available=1, reserved=0)
+    assert await _charges(services, order_id) == []
+
+
+async def test_a_declined_card_cancels_and_restores_stock(
+    client: AsyncClient, services: Services, pipeline: Pipeline, customer: str
+) -> None:
+    await pipeline.start()
+    book = await create_product(services.engine, available=4)
+
+    order_id = await place_ok(client, customer, [(book, 3)], token="tok_decline")
+    order = await settled(services, order_id)
+
+    assert (order.status, order.cancel_reason) == (
+        OrderStatus.CANCELLED,
+        CancelReason.PAYMENT_DECLINED,
+    )
+    await eventually(
+        lambda: _stock(services, book),
+        lambda level: level == StockLevel(available=4, reserved=0),
+        what="stock released",
+    )
+
+
+async def test_a_flaky_gateway_is_retried_and_charges_once(
+    client: AsyncClient, services: Services, pipeline: Pipeline, customer: str
+) -> None:
+    await pipeline.start()
+    book = await create_product(services.engine)
+
+    order_id = await place_ok(client, customer, [(book, 1)], token="tok_flaky_2")
+    order = await settled(services, order_id)
+
+    assert order.status in (OrderStatus.PREPARING, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+    [payment] = await services.store.payments_by_order_ids([order_id])
+    assert (payment.status, payment.attempts) == (PaymentStatus.APPROVED, 3)
+    assert await _charges(services, order_id) == [("charge", "APPROVED", 3)]
+
+
+async def test_a_gateway_that_stays_down_parks_the_message_and_compensates(
+    client: AsyncClient, services: Services, pipeline: Pipeline, customer: str
+) -> None:
+    await pipeline.start()
+    book = await create_product(services.engine, available=2)
+
+    order_id = await place_ok(client, customer, [(book, 2)], token="tok_down")
+    order = await settled(services, order_id)
+
+    assert (order.status, order.cancel_reason) == (
+        OrderStatus.CANCELLED,
+        CancelReason.PAYMENT_FAILED,
+    )
+    [payment] = await services.store.payments_by_order_ids([order_id])
+    retries = len(services.settings.retry_delays)
+    assert (payment.status, payment.attempts) == (PaymentStatus.FAILED, retries + 1)
+    await eventually(
+        lambda: _stock(services, book),
+        lambda level: level == StockLevel(available=2, reserved=0),
+        what="stock released",
+    )
+    parked = await eventually(
+        lambda: services.broker.parked(Consumer.PAYMENT, 1000),
+        lambda found: any(p.order_id == str(order_id) for p in found),
+        what="the message parked",
+    )
+    [mine] = [p for p in parked if p.order_id == str(order_id)]
+    assert mine.name == "stock.reserved"
+    assert mine.attempts == retries + 1
+    assert "tok_down" in mine.error
+
+    assert await services.broker.replay(Consumer.PAYMENT, mine.message_id)
+    await eventually(
+        lambda: services.broker.parked(Consumer.PAYMENT, 1000),
+        lambda found: all(p.message_id != mine.message_id for p in found),
+        what="the replayed message leaving the parking lot",
+    )
+    # handled again: the order is cancelled already, so nothing is charged
+    assert (await read_order(services, order_id)).status is OrderStatus.CANCELLED
+
+
+async def test_200_orders_for_20_books_sell_exactly_20(
+    client: AsyncClient, services: Services, pipeline: Pipeline
+) -> None:
+    await pipeline.start()
+    book = await create_product(services.engine, available=20)
+    buyers = [
+        token_for(services.settings.effective_jwt_secret, random_member_id()) for _ in range(200)
+    ]
+
+    order_ids = await asyncio.gather(*(place_ok(client, t, [(book, 1)]) for t in buyers))
+    orders = [await settled(services, order_id, within=60) for order_id in order_ids]
+
+    cancelled = [o for o in orders if o.status is OrderStatus.CANCELLED]
+    assert len(orders) - len(cancelled) == 20
+    assert {o.cancel_reason for o in cancelled} == {CancelReason.OUT_OF_STOCK}
+    level = await _stock(services, book)
+    assert level.available == 0
+    async with services.engine.connect() as conn:
+        held = await conn.execute(
+            select(func.count()).where(stock_reservation_table.c.product_id == book)
+        )
+    assert held.scalar_one() == 20
+
+
+async def test_every_message_published_twice_changes_nothing_twice(
+    client: AsyncClient, services: Services, pipeline: Pipeline, customer: str
+) -> None:
+    await pipeline.start(carrier=False)
+    book = await create_product(services.engine, available=10)
+    order_id = await place_ok(client, customer, [(book, 2)])
+    order = await settled(services, order_id)
+    assert order.status is OrderStatus.PREPARING
+    async with services.engine.begin() as conn:
+        sent = await conn.execute(
+            update(outbox_table)
+            .where(outbox_table.c.order_id == order_id)
+            .values(published_at=None)
+        )
+    assert sent.rowcount == 3  # order.placed, stock.reserved, payment.approved
+    services.relay.wake()
+
+    await eventually(lambda: _unpublished(services, order_id), lambda n: n == 0, what="republished")
+    await pipeline.stop()  # drains: every redelivered message has been handled
+
+    assert (await read_order(services, order_id)).status is OrderStatus.PREPARING
+    assert await _stock(services, book) == StockLevel(available=8, reserved=0)
+    assert await _charges(services, order_id) == [("charge", "APPROVED", 1)]
+    async with services.engine.connect() as conn:
+        attempts = await conn.execute(
+            select(payment_table.c.attempts).where(payment_table.c.order_id == order_id)
+        )
+    assert attempts.scalar_one() == 1
+
+
+async def _unpublished(services: Services, order_id: uuid.UUID) -> int:
+    async with services.engine.connect() as conn:
+        count = await conn.execute(
+            select(func.count()).where(
+                outbox_table.c.order_id == order_id, outbox_table.c.published_at.is_(None)
+            )
+        )
+    return int(count.scalar_one())
+
+
+async def test_cancelling_a_paid_order_refunds_and_releases_stock(
+    client: AsyncClient, services: Services, pipeline: Pipeline, customer: str
+) -> None:
+    await pipeline.start(carrier=False)
+    book = await create_product(services.engine, available=5)
+    order_id = await place_ok(client, customer, [(book, 2)])
+    assert (await settled(services, order_id)).status is OrderStatus.PREPARING
+
+    body = await graphql(
+        client,
+        "mutation ($id: ID!) { cancelOrder(id: $id) { order { status } errors { code } } }",
+        {"id": to_global_id("Order", order_id)},
+        token=customer,
+    )
+
+    assert body["data"]["cancelOrder"] == {"order": {"status": "CANCELLED"}, "errors": []}
+    await eventually(
+        lambda: services.store.payments_by_order_ids([order_id]),
+        lambda payments: payments[0].status is PaymentStatus.REFUNDED,
+        what="refund",
+    )
+    await eventually(
+        lambda: _stock(services, book),
+        lambda level: level == StockLevel(available=5, reserved=0),
+        what="stock released",
+    )
+    assert await _charges(services, order_id) == [
+        ("charge", "APPROVED", 1),
+        ("refund", "REFUNDED", 1),
+    ]
+
+
+async def test_a_shipped_order_can_no_longer_be_cancelled(
+    client: AsyncClient, services: Services, pipeline: Pipeline, customer: str
+) -> None:
+    await pipeline.start()
+    book = await create_product(services.engine)
+    order_id = await place_ok(client, customer, [(book, 1)])
+    await eventually(
+        lambda: read_order(services, order_id),
+        lambda order: order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED),
+        what="shipping",
+    )
+
+    body = await graphql(
+        client,
+        "mutation ($id: ID!) { cancelOrder(id: $id) { order { status } errors { code field } } }",
+        {"id": to_global_id("Order", order_id)},
+        token=customer,
+    )
+
+    assert body["data"]["cancelOrder"] == {
+        "order": None,
+        "errors": [{"code": "INVALID_STATE", "field": ["id"]}],
+    }

@@ -1,0 +1,88 @@
+"""Placing and following orders over the public API, as a client would."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from httpx import AsyncClient
+
+from bootstrap import Services
+from domain.order import Order
+from domain.status import OrderStatus
+from schema.ids import order_key, to_global_id
+from tests.support.graphql import graphql
+from tests.support.waiting import eventually
+
+PLACE_ORDER = """
+mutation ($input: PlaceOrderInput!) {
+  placeOrder(input: $input) {
+    order { id number status total { amount } items { quantity product { id } } }
+    errors { code field message }
+  }
+}
+"""
+
+SETTLED = {OrderStatus.PREPARING, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED}
+"""Where an order stops moving by itself (the carrier moves it on from PREPARING)."""
+
+ADDRESS = {
+    "recipient": "김민준",
+    "phone": "010-1234-5678",
+    "zipCode": "04524",
+    "line1": "서울특별시 중구 세종대로 110",
+    "line2": "3층",
+}
+
+
+def order_input(
+    lines: list[tuple[int, int]],
+    *,
+    token: str | None = "tok_ok",
+    key: str | None = None,
+    address: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "items": [
+            {"productId": to_global_id("Product", product), "quantity": quantity}
+            for product, quantity in lines
+        ],
+        "shippingAddress": address or ADDRESS,
+        "payment": {"token": token},
+        "idempotencyKey": key,
+    }
+
+
+async def place(
+    client: AsyncClient, member_token: str, lines: list[tuple[int, int]], **options: Any
+) -> dict[str, Any]:
+    """The placeOrder payload."""
+    body = await graphql(
+        client, PLACE_ORDER, {"input": order_input(lines, **options)}, token=member_token
+    )
+    assert "errors" not in body, body
+    payload: dict[str, Any] = body["data"]["placeOrder"]
+    return payload
+
+
+async def place_ok(
+    client: AsyncClient, member_token: str, lines: list[tuple[int, int]], **options: Any
+) -> uuid.UUID:
+    payload = await place(client, member_token, lines, **options)
+    assert payload["errors"] == [], payload
+    return order_key(payload["order"]["id"])
+
+
+async def read_order(services: Services, order_id: uuid.UUID) -> Order:
+    [order] = await services.store.orders_by_ids([order_id])
+    return order
+
+
+async def settled(services: Services, order_id: uuid.UUID, *, within: float = 30) -> Order:
+    """The order once it stops moving on its own: PREPARING or later, or CANCELLED."""
+    return await eventually(
+        lambda: read_order(services, order_id),
+        lambda order: order.status in SETTLED,
+        within=within,
+        what=f"order {order_id} settling",
+    )
