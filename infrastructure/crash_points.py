@@ -18,13 +18,14 @@ class CrashPoints:
         self._point = point
         self._marker = Path(marker) if marker else None
 
-    def reached(self, point: str) -> None:
+    def reached(self, point: str, detail: str = "") -> None:
+        """Crash here if this is the point named; `detail` is written to the marker."""
         if point != self._point:
             return
         if self._marker is not None:
             if self._marker.exists():
                 return
-            self._marker.write_text(point)
+            self._marker.write_text(f"{point} {detail}".strip())
         os.kill(os.getpid(), signal.SIGKILL)
 
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
+import redis.asyncio as redis
 from aiocache import RedisCache, SimpleMemoryCache
 from aiocache.base import BaseCache
 from aiocache.serializers import NullSerializer
@@ -19,6 +20,7 @@ from aiocache.serializers import NullSerializer
 log = logging.getLogger(__name__)
 
 CALL_TIMEOUT_SECONDS = 0.5
+POOL_SIZE = 32
 COOL_DOWN_SECONDS = 5.0
 
 
@@ -37,6 +39,10 @@ def _backend(url: str, namespace: str) -> BaseCache:
         password=parts.password,
         create_connection_timeout=CALL_TIMEOUT_SECONDS,
         timeout=CALL_TIMEOUT_SECONDS,
+        # under a burst, wait for a free connection rather than fail (and cool down) at once
+        connection_pool_class=redis.BlockingConnectionPool,
+        pool_max_size=POOL_SIZE,
+        connection_pool_kwargs={"timeout": CALL_TIMEOUT_SECONDS},
     )
 
 

@@ -47,7 +47,7 @@ class StepWorker:
             error = f"{type(exc).__name__}: {exc}"
             await self._after_fault(received, message.attempt, error)
             return
-        self._crash.reached("before_ack")
+        self._crash.reached("before_ack", f"{message.name.value} {message.order_id}")
         await received.ack()
 
     async def _after_fault(self, received: Received, attempt: int, error: str) -> None:

@@ -118,7 +118,7 @@ class SimulatedPaymentGateway:
             new_id = f"sim_{secrets.token_hex(8)}" if approved else None
             await self._settle(idempotency_key, outcome, new_id)
         status, transaction_id, first_token = await self._entry(idempotency_key)
-        self._crash.reached("after_charge")
+        self._crash.reached("after_charge", idempotency_key)
         return _result(status, transaction_id, first_token)
 
     async def refund(self, *, idempotency_key: str, transaction_id: str, amount: Money) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -24,6 +26,7 @@ from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.graphql import graphql
 from tests.support.orders import place_ok, read_order, settled
 from tests.support.pipeline import Pipeline
+from tests.support.processes import ROOT, role_environment
 from tests.support.waiting import eventually
 
 HISTORY = """
@@ -182,7 +185,13 @@ async def test_a_gateway_that_stays_down_parks_the_message_and_compensates(
     assert mine.attempts == retries + 1
     assert "tok_down" in mine.error
 
-    assert await services.broker.replay(Consumer.PAYMENT, mine.message_id)
+    listed = await _cli(services, "dlq", "list", "--consumer", "payment")
+    assert f"{mine.message_id}  payment   stock.reserved" in listed
+    assert f"order {order_id}  attempts {retries + 1}" in listed
+    shown = await _cli(services, "dlq", "show", mine.message_id)
+    assert f"order_id: {order_id}" in shown
+    replayed = await _cli(services, "dlq", "replay", mine.message_id)
+    assert f"replayed {mine.message_id} to payment" in replayed
     await eventually(
         lambda: services.broker.parked(Consumer.PAYMENT, 1000),
         lambda found: all(p.message_id != mine.message_id for p in found),
@@ -190,6 +199,21 @@ async def test_a_gateway_that_stays_down_parks_the_message_and_compensates(
     )
     # handled again: the order is cancelled already, so nothing is charged
     assert (await read_order(services, order_id)).status is OrderStatus.CANCELLED
+
+
+async def _cli(services: Services, *args: str) -> str:
+    """Run `main.py ARGS` against this run's services; its output (it must succeed)."""
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "main.py", *args],
+        cwd=ROOT,
+        env=role_environment(services.settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 async def test_200_orders_for_20_books_sell_exactly_20(

@@ -1,0 +1,73 @@
+"""Roles of the service as real OS processes (`main.py worker …`), for crash tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from infrastructure.settings import Settings
+from tests.support.waiting import eventually
+
+ROOT = Path(__file__).parents[2]
+
+
+def role_environment(settings: Settings, **extra: str) -> dict[str, str]:
+    """This run's settings as the `ORDERS_*` environment of a child process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERS_")}
+    env.update(
+        {
+            "ORDERS_DATABASE_URL": settings.database_url,
+            "ORDERS_REDIS_URL": settings.redis_url,
+            "ORDERS_AMQP_URL": settings.amqp_url,
+            "ORDERS_AMQP_PREFIX": settings.amqp_prefix,
+            "ORDERS_CACHE_PREFIX": settings.cache_prefix,
+            "ORDERS_JWT_SECRET": settings.effective_jwt_secret,
+            "ORDERS_RETRY_DELAYS": ",".join(str(d) for d in settings.retry_delays),
+            "ORDERS_CARRIER_STEP_SECONDS": str(settings.carrier_step_seconds),
+            "ORDERS_RELAY_POLL_SECONDS": str(settings.relay_poll_seconds),
+        }
+    )
+    env.update(extra)
+    return env
+
+
+class RoleProcess:
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.log_path = log
+        self._log = log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "main.py", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    async def wait_for_output(self, text: str, within: float = 60) -> None:
+        """Until the process has printed `text` (a role prints "running: …" once it runs)."""
+        await eventually(
+            lambda: asyncio.to_thread(self.log_path.read_text, errors="replace"),
+            lambda output: text in output or self.process.poll() is not None,
+            within=within,
+            what=f"{text!r} in {self.log_path.name}",
+        )
+        assert self.process.poll() is None, self.log_path.read_text(errors="replace")
+
+    def wait_for_exit(self, timeout: float) -> int:
+        return self.process.wait(timeout=timeout)
+
+    def stop(self) -> int:
+        """SIGTERM (a graceful stop), SIGKILL if it does not end within 30 s."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
