@@ -129,7 +129,8 @@ class Background:
 
     async def start(self, consumers: Sequence[Consumer], *, relay: bool, carrier: bool) -> None:
         services = self.services
-        await services.broker.start()
+        if consumers:
+            await services.broker.start()
         for consumer in consumers:
             worker = StepWorker(
                 services.steps(consumer),

@@ -116,11 +116,16 @@ class RabbitBroker:
     async def start(self) -> None:
         if self._connection is not None:
             return
-        self._connection = await aio_pika.connect_robust(self._url, timeout=self._timeout)
-        self._channel = await self._connection.channel(
-            publisher_confirms=True, on_return_raises=True
-        )
-        await self._declare(self._channel)
+        connection = await aio_pika.connect_robust(self._url, timeout=self._timeout)
+        try:
+            self._channel = await connection.channel(
+                publisher_confirms=True, on_return_raises=True
+            )
+            await self._declare(self._channel)
+        except BaseException:
+            await connection.close()
+            raise
+        self._connection = connection
 
     async def _declare(self, channel: AbstractChannel) -> None:
         names = self.names
@@ -169,6 +174,7 @@ class RabbitBroker:
             raise Unroutable(f"{exchange} has no queue for {routing_key!r}") from exc
 
     async def publish(self, messages: Sequence[Message]) -> None:
+        await self.start()  # a broker that was down when we began may be back
         await asyncio.wait_for(
             asyncio.gather(
                 *(
