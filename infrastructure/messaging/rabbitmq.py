@@ -118,9 +118,7 @@ class RabbitBroker:
             return
         connection = await aio_pika.connect_robust(self._url, timeout=self._timeout)
         try:
-            self._channel = await connection.channel(
-                publisher_confirms=True, on_return_raises=True
-            )
+            self._channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
             await self._declare(self._channel)
         except BaseException:
             await connection.close()
