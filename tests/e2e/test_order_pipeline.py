@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 import uuid
 
+import aio_pika
 import pytest
 from httpx import AsyncClient
 from sqlalchemy import func, select, update
@@ -21,6 +23,7 @@ from infrastructure.database.tables import (
     simulated_charge_table,
     stock_reservation_table,
 )
+from infrastructure.messaging.rabbitmq import RabbitBroker
 from schema.ids import to_global_id
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.graphql import graphql
@@ -335,3 +338,30 @@ async def test_a_shipped_order_can_no_longer_be_cancelled(
         "order": None,
         "errors": [{"code": "INVALID_STATE", "field": ["id"]}],
     }
+
+
+async def test_a_message_that_is_not_ours_is_parked_at_once_and_can_be_purged(
+    services: Services, pipeline: Pipeline
+) -> None:
+    await pipeline.start([Consumer.PAYMENT], relay=False, carrier=False)
+    broker = services.broker
+    assert isinstance(broker, RabbitBroker)
+    garbage = str(uuid.uuid4())
+
+    await broker.send(
+        broker.names.requeue,
+        "payment.0",
+        aio_pika.Message(b"not json", message_id=garbage, delivery_mode=2),
+    )
+    parked = await eventually(
+        lambda: broker.parked(Consumer.PAYMENT, 1000),
+        lambda found: any(p.message_id == garbage for p in found),
+        what="the garbage parked",
+    )
+
+    [mine] = [p for p in parked if p.message_id == garbage]
+    assert mine.name == "(undecodable)"
+    assert "not a message of this service" in mine.error
+    purged = await _cli(services, "dlq", "purge", "--consumer", "payment")
+    assert int(re.search(r"payment: (\d+) purged", purged)[1]) >= 1  # type: ignore[index]
+    assert await broker.parked(Consumer.PAYMENT, 1000) == []
