@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from domain.messages import Consumer
@@ -36,9 +38,12 @@ from infrastructure.messaging.relay import OutboxRelay
 from infrastructure.messaging.topology import Names
 from infrastructure.messaging.worker import StepWorker
 from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
+from infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
 from infrastructure.settings import Settings, load_settings
+from resolvers.body_limit import BodySizeLimit
 from resolvers.context import ContextFactory
 from resolvers.endpoint import GraphQLEndpoint
+from schema.guards import ApiLimits
 from schema.root import build_schema
 
 log = logging.getLogger("orders")
@@ -58,6 +63,19 @@ def _broker(settings: Settings) -> Broker:
     )
 
 
+def _rate_limiter(settings: Settings) -> RedisRateLimiter | MemoryRateLimiter:
+    if settings.redis_url.startswith("memory://"):
+        return MemoryRateLimiter(
+            capacity=settings.rate_limit_points, restore_rate=settings.rate_limit_restore
+        )
+    return RedisRateLimiter(
+        settings.redis_url,
+        settings.cache_prefix,
+        capacity=settings.rate_limit_points,
+        restore_rate=settings.rate_limit_restore,
+    )
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -71,6 +89,7 @@ class Services:
     gateway: SimulatedPaymentGateway
     carrier: SimulatedCarrier
     crash: CrashPoints
+    rate_limiter: RedisRateLimiter | MemoryRateLimiter
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(
@@ -95,6 +114,7 @@ class Services:
 
     async def close(self) -> None:
         await self.broker.close()
+        await self.rate_limiter.close()
         await self.cache.close()
         await self.engine.dispose()
 
@@ -116,6 +136,7 @@ def build_services(settings: Settings) -> Services:
         gateway=SimulatedPaymentGateway(engine, crash),
         crash=crash,
         carrier=SimulatedCarrier(engine, timedelta(seconds=settings.carrier_step_seconds)),
+        rate_limiter=_rate_limiter(settings),
     )
 
 
@@ -151,17 +172,31 @@ class Background:
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
+def api_limits(settings: Settings) -> ApiLimits:
+    return ApiLimits(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        max_cost=settings.max_cost,
+        max_batch=settings.max_batch,
+        introspection=settings.introspection_allowed,
+        field_suggestions=not settings.is_production,
+    )
+
+
 def create_app(services: Services, *, own_services: bool = False) -> Starlette:
     """The ASGI app. With `own_services` it closes them when the server shuts down."""
+    settings = services.settings
     endpoint = GraphQLEndpoint(
-        build_schema(),
+        build_schema(api_limits(settings)),
         contexts=ContextFactory(
             store=services.store,
             uow=services.unit_of_work,
+            rate_limiter=services.rate_limiter,
             verify=services.verifier,
             members=services.members,
         ),
-        graphiql=not services.settings.is_production,
+        graphiql=not settings.is_production,
     )
 
     @asynccontextmanager
@@ -172,6 +207,15 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
 
     return Starlette(
         routes=[Route("/graphql", endpoint, methods=["GET", "POST"])],
+        middleware=[
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            ),
+        ],
         lifespan=lifespan,
     )
 

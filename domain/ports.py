@@ -264,3 +264,27 @@ class Carrier(Protocol):
         ...
 
     async def cancel_parcel(self, *, tracking_number: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A client's rate-limit bucket after a request took from it."""
+
+    allowed: bool
+    available: float
+    capacity: int
+    restore_rate: float
+    retry_after: float = 0.0
+    """Seconds until the bucket holds what was asked (0 when it was allowed)."""
+
+
+class RateLimiter(Protocol):
+    """A token bucket of cost points per client, shared by every API process."""
+
+    async def take(self, client: str, cost: int) -> Bucket:
+        """Take `cost` points if the bucket holds them; refused otherwise (nothing taken)."""
+        ...
+
+    async def give_back(self, client: str, points: int) -> None:
+        """Return points taken for cost a request did not use."""
+        ...

@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     prefetch: int = Field(default=16, ge=1, le=1000)
     publish_timeout_seconds: float = Field(default=5.0, gt=0)
     relay_poll_seconds: float = Field(default=1.0, gt=0)
+    max_depth: int = Field(default=12, ge=1)
+    max_aliases: int = Field(default=30, ge=0)
+    max_tokens: int = Field(default=5000, ge=10)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_batch: int = Field(default=10, ge=1)
+    max_cost: int = Field(default=50_000, ge=1)
+    rate_limit_points: int = Field(default=100_000, ge=1)
+    rate_limit_restore: float = Field(default=10_000.0, gt=0)
+    introspection: bool | None = None
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     crash_at: Literal["before_ack", "after_charge", "after_publish"] | None = None
     crash_marker: str | None = None
 
@@ -60,6 +70,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [p.strip() for p in value.split(",") if p.strip()]
             return tuple(parts)
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(o.strip() for o in value.split(",") if o.strip())
         return value
 
     @field_validator("retry_delays")
@@ -101,6 +118,18 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def introspection_allowed(self) -> bool:
+        """On in development, off in production unless ORDERS_INTROSPECTION=true."""
+        return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """Any origin in development unless listed; only the listed ones in production."""
+        if self.cors_origins or self.is_production:
+            return self.cors_origins
+        return ("*",)
 
     @property
     def uses_development_secret(self) -> bool:

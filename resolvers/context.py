@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -9,7 +10,13 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from domain.member import InvalidToken, Viewer
-from domain.ports import MemberDirectory, ReadStore, TokenVerifier, UnitOfWorkFactory
+from domain.ports import (
+    MemberDirectory,
+    RateLimiter,
+    ReadStore,
+    TokenVerifier,
+    UnitOfWorkFactory,
+)
 from resolvers.loaders import Loaders
 from schema.errors import forbidden, unauthenticated
 
@@ -22,6 +29,7 @@ class Context:
     response: Response | None
     store: ReadStore
     uow: UnitOfWorkFactory
+    rate_limiter: RateLimiter
     viewer: Viewer | None
     auth_error: str | None = None
     loaders: Loaders = field(init=False)
@@ -30,6 +38,19 @@ class Context:
         self.loaders = Loaders(self.store)
         if self.viewer is not None:
             self.loaders.member.prime(self.viewer.member.id, self.viewer.member)
+
+    @property
+    def client(self) -> str:
+        """Whose rate-limit bucket pays: the member's, or the address's when anonymous."""
+        if self.viewer is not None:
+            return f"member:{self.viewer.member.id}"
+        host = self.request.client.host if self.request.client else "unknown"
+        return f"address:{host}"
+
+    def throttled(self, retry_after: float) -> None:
+        if self.response is not None:
+            self.response.status_code = 429
+            self.response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:
@@ -52,6 +73,7 @@ class Context:
 class ContextFactory:
     store: ReadStore
     uow: UnitOfWorkFactory
+    rate_limiter: RateLimiter
     verify: TokenVerifier
     members: MemberDirectory
 
@@ -73,6 +95,7 @@ class ContextFactory:
             response=response,
             store=self.store,
             uow=self.uow,
+            rate_limiter=self.rate_limiter,
             viewer=viewer,
             auth_error=auth_error,
         )

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
 from resolvers.catalogue import get_product, list_products, product_by_isbn
@@ -18,8 +29,8 @@ from resolvers.nodes import get_me, get_node
 from resolvers.orders import get_order, list_orders
 from schema.catalogue import ProductConnection, ProductType
 from schema.common import Node
-from schema.errors import ApiError
 from schema.extensions import RefuseInvalidToken
+from schema.guards import ApiLimits, CostGuard, MaskUnexpectedErrors
 from schema.member import MemberType
 from schema.mutations import (
     CancelOrderPayload,
@@ -80,15 +91,8 @@ class OrderServiceSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log unexpected errors only: refusals (`ApiError`) and invalid queries are answers."""
-        unexpected = [
-            e
-            for e in errors
-            if e.original_error is not None
-            and not isinstance(e, ApiError)
-            and not isinstance(e.original_error, ApiError)
-        ]
-        super().process_errors(unexpected, execution_context)
+        """Nothing here: `MaskUnexpectedErrors` logs what was unexpected, with its error id;
+        refusals and invalid queries are answers, not faults."""
 
 
 @strawberry.type
@@ -128,10 +132,25 @@ class Mutation:
         return await resolve_adjust_stock(info.context, product_id, delta)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
+    limits = limits or ApiLimits()
+    extensions: list[Callable[[], SchemaExtension]] = [
+        RefuseInvalidToken,
+        partial(QueryDepthLimiter, max_depth=limits.max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+        partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+        partial(CostGuard, max_cost=limits.max_cost),
+        MaskUnexpectedErrors,
+    ]
+    if not limits.introspection:
+        extensions.append(DisableIntrospection)
     return OrderServiceSchema(
         query=Query,
         mutation=Mutation,
         types=[ProductType, OrderType, MemberType],
-        extensions=[RefuseInvalidToken],
+        extensions=extensions,
+        config=StrawberryConfig(
+            disable_field_suggestions=not limits.field_suggestions,
+            batching_config={"max_operations": limits.max_batch},
+        ),
     )

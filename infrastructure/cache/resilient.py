@@ -8,7 +8,6 @@ short cool-down, so that a dead Redis does not add its timeout to every request.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -16,6 +15,8 @@ import redis.asyncio as redis
 from aiocache import RedisCache, SimpleMemoryCache
 from aiocache.base import BaseCache
 from aiocache.serializers import NullSerializer
+
+from infrastructure.outage import OutageGuard
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,13 @@ def _backend(url: str, namespace: str) -> BaseCache:
 class ResilientCache:
     def __init__(self, backend: BaseCache) -> None:
         self._backend = backend
-        self._unavailable_until = 0.0
+        self._outage = OutageGuard("cache", COOL_DOWN_SECONDS)
 
     def _available(self) -> bool:
-        return time.monotonic() >= self._unavailable_until
+        return self._outage.available()
 
     def _failed(self, operation: str, exc: BaseException) -> None:
-        self._unavailable_until = time.monotonic() + COOL_DOWN_SECONDS
-        log.warning("cache %s failed, serving without cache: %r", operation, exc)
+        self._outage.failed(operation, exc, "serving without cache")
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys or not self._available():

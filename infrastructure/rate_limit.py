@@ -1,0 +1,119 @@
+"""Token buckets of cost points, per client: in Redis (shared by every API process) or in
+memory (the embedded default). A Redis outage fails open: requests pass, with a warning."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, cast
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from domain.ports import Bucket
+from infrastructure.outage import OutageGuard
+
+CALL_TIMEOUT_SECONDS = 0.5
+COOL_DOWN_SECONDS = 5.0
+
+# Refill for the time elapsed (Redis's own clock, the same for every API process), then take
+# the cost if it is there. A negative cost gives points back. Returns {allowed, available}.
+_TAKE = """
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'points', 'at')
+local points = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+points = math.min(capacity, points + math.max(0, now - at) * rate)
+local allowed = 0
+if cost <= points then
+  points = math.min(capacity, points - cost)
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'points', tostring(points), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
+return {allowed, tostring(points)}
+"""
+
+
+def _bucket(allowed: bool, available: float, cost: int, capacity: int, rate: float) -> Bucket:
+    wait = 0.0 if allowed else math.ceil((cost - available) / rate * 10) / 10
+    return Bucket(allowed, available, capacity, rate, wait)
+
+
+class RedisRateLimiter:
+    def __init__(self, url: str, prefix: str, *, capacity: int, restore_rate: float) -> None:
+        pool = redis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=32,
+            timeout=CALL_TIMEOUT_SECONDS,
+            socket_timeout=CALL_TIMEOUT_SECONDS,
+            socket_connect_timeout=CALL_TIMEOUT_SECONDS,
+        )
+        self._redis = redis.Redis(connection_pool=pool)
+        self._script = self._redis.register_script(_TAKE)
+        self._prefix = prefix
+        self._capacity = capacity
+        self._rate = restore_rate
+        self._outage = OutageGuard("rate limiter", COOL_DOWN_SECONDS)
+
+    async def _run(self, client: str, cost: int) -> tuple[bool, float] | None:
+        if not self._outage.available():
+            return None
+        try:
+            allowed, points = cast(
+                "list[Any]",
+                await self._script(
+                    keys=[f"{self._prefix}:bucket:{client}"],
+                    args=[self._capacity, self._rate, cost],
+                ),
+            )
+        except (RedisError, OSError) as exc:
+            self._outage.failed("call", exc, "letting requests through unmetered")
+            return None
+        return bool(allowed), float(points)
+
+    async def take(self, client: str, cost: int) -> Bucket:
+        outcome = await self._run(client, cost)
+        if outcome is None:  # fail open
+            return Bucket(True, float(self._capacity), self._capacity, self._rate)
+        allowed, available = outcome
+        return _bucket(allowed, available, cost, self._capacity, self._rate)
+
+    async def give_back(self, client: str, points: int) -> None:
+        if points > 0:
+            await self._run(client, -points)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+class MemoryRateLimiter:
+    def __init__(self, *, capacity: int, restore_rate: float) -> None:
+        self._capacity = capacity
+        self._rate = restore_rate
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def _refilled(self, client: str) -> float:
+        now = time.monotonic()
+        points, at = self._buckets.get(client, (float(self._capacity), now))
+        return min(self._capacity, points + (now - at) * self._rate)
+
+    async def take(self, client: str, cost: int) -> Bucket:
+        points = self._refilled(client)
+        allowed = cost <= points
+        if allowed:
+            points -= cost
+        self._buckets[client] = (points, time.monotonic())
+        return _bucket(allowed, points, cost, self._capacity, self._rate)
+
+    async def give_back(self, client: str, points: int) -> None:
+        if points > 0:
+            refilled = min(self._capacity, self._refilled(client) + points)
+            self._buckets[client] = (refilled, time.monotonic())
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,171 @@
+"""Query cost: how many objects a query may return at most, known before it runs.
+
+Counted as GitHub and Shopify do: every object field counts 1 and what is below it; a page
+(`first: N`) multiplies what is below it by N; a list without `first` by its known bound (an
+order has at most 50 lines). Scalars are free, and so is introspection (no database behind it).
+A mutation field costs `MUTATION_COST` more, for the writes it makes. The actual cost is the
+number of objects the response really holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+
+from domain.validation import MAX_LINES
+
+MUTATION_COST = 10
+DEFAULT_PAGE = 20
+DEFAULT_LIST_BOUND = 10
+LIST_BOUNDS = {
+    ("Order", "items"): MAX_LINES,
+    ("Order", "history"): 8,
+    ("Delivery", "events"): 5,
+}
+"""Lists without paging, and the most entries each can hold."""
+
+_Parent = GraphQLObjectType | GraphQLInterfaceType
+
+
+def _unwrap_list(field: GraphQLField) -> bool:
+    kind = field.type
+    if isinstance(kind, GraphQLNonNull):
+        kind = kind.of_type
+    return isinstance(kind, GraphQLList)
+
+
+class _Counter:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self._schema = schema
+        self._fragments = fragments
+        self._variables = variables
+
+    def _first(self, node: FieldNode, field: GraphQLField) -> int | None:
+        if "first" not in field.args:
+            return None
+        for argument in node.arguments or ():
+            if argument.name.value != "first":
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return max(0, int(value.value))
+            if isinstance(value, VariableNode):
+                given = self._variables.get(value.name.value)
+                if isinstance(given, int):
+                    return max(0, given)
+        default = field.args["first"].default_value
+        return default if isinstance(default, int) else DEFAULT_PAGE
+
+    def selection(self, parent: _Parent, selection_set: SelectionSetNode, page: int) -> int:
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field(parent, selection, page)
+            elif isinstance(selection, InlineFragmentNode):
+                target = parent
+                if selection.type_condition is not None:
+                    named = self._schema.get_type(selection.type_condition.name.value)
+                    if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+                        target = named
+                total += self.selection(target, selection.selection_set, page)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self._fragments.get(selection.name.value)
+                if fragment is not None:
+                    named = self._schema.get_type(fragment.type_condition.name.value)
+                    target = (
+                        named
+                        if isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
+                        else parent
+                    )
+                    total += self.selection(target, fragment.selection_set, page)
+        return total
+
+    def field(self, parent: _Parent, node: FieldNode, page: int) -> int:
+        name = node.name.value
+        if name.startswith("__"):
+            return 0
+        field = parent.fields.get(name)
+        if field is None or node.selection_set is None:
+            return 0
+        named = get_named_type(field.type)
+        if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+            return 0
+        first = self._first(node, field)
+        below_page = first if first is not None else page
+        children = self.selection(named, node.selection_set, below_page)
+        if not _unwrap_list(field):
+            return 1 + children
+        if name == "edges":
+            bound = page
+        else:
+            bound = LIST_BOUNDS.get((parent.name, name), DEFAULT_LIST_BOUND)
+        return bound * (1 + children)
+
+
+def requested_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> int:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    chosen = [
+        o
+        for o in operations
+        if operation_name is None or (o.name and o.name.value == operation_name)
+    ]
+    if not chosen:
+        return 0
+    operation = chosen[0]
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    counter = _Counter(schema, fragments, variables or {})
+    cost = counter.selection(root, operation.selection_set, DEFAULT_PAGE)
+    if operation.operation is OperationType.MUTATION:
+        cost += MUTATION_COST * sum(
+            1 for s in operation.selection_set.selections if isinstance(s, FieldNode)
+        )
+    return cost
+
+
+def actual_cost(data: object) -> int:
+    """Objects in a response's data (the root object not counted)."""
+    stack = [data]
+    count = -1 if isinstance(data, dict) else 0
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            count += 1
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return max(count, 0)

@@ -1,0 +1,134 @@
+"""What a query may ask for, and what a client may spend: limits checked before execution,
+a cost charged to the client's bucket, and unexpected errors masked with an id to look up."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from domain.ports import Bucket
+from schema.cost import actual_cost, requested_cost
+from schema.errors import ApiError
+
+log = logging.getLogger("orders.api")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiLimits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_cost: int = 50_000
+    max_batch: int = 10
+    introspection: bool = True
+    field_suggestions: bool = True
+
+
+def _refusal(message: str, code: str, **extensions: Any) -> GraphQLExecutionResult:
+    return GraphQLExecutionResult(
+        data=None, errors=[GraphQLError(message, extensions={"code": code, **extensions})]
+    )
+
+
+class CostGuard(SchemaExtension):
+    """Refuses a query above the maximum cost, or one its client's bucket cannot pay for; then
+    gives back what the query did not use, and reports the cost in `extensions.cost`."""
+
+    def __init__(self, *, max_cost: int) -> None:
+        self._max_cost = max_cost
+        self._requested: int | None = None
+        self._actual: int | None = None
+        self._bucket: Bucket | None = None
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        if context.result is not None or context.graphql_document is None:
+            yield
+            return
+        self._requested = requested = requested_cost(
+            context.schema._schema,
+            context.graphql_document,
+            context.operation_name,
+            context.variables,
+        )
+        if requested > self._max_cost:
+            context.result = _refusal(
+                f"query cost {requested} exceeds the maximum of {self._max_cost}: "
+                "ask for smaller pages or fewer fields",
+                "COST_LIMIT",
+                cost=requested,
+                maximum=self._max_cost,
+            )
+            yield
+            return
+        app = context.context
+        self._bucket = bucket = await app.rate_limiter.take(app.client, requested)
+        if not bucket.allowed:
+            context.result = _refusal(
+                f"throttled: this query costs {requested} points and {bucket.available:.0f} of "
+                f"{bucket.capacity} are available; retry in {bucket.retry_after:g} s",
+                "THROTTLED",
+                retryAfter=bucket.retry_after,
+            )
+            app.throttled(bucket.retry_after)
+            yield
+            return
+        yield
+        result = context.result
+        self._actual = actual_cost(result.data if result is not None else None)
+        await app.rate_limiter.give_back(app.client, requested - self._actual)
+
+    def get_results(self) -> dict[str, Any]:
+        if self._requested is None:
+            return {}
+        cost: dict[str, Any] = {
+            "requestedQueryCost": self._requested,
+            "actualQueryCost": self._actual,
+        }
+        if self._bucket is not None:
+            available = self._bucket.available
+            if self._actual is not None:
+                available += self._requested - self._actual
+            cost["throttleStatus"] = {
+                "maximumAvailable": self._bucket.capacity,
+                "currentlyAvailable": int(min(self._bucket.capacity, available)),
+                "restoreRate": self._bucket.restore_rate,
+            }
+        return {"cost": cost}
+
+
+class MaskUnexpectedErrors(SchemaExtension):
+    """An error nobody planned for becomes "internal error" with an id; the log line with the
+    traceback carries the same id. Refusals (`ApiError`) and invalid queries pass unchanged."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [self._masked(error) for error in result.errors]
+
+    def _masked(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None or isinstance(original, ApiError):
+            return error
+        error_id = uuid.uuid4().hex[:12]
+        log.error(
+            "internal error %s at %s: %r",
+            error_id,
+            error.path,
+            original,
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        return GraphQLError(
+            f"internal error (id {error_id})",
+            path=error.path,
+            extensions={"code": "INTERNAL", "errorId": error_id},
+        )
