@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.schema import BaseSchema
 
 from resolvers.context import Context, ContextFactory
@@ -21,6 +23,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             allow_queries_via_get=False,
         )
         self._contexts = contexts
+
+    def _validate_batch_request(
+        self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
+    ) -> None:
+        """As strawberry's, with a refusal that names the limit."""
+        config = self.schema.config.batching_config
+        if config is not None and len(request_data) > config["max_operations"]:
+            raise HTTPException(
+                400,
+                f"too many operations in one batch: {len(request_data)}, at most "
+                f"{config['max_operations']} operations",
+            )
+        super()._validate_batch_request(request_data, protocol)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return await self._contexts(
