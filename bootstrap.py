@@ -40,6 +40,7 @@ from infrastructure.messaging.worker import StepWorker
 from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
 from infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
 from infrastructure.settings import Settings, load_settings
+from infrastructure.stopping import sleep_unless_stopped
 from resolvers.body_limit import BodySizeLimit
 from resolvers.context import ContextFactory
 from resolvers.endpoint import GraphQLEndpoint
@@ -133,7 +134,12 @@ def build_services(settings: Settings) -> Services:
         verifier=JwtVerifier(settings.effective_jwt_secret),
         broker=broker,
         relay=OutboxRelay(engine, broker, poll_seconds=settings.relay_poll_seconds, crash=crash),
-        gateway=SimulatedPaymentGateway(engine, crash),
+        gateway=SimulatedPaymentGateway(
+            engine,
+            timeout_seconds=settings.gateway_timeout_seconds,
+            weather_file=settings.simulated_gateway_weather,
+            crash=crash,
+        ),
         crash=crash,
         carrier=SimulatedCarrier(engine, timedelta(seconds=settings.carrier_step_seconds)),
         rate_limiter=_rate_limiter(settings),
@@ -147,6 +153,7 @@ class Background:
     services: Services
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    failed: bool = False
 
     async def start(self, consumers: Sequence[Consumer], *, relay: bool, carrier: bool) -> None:
         services = self.services
@@ -164,6 +171,21 @@ class Background:
             self.tasks.append(asyncio.create_task(services.relay.run(self.stop)))
         if carrier:
             self.tasks.append(asyncio.create_task(services.carrier_clock().run(self.stop)))
+
+    async def _watch_consumers(self) -> None:
+        """aio-pika's robust connection can come back from a broker restart without its
+        consumers. Seen twice in a row, that stops the process with `failed` set, so that its
+        supervisor starts a fresh one."""
+        strikes = 0
+        while not await sleep_unless_stopped(
+            self.stop, self.services.settings.consumer_check_seconds
+        ):
+            missing = await self.services.broker.consumers_missing()
+            strikes = strikes + 1 if missing else 0
+            if strikes >= 2:
+                log.error("connected but nobody consumes %s: stopping for a restart", missing)
+                self.failed = True
+                self.stop.set()
 
     async def shutdown(self) -> None:
         """Stop taking messages, finish those in hand, stop the loops, close connections."""

@@ -65,16 +65,17 @@ async def _run_background(
     """Run workers / relay / carrier clock until SIGTERM or SIGINT, then stop gracefully."""
     services = build_services(settings)
     background = Background(services)
-    stop = asyncio.Event()
-    _on_signals(stop)
+    _on_signals(background.stop)
     try:
         await background.start(consumers, relay=relay, carrier=carrier)
         roles = [c.value for c in consumers] + ["relay"] * relay + ["carrier"] * carrier
         logging.getLogger("orders").info("running: %s", ", ".join(roles))
-        await stop.wait()
+        await background.stop.wait()
     finally:
         await background.shutdown()
         await services.close()
+    if background.failed:
+        raise typer.Exit(code=3)
 
 
 @cli.command()

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     rate_limit_restore: float = Field(default=10_000.0, gt=0)
     introspection: bool | None = None
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    gateway_timeout_seconds: float = Field(default=5.0, gt=0)
+    consumer_check_seconds: float = Field(default=15.0, gt=0)
+    simulated_gateway_weather: str | None = None
     crash_at: Literal["before_ack", "after_charge", "after_publish"] | None = None
     crash_marker: str | None = None
 

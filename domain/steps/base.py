@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 from domain.messages import Consumer, Event, Message
 from domain.order import Order
 from domain.ports import UnitOfWork
 from domain.status import CancelReason, OrderStatus, can_transition
+
+log = logging.getLogger("orders.steps")
+
+
+def absorbed(consumer: Consumer, message: Message) -> None:
+    """Note a message this consumer had handled already (a redelivery or a duplicate)."""
+    log.info(
+        "duplicate absorbed: %s %s of order %s by %s",
+        message.name.value,
+        message.id,
+        message.order_id,
+        consumer.value,
+    )
 
 
 class Steps(Protocol):

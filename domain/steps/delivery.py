@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from domain.messages import Consumer, Event, Message
 from domain.ports import Carrier, UnitOfWorkFactory
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
-from domain.steps.base import cancel_for
+from domain.steps.base import absorbed, cancel_for
 
 
 class DeliverySteps:
@@ -27,6 +27,7 @@ class DeliverySteps:
         order_id = message.order_id
         async with self._uow() as work:
             if await work.inbox.seen(self.consumer, message.id):
+                absorbed(self.consumer, message)
                 return
             order = await work.orders.lock(order_id)
             if order is None or order.status is not OrderStatus.PAID:
@@ -38,6 +39,7 @@ class DeliverySteps:
         )
         async with self._uow() as work:
             if not await work.inbox.claim(self.consumer, message.id):
+                absorbed(self.consumer, message)
                 return
             order = await work.orders.lock(order_id)
             assert order is not None
@@ -69,6 +71,7 @@ class DeliverySteps:
         tracking_number = message.payload.get("trackingNumber")
         async with self._uow() as work:
             if await work.inbox.seen(self.consumer, message.id):
+                absorbed(self.consumer, message)
                 return
             delivery = await work.deliveries.of_order(order_id)
         if delivery is not None and delivery.tracking_number:

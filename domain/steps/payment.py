@@ -8,7 +8,7 @@ from uuid import UUID
 from domain.messages import Consumer, Event, Message
 from domain.ports import ChargeResult, PaymentGateway, TransientFault, UnitOfWorkFactory
 from domain.status import CancelReason, OrderStatus, PaymentStatus
-from domain.steps.base import cancel_for
+from domain.steps.base import absorbed, cancel_for
 
 
 def charge_key(order_id: UUID) -> str:
@@ -36,6 +36,7 @@ class PaymentSteps:
         order_id = message.order_id
         async with self._uow() as work:
             if await work.inbox.seen(self.consumer, message.id):
+                absorbed(self.consumer, message)
                 return
             order = await work.orders.lock(order_id)
             if order is None or order.status is not OrderStatus.STOCK_RESERVED:
@@ -59,6 +60,7 @@ class PaymentSteps:
         order_id = message.order_id
         async with self._uow() as work:
             if not await work.inbox.claim(self.consumer, message.id):
+                absorbed(self.consumer, message)
                 return
             order = await work.orders.lock(order_id)
             assert order is not None
@@ -88,6 +90,7 @@ class PaymentSteps:
         order_id = message.order_id
         async with self._uow() as work:
             if await work.inbox.seen(self.consumer, message.id):
+                absorbed(self.consumer, message)
                 return
             payment = await work.payments.lock(order_id)
             if payment is None or payment.status is not PaymentStatus.APPROVED:
@@ -104,6 +107,7 @@ class PaymentSteps:
         )
         async with self._uow() as work:
             if not await work.inbox.claim(self.consumer, message.id):
+                absorbed(self.consumer, message)
                 return
             await work.payments.settle(order_id, PaymentStatus.REFUNDED)
             await work.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.messages import Consumer, Event, Message
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.status import CancelReason, OrderStatus
-from domain.steps.base import cancel_for
+from domain.steps.base import absorbed, cancel_for
 
 
 class StockSteps:
@@ -17,6 +17,7 @@ class StockSteps:
     async def handle(self, message: Message) -> None:
         async with self._uow() as work:
             if not await work.inbox.claim(self.consumer, message.id):
+                absorbed(self.consumer, message)
                 return
             if message.name is Event.ORDER_PLACED:
                 await self._reserve(work, message)

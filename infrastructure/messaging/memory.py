@@ -100,6 +100,9 @@ class InMemoryBroker:
 
         self._pumps.append(asyncio.create_task(pump()))
 
+    async def consumers_missing(self) -> list[str]:
+        return []
+
     async def stop_consuming(self) -> None:
         for pump in self._pumps:
             pump.cancel()

@@ -206,6 +206,29 @@ class RabbitBroker:
         tag = await queue.consume(on_message)
         self._consuming.append((channel, queue, tag))
 
+    async def consumers_missing(self) -> list[str]:
+        """Work queues this process consumes that the broker says nobody consumes: a robust
+        connection that came back without its consumers. Empty when the broker is unreachable
+        (nothing to tell yet) or all is well."""
+        if self._connection is None or not self._consuming:
+            return []
+        try:
+            channel = await self._connection.channel()
+        except (AMQPError, ConnectionError, RuntimeError):
+            return []
+        missing = []
+        try:
+            for _, queue, _ in self._consuming:
+                declared = await channel.declare_queue(queue.name, passive=True)
+                if declared.declaration_result.consumer_count == 0:
+                    missing.append(queue.name)
+        except (AMQPError, ConnectionError, RuntimeError):
+            return []
+        finally:
+            with contextlib.suppress(AMQPError, ConnectionError, RuntimeError):
+                await channel.close()
+        return missing
+
     async def stop_consuming(self) -> None:
         consuming, self._consuming = self._consuming, []
         for _, queue, tag in consuming:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.messages import Event, Message
 from infrastructure.crash_points import NO_CRASHES, CrashPoints
+from infrastructure.database.engine import CONNECT_TIMEOUT_SECONDS
 from infrastructure.database.repositories.messages import OUTBOX_CHANNEL
 from infrastructure.database.tables import outbox_table
 from infrastructure.database.types import utc_now
@@ -86,10 +87,12 @@ class OutboxRelay:
         return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
-        listener = await self._listen()
+        listener: asyncpg.Connection | None = None
         backoff = 0.0
         try:
             while not stop.is_set():
+                if listener is None or listener.is_closed():
+                    listener = await self._listen()  # again after a database restart
                 self._wake.clear()
                 try:
                     sent = await self.relay_once()
@@ -103,7 +106,7 @@ class OutboxRelay:
                     continue
                 await self._wait(stop)
         finally:
-            if listener is not None:
+            if listener is not None and not listener.is_closed():
                 await listener.close()
 
     async def _wait(self, stop: asyncio.Event) -> None:
@@ -125,9 +128,9 @@ class OutboxRelay:
             return None
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         try:
-            connection = await asyncpg.connect(dsn)
+            connection = await asyncpg.connect(dsn, timeout=CONNECT_TIMEOUT_SECONDS)
             await connection.add_listener(OUTBOX_CHANNEL, self._notified)
-        except (OSError, asyncpg.PostgresError) as exc:
+        except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
             log.warning("outbox relay cannot LISTEN, polling only: %r", exc)
             return None
         return connection

@@ -5,14 +5,23 @@ It understands test tokens in the manner of card test numbers:
   tok_flaky_N: unavailable for the first N calls of a charge, then approved;
   tok_down: unavailable on every call.
 Any other token is declined as an unknown card. Its ledger lives in its own table, so that it
-remembers idempotency keys across our restarts, as the real gateway would.
+remembers idempotency keys across our restarts, as the real gateway would. We wait for it at
+most `ORDERS_GATEWAY_TIMEOUT_SECONDS`; a call we stopped waiting for still completes on the
+gateway's side, as it would over the network. Fault tests make it slow or unavailable for a
+while through a JSON file (`ORDERS_SIMULATED_GATEWAY_WEATHER`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 import secrets
+from collections.abc import Coroutine
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -60,10 +69,54 @@ def _result(status: str, transaction_id: str | None, token: str | None) -> Charg
     return ChargeResult(approved=False, decline_reason=reason)
 
 
+@dataclass(frozen=True, slots=True)
+class Weather:
+    """How the simulated gateway is doing, for fault tests: slow, down, or neither."""
+
+    delay_seconds: float = 0.0
+    unavailable: bool = False
+
+    @classmethod
+    def read(cls, path: Path | None) -> Weather:
+        if path is None or not path.exists():
+            return cls()
+        try:
+            data = json.loads(path.read_text())
+            return cls(float(data.get("delay_seconds", 0)), bool(data.get("unavailable", False)))
+        except (ValueError, TypeError, AttributeError):
+            return cls()
+
+
 class SimulatedPaymentGateway:
-    def __init__(self, engine: AsyncEngine, crash: CrashPoints = NO_CRASHES) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        timeout_seconds: float,
+        weather_file: str | None = None,
+        crash: CrashPoints = NO_CRASHES,
+    ) -> None:
         self._engine = engine
+        self._timeout = timeout_seconds
+        self._weather_file = Path(weather_file) if weather_file else None
         self._crash = crash
+        self._in_flight: set[asyncio.Task[ChargeResult]] = set()
+
+    async def _on_the_wire(self, work: Coroutine[Any, Any, ChargeResult]) -> ChargeResult:
+        """Run a call as a remote gateway would: it goes on when we stop waiting for it."""
+        weather = Weather.read(self._weather_file)
+        if weather.unavailable:
+            work.close()
+            raise GatewayUnavailable("payment gateway unavailable (simulated outage)")
+        task = asyncio.ensure_future(_after(weather.delay_seconds, work))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self._timeout)
+        except TimeoutError as exc:
+            raise GatewayUnavailable(
+                f"payment gateway did not answer within {self._timeout:g}s"
+            ) from exc
 
     async def _called(self, key: str, kind: str, token: str | None, amount: Money) -> int:
         """Count one more call with this key; how many there were so far."""
@@ -110,6 +163,11 @@ class SimulatedPaymentGateway:
     async def charge(
         self, *, idempotency_key: str, amount: Money, token: str | None
     ) -> ChargeResult:
+        result = await self._on_the_wire(self._charge(idempotency_key, amount, token))
+        self._crash.reached("after_charge", idempotency_key)
+        return result
+
+    async def _charge(self, idempotency_key: str, amount: Money, token: str | None) -> ChargeResult:
         calls = await self._called(idempotency_key, "charge", token, amount)
         status, _, first_token = await self._entry(idempotency_key)
         if status == Outcome.PENDING.value:
@@ -118,9 +176,20 @@ class SimulatedPaymentGateway:
             new_id = f"sim_{secrets.token_hex(8)}" if approved else None
             await self._settle(idempotency_key, outcome, new_id)
         status, transaction_id, first_token = await self._entry(idempotency_key)
-        self._crash.reached("after_charge", idempotency_key)
         return _result(status, transaction_id, first_token)
 
     async def refund(self, *, idempotency_key: str, transaction_id: str, amount: Money) -> None:
+        await self._on_the_wire(self._refund(idempotency_key, transaction_id, amount))
+
+    async def _refund(
+        self, idempotency_key: str, transaction_id: str, amount: Money
+    ) -> ChargeResult:
         await self._called(idempotency_key, "refund", None, amount)
         await self._settle(idempotency_key, Outcome.REFUNDED, transaction_id)
+        return ChargeResult(approved=True, transaction_id=transaction_id)
+
+
+async def _after(delay_seconds: float, work: Coroutine[Any, Any, ChargeResult]) -> ChargeResult:
+    if delay_seconds > 0:
+        await asyncio.sleep(delay_seconds)
+    return await work
