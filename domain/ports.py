@@ -250,7 +250,10 @@ class PaymentGateway(Protocol):
         self, *, idempotency_key: str, amount: Money, token: str | None
     ) -> ChargeResult: ...
 
-    async def refund(self, *, idempotency_key: str, transaction_id: str, amount: Money) -> None: ...
+    async def refund(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
+        """Give back what the charge made with `charge_key` took, and stop it for good if it
+        is still being processed. True when money went back, False when none was taken."""
+        ...
 
 
 class Carrier(Protocol):

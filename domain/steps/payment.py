@@ -10,6 +10,8 @@ from domain.ports import ChargeResult, PaymentGateway, TransientFault, UnitOfWor
 from domain.status import CancelReason, OrderStatus, PaymentStatus
 from domain.steps.base import absorbed, cancel_for
 
+_MAYBE_CHARGED = (PaymentStatus.APPROVED, PaymentStatus.FAILED)
+
 
 def charge_key(order_id: UUID) -> str:
     return f"charge-{order_id}"
@@ -93,23 +95,25 @@ class PaymentSteps:
                 absorbed(self.consumer, message)
                 return
             payment = await work.payments.lock(order_id)
-            if payment is None or payment.status is not PaymentStatus.APPROVED:
-                # no money taken (or refunded already); a charge still in flight sees the
+            if payment is None or payment.status not in _MAYBE_CHARGED:
+                # no money taken, or refunded already; a charge still in flight sees the
                 # cancellation when it lands and sends payment.refund_due
                 await work.inbox.claim(self.consumer, message.id)
                 await work.commit()
                 return
-        assert payment.transaction_id is not None
-        await self._gateway.refund(
+        # APPROVED: refund. FAILED: we gave up waiting, but the gateway may have charged
+        # (or still be charging): the refund gives that back, or stops it.
+        refunded = await self._gateway.refund(
             idempotency_key=refund_key(order_id),
-            transaction_id=payment.transaction_id,
+            charge_key=charge_key(order_id),
             amount=payment.amount,
         )
         async with self._uow() as work:
             if not await work.inbox.claim(self.consumer, message.id):
                 absorbed(self.consumer, message)
                 return
-            await work.payments.settle(order_id, PaymentStatus.REFUNDED)
+            if refunded:
+                await work.payments.settle(order_id, PaymentStatus.REFUNDED)
             await work.commit()
 
     async def give_up(self, message: Message, error: str) -> bool:

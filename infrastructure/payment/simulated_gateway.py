@@ -17,11 +17,11 @@ import asyncio
 import json
 import re
 import secrets
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,6 +34,7 @@ from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_on_conflict
 
 _ledger = simulated_charge_table.c
+T = TypeVar("T")
 _FLAKY = re.compile(r"^tok_flaky_(\d{1,3})$")
 
 
@@ -42,6 +43,7 @@ class Outcome(StrEnum):
     APPROVED = "APPROVED"
     DECLINED = "DECLINED"
     REFUNDED = "REFUNDED"
+    VOIDED = "VOIDED"
 
 
 class GatewayUnavailable(TransientFault):
@@ -65,7 +67,12 @@ def _outcome_for(token: str | None, calls: int) -> Outcome:
 def _result(status: str, transaction_id: str | None, token: str | None) -> ChargeResult:
     if status == Outcome.APPROVED.value:
         return ChargeResult(approved=True, transaction_id=transaction_id)
-    reason = "card declined" if token == "tok_decline" else f"unknown card token {token!r}"
+    if status == Outcome.VOIDED.value:
+        reason = "the charge was voided by a refund"
+    elif token == "tok_decline":
+        reason = "card declined"
+    else:
+        reason = f"unknown card token {token!r}"
     return ChargeResult(approved=False, decline_reason=reason)
 
 
@@ -100,15 +107,15 @@ class SimulatedPaymentGateway:
         self._timeout = timeout_seconds
         self._weather_file = Path(weather_file) if weather_file else None
         self._crash = crash
-        self._in_flight: set[asyncio.Task[ChargeResult]] = set()
+        self._in_flight: set[asyncio.Task[Any]] = set()
 
-    async def _on_the_wire(self, work: Coroutine[Any, Any, ChargeResult]) -> ChargeResult:
-        """Run a call as a remote gateway would: it goes on when we stop waiting for it."""
+    async def _on_the_wire(self, work: Callable[[float], Awaitable[T]]) -> T:
+        """Run a call as a remote gateway would: it goes on when we stop waiting for it.
+        `work` gets the delay to spend after recording the call and before answering."""
         weather = Weather.read(self._weather_file)
         if weather.unavailable:
-            work.close()
             raise GatewayUnavailable("payment gateway unavailable (simulated outage)")
-        task = asyncio.ensure_future(_after(weather.delay_seconds, work))
+        task = asyncio.ensure_future(work(weather.delay_seconds))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
         try:
@@ -163,12 +170,17 @@ class SimulatedPaymentGateway:
     async def charge(
         self, *, idempotency_key: str, amount: Money, token: str | None
     ) -> ChargeResult:
-        result = await self._on_the_wire(self._charge(idempotency_key, amount, token))
+        result = await self._on_the_wire(
+            lambda delay: self._charge(idempotency_key, amount, token, delay)
+        )
         self._crash.reached("after_charge", idempotency_key)
         return result
 
-    async def _charge(self, idempotency_key: str, amount: Money, token: str | None) -> ChargeResult:
+    async def _charge(
+        self, idempotency_key: str, amount: Money, token: str | None, delay: float
+    ) -> ChargeResult:
         calls = await self._called(idempotency_key, "charge", token, amount)
+        await _slowly(delay)
         status, _, first_token = await self._entry(idempotency_key)
         if status == Outcome.PENDING.value:
             outcome = _outcome_for(first_token, calls)
@@ -178,18 +190,42 @@ class SimulatedPaymentGateway:
         status, transaction_id, first_token = await self._entry(idempotency_key)
         return _result(status, transaction_id, first_token)
 
-    async def refund(self, *, idempotency_key: str, transaction_id: str, amount: Money) -> None:
-        await self._on_the_wire(self._refund(idempotency_key, transaction_id, amount))
+    async def refund(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
+        return await self._on_the_wire(
+            lambda delay: self._refund(idempotency_key, charge_key, amount, delay)
+        )
 
     async def _refund(
-        self, idempotency_key: str, transaction_id: str, amount: Money
-    ) -> ChargeResult:
+        self, idempotency_key: str, charge_key: str, amount: Money, delay: float
+    ) -> bool:
         await self._called(idempotency_key, "refund", None, amount)
-        await self._settle(idempotency_key, Outcome.REFUNDED, transaction_id)
-        return ChargeResult(approved=True, transaction_id=transaction_id)
+        await _slowly(delay)
+        status, _, _ = await self._entry(idempotency_key)
+        if status == Outcome.PENDING.value:
+            async with self._engine.begin() as conn:
+                refunded = await conn.execute(
+                    update(simulated_charge_table)
+                    .where(
+                        _ledger.idempotency_key == charge_key,
+                        _ledger.status == Outcome.APPROVED.value,
+                    )
+                    .values(status=Outcome.REFUNDED.value, updated_at=utc_now())
+                )
+                # a charge still being processed will now never take the money
+                await conn.execute(
+                    update(simulated_charge_table)
+                    .where(
+                        _ledger.idempotency_key == charge_key,
+                        _ledger.status == Outcome.PENDING.value,
+                    )
+                    .values(status=Outcome.VOIDED.value, updated_at=utc_now())
+                )
+            outcome = Outcome.REFUNDED if refunded.rowcount else Outcome.VOIDED
+            await self._settle(idempotency_key, outcome, None)
+        status, _, _ = await self._entry(idempotency_key)
+        return status == Outcome.REFUNDED.value
 
 
-async def _after(delay_seconds: float, work: Coroutine[Any, Any, ChargeResult]) -> ChargeResult:
+async def _slowly(delay_seconds: float) -> None:
     if delay_seconds > 0:
         await asyncio.sleep(delay_seconds)
-    return await work

@@ -310,7 +310,7 @@ async def test_cancelling_a_paid_order_refunds_and_releases_stock(
         what="stock released",
     )
     assert await _charges(services, order_id) == [
-        ("charge", "APPROVED", 1),
+        ("charge", "REFUNDED", 1),
         ("refund", "REFUNDED", 1),
     ]
 

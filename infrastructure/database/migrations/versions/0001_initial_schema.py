@@ -40,13 +40,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "outbox",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("message_id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "routing_key", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False
-        ),
+        sa.Column("routing_key", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("order_id", sa.Uuid(), nullable=True),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column(
@@ -79,38 +75,24 @@ def upgrade() -> None:
 
     op.create_table(
         "processed_message",
-        sa.Column(
-            "consumer", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False
-        ),
+        sa.Column("consumer", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
         sa.Column("message_id", sa.Uuid(), nullable=False),
         sa.Column(
             "processed_at",
             infrastructure.database.types.UTCDateTime(timezone=True),
             nullable=False,
         ),
-        sa.PrimaryKeyConstraint(
-            "consumer", "message_id", name=op.f("pk_processed_message")
-        ),
+        sa.PrimaryKeyConstraint("consumer", "message_id", name=op.f("pk_processed_message")),
     )
     op.create_table(
         "product",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("isbn", sqlmodel.sql.sqltypes.AutoString(length=13), nullable=False),
-        sa.Column(
-            "title", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False
-        ),
-        sa.Column(
-            "author", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False
-        ),
-        sa.Column(
-            "publisher", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True
-        ),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("author", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("publisher", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("price", sa.Integer(), nullable=False),
-        sa.Column(
-            "currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False
-        ),
+        sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
         sa.Column(
             "created_at",
             infrastructure.database.types.UTCDateTime(timezone=True),
@@ -129,36 +111,18 @@ def upgrade() -> None:
     op.create_table(
         "orders",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "number", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False
-        ),
-        sa.Column(
-            "member_id", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False
-        ),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False
-        ),
-        sa.Column(
-            "cancel_reason", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True
-        ),
+        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("member_id", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("cancel_reason", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
         sa.Column("total_amount", sa.Integer(), nullable=False),
-        sa.Column(
-            "currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False
-        ),
-        sa.Column(
-            "recipient", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False
-        ),
+        sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+        sa.Column("recipient", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
-        sa.Column(
-            "zip_code", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False
-        ),
-        sa.Column(
-            "line1", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False
-        ),
+        sa.Column("zip_code", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("line1", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("line2", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column(
-            "payment_token", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True
-        ),
+        sa.Column("payment_token", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
         sa.Column(
             "idempotency_key",
             sqlmodel.sql.sqltypes.AutoString(length=255),
@@ -179,9 +143,7 @@ def upgrade() -> None:
             infrastructure.database.types.UTCDateTime(timezone=True),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "total_amount >= 0", name=op.f("ck_orders_total_not_negative")
-        ),
+        sa.CheckConstraint("total_amount >= 0", name=op.f("ck_orders_total_not_negative")),
         sa.ForeignKeyConstraint(
             ["member_id"], ["member.id"], name=op.f("fk_orders_member_id_member")
         ),
@@ -194,9 +156,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("number", name=op.f("uq_orders_number")),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_orders_created_at_id", ["created_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_orders_created_at_id", ["created_at", "id"], unique=False)
         batch_op.create_index(
             "ix_orders_member_id_created_at_id",
             ["member_id", "created_at", "id"],
@@ -211,23 +171,15 @@ def upgrade() -> None:
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
             nullable=False,
         ),
-        sa.Column(
-            "available", sa.Integer(), server_default=sa.text("0"), nullable=False
-        ),
-        sa.Column(
-            "reserved", sa.Integer(), server_default=sa.text("0"), nullable=False
-        ),
+        sa.Column("available", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("reserved", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column(
             "updated_at",
             infrastructure.database.types.UTCDateTime(timezone=True),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "available >= 0", name=op.f("ck_stock_available_not_negative")
-        ),
-        sa.CheckConstraint(
-            "reserved >= 0", name=op.f("ck_stock_reserved_not_negative")
-        ),
+        sa.CheckConstraint("available >= 0", name=op.f("ck_stock_available_not_negative")),
+        sa.CheckConstraint("reserved >= 0", name=op.f("ck_stock_reserved_not_negative")),
         sa.ForeignKeyConstraint(
             ["product_id"],
             ["product.id"],
@@ -240,12 +192,8 @@ def upgrade() -> None:
         "delivery",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("order_id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False
-        ),
-        sa.Column(
-            "carrier", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False
-        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("carrier", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
         sa.Column(
             "tracking_number",
             sqlmodel.sql.sqltypes.AutoString(length=20),
@@ -269,22 +217,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery")),
         sa.UniqueConstraint("order_id", name=op.f("uq_delivery_order_id")),
-        sa.UniqueConstraint(
-            "tracking_number", name=op.f("uq_delivery_tracking_number")
-        ),
+        sa.UniqueConstraint("tracking_number", name=op.f("uq_delivery_tracking_number")),
     )
     op.create_table(
         "order_event",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("order_id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False
-        ),
-        sa.Column(
-            "message", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True
-        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("message", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column(
             "occurred_at",
             infrastructure.database.types.UTCDateTime(timezone=True),
@@ -299,15 +239,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_event")),
     )
     with op.batch_alter_table("order_event", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_order_event_order_id_id", ["order_id", "id"], unique=False
-        )
+        batch_op.create_index("ix_order_event_order_id_id", ["order_id", "id"], unique=False)
 
     op.create_table(
         "order_item",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("order_id", sa.Uuid(), nullable=False),
         sa.Column(
             "product_id",
@@ -316,15 +252,9 @@ def upgrade() -> None:
         ),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("unit_price", sa.Integer(), nullable=False),
-        sa.Column(
-            "currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False
-        ),
-        sa.CheckConstraint(
-            "quantity BETWEEN 1 AND 99", name=op.f("ck_order_item_quantity_range")
-        ),
-        sa.CheckConstraint(
-            "unit_price >= 0", name=op.f("ck_order_item_unit_price_not_negative")
-        ),
+        sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+        sa.CheckConstraint("quantity BETWEEN 1 AND 99", name=op.f("ck_order_item_quantity_range")),
+        sa.CheckConstraint("unit_price >= 0", name=op.f("ck_order_item_unit_price_not_negative")),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["orders.id"],
@@ -342,29 +272,21 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("order_item", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_order_item_order_id"), ["order_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_order_item_order_id"), ["order_id"], unique=False)
 
     op.create_table(
         "payment",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("order_id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False
-        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("amount", sa.Integer(), nullable=False),
-        sa.Column(
-            "currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False
-        ),
+        sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
         sa.Column(
             "transaction_id",
             sqlmodel.sql.sqltypes.AutoString(length=100),
             nullable=True,
         ),
-        sa.Column(
-            "attempts", sa.Integer(), server_default=sa.text("0"), nullable=False
-        ),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column(
             "approved_at",
@@ -382,9 +304,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint("amount >= 0", name=op.f("ck_payment_amount_not_negative")),
-        sa.CheckConstraint(
-            "attempts >= 0", name=op.f("ck_payment_attempts_not_negative")
-        ),
+        sa.CheckConstraint("attempts >= 0", name=op.f("ck_payment_attempts_not_negative")),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["orders.id"],
@@ -396,9 +316,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "stock_reservation",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("order_id", sa.Uuid(), nullable=False),
         sa.Column(
             "product_id",
@@ -406,9 +324,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False
-        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column(
             "created_at",
             infrastructure.database.types.UTCDateTime(timezone=True),
@@ -419,9 +335,7 @@ def upgrade() -> None:
             infrastructure.database.types.UTCDateTime(timezone=True),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "quantity > 0", name=op.f("ck_stock_reservation_quantity_positive")
-        ),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_stock_reservation_quantity_positive")),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["orders.id"],
@@ -442,16 +356,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "delivery_event",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("delivery_id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False
-        ),
-        sa.Column(
-            "location", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
-        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("location", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column(
             "carrier_event_id",
             sqlmodel.sql.sqltypes.AutoString(length=100),
@@ -469,9 +377,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_event")),
-        sa.UniqueConstraint(
-            "carrier_event_id", name=op.f("uq_delivery_event_carrier_event_id")
-        ),
+        sa.UniqueConstraint("carrier_event_id", name=op.f("uq_delivery_event_carrier_event_id")),
     )
     with op.batch_alter_table("delivery_event", schema=None) as batch_op:
         batch_op.create_index(
