@@ -18,19 +18,13 @@ ROOT = Path(__file__).parents[2]
 def role_environment(settings: Settings, **extra: str) -> dict[str, str]:
     """This run's settings as the `ORDERS_*` environment of a child process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERS_")}
-    env.update(
-        {
-            "ORDERS_DATABASE_URL": settings.database_url,
-            "ORDERS_REDIS_URL": settings.redis_url,
-            "ORDERS_AMQP_URL": settings.amqp_url,
-            "ORDERS_AMQP_PREFIX": settings.amqp_prefix,
-            "ORDERS_CACHE_PREFIX": settings.cache_prefix,
-            "ORDERS_JWT_SECRET": settings.effective_jwt_secret,
-            "ORDERS_RETRY_DELAYS": ",".join(str(d) for d in settings.retry_delays),
-            "ORDERS_CARRIER_STEP_SECONDS": str(settings.carrier_step_seconds),
-            "ORDERS_RELAY_POLL_SECONDS": str(settings.relay_poll_seconds),
-        }
-    )
+    for name, value in settings.model_dump(mode="json").items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        env[f"ORDERS_{name.upper()}"] = str(value)
+    env["ORDERS_JWT_SECRET"] = settings.effective_jwt_secret
     env.update(extra)
     return env
 
