@@ -1,0 +1,84 @@
+"""The simulated payment gateway: test tokens, idempotency keys, and a call that outlives
+our patience but still completes on the gateway's side, as a remote one would."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bootstrap import Services
+from domain.money import Money
+from domain.ports import TransientFault
+from infrastructure.database.tables import simulated_charge_table
+from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
+from tests.support.waiting import eventually
+
+AMOUNT = Money(15000)
+
+
+async def _statuses(services: Services, keys: list[str]) -> list[str]:
+    async with services.engine.connect() as conn:
+        rows = await conn.execute(
+            select(simulated_charge_table.c.status).where(
+                simulated_charge_table.c.idempotency_key.in_(keys)
+            )
+        )
+    return [str(status) for status in rows.scalars()]
+
+
+def _key() -> str:
+    return f"charge-{uuid.uuid4()}"
+
+
+async def test_tokens_decide_the_answer_and_a_repeated_key_gets_the_first_one(
+    services: Services,
+) -> None:
+    gateway = SimulatedPaymentGateway(services.engine, timeout_seconds=5)
+    approved, declined, flaky = _key(), _key(), _key()
+
+    first = await gateway.charge(idempotency_key=approved, amount=AMOUNT, token="tok_ok")
+    again = await gateway.charge(idempotency_key=approved, amount=AMOUNT, token="tok_decline")
+    no = await gateway.charge(idempotency_key=declined, amount=AMOUNT, token="tok_decline")
+    for _ in range(2):
+        with pytest.raises(TransientFault):
+            await gateway.charge(idempotency_key=flaky, amount=AMOUNT, token="tok_flaky_2")
+    third = await gateway.charge(idempotency_key=flaky, amount=AMOUNT, token="tok_flaky_2")
+
+    assert first.approved
+    assert again == first  # the same key: the first answer, never a second charge
+    assert (no.approved, no.decline_reason) == (False, "card declined")
+    assert third.approved
+
+
+async def test_a_slow_charge_completes_after_we_stopped_waiting_and_a_refund_voids_one_in_flight(
+    services: Services, tmp_path: Path
+) -> None:
+    weather = tmp_path / "weather.json"
+    gateway = SimulatedPaymentGateway(
+        services.engine, timeout_seconds=0.2, weather_file=str(weather)
+    )
+    slow, voided = _key(), _key()
+    weather.write_text(json.dumps({"delay_seconds": 0.5}))
+
+    with pytest.raises(TransientFault, match=r"did not answer within 0\.2s"):
+        await gateway.charge(idempotency_key=slow, amount=AMOUNT, token="tok_ok")
+    with pytest.raises(TransientFault):
+        await gateway.charge(idempotency_key=voided, amount=AMOUNT, token="tok_ok")
+    weather.unlink()
+    refunded = await gateway.refund(idempotency_key=f"r-{voided}", charge_key=voided, amount=AMOUNT)
+    await eventually(  # both charges are still being processed on the gateway's side
+        lambda: _statuses(services, [slow, voided]),
+        lambda statuses: "PENDING" not in statuses,
+        what="the gateway finishing both charges",
+    )
+    later = await gateway.charge(idempotency_key=slow, amount=AMOUNT, token="tok_ok")
+    never = await gateway.charge(idempotency_key=voided, amount=AMOUNT, token="tok_ok")
+
+    assert later.approved  # it went through on the gateway's side
+    assert refunded is False  # nothing had been taken yet...
+    assert not never.approved  # ...and now never will be
+    assert never.decline_reason == "the charge was voided by a refund"
