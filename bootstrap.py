@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from domain.messages import Consumer
 from domain.ports import UnitOfWork
@@ -40,6 +40,7 @@ from infrastructure.messaging.worker import StepWorker
 from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
 from infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
 from infrastructure.settings import Settings, load_settings
+from infrastructure.status_feed import MemoryStatusFeed, RedisStatusFeed
 from infrastructure.stopping import sleep_unless_stopped
 from resolvers.body_limit import BodySizeLimit
 from resolvers.context import ContextFactory
@@ -91,11 +92,13 @@ class Services:
     carrier: SimulatedCarrier
     crash: CrashPoints
     rate_limiter: RedisRateLimiter | MemoryRateLimiter
+    status_feed: RedisStatusFeed | MemoryStatusFeed
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(
             self.engine,
             products_changed=self.store.forget_products,
+            orders_changed=self.status_feed.announce,
             outbox_written=self.relay.wake,
         )
 
@@ -116,6 +119,7 @@ class Services:
     async def close(self) -> None:
         await self.broker.close()
         await self.rate_limiter.close()
+        await self.status_feed.close()
         await self.cache.close()
         await self.engine.dispose()
 
@@ -143,6 +147,11 @@ def build_services(settings: Settings) -> Services:
         crash=crash,
         carrier=SimulatedCarrier(engine, timedelta(seconds=settings.carrier_step_seconds)),
         rate_limiter=_rate_limiter(settings),
+        status_feed=(
+            MemoryStatusFeed()
+            if settings.redis_url.startswith("memory://")
+            else RedisStatusFeed(settings.redis_url, settings.cache_prefix)
+        ),
     )
 
 
@@ -215,6 +224,7 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
             store=services.store,
             uow=services.unit_of_work,
             rate_limiter=services.rate_limiter,
+            status_feed=services.status_feed,
             verify=services.verifier,
             members=services.members,
         ),
@@ -228,7 +238,10 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
             await services.close()
 
     return Starlette(
-        routes=[Route("/graphql", endpoint, methods=["GET", "POST"])],
+        routes=[
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", endpoint),
+        ],
         middleware=[
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
             Middleware(

@@ -5,7 +5,9 @@ Infrastructure implements these; nothing in `domain`, `schema` or `resolvers` na
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -290,4 +292,16 @@ class RateLimiter(Protocol):
 
     async def give_back(self, client: str, points: int) -> None:
         """Return points taken for cost a request did not use."""
+        ...
+
+
+class StatusFeed(Protocol):
+    """Tells every API process that orders changed status, so their subscribers can push."""
+
+    async def announce(self, order_ids: Sequence[UUID]) -> None:
+        """Best effort: a lost announcement is caught up by the subscribers' own checks."""
+        ...
+
+    def listen(self, order_id: UUID) -> AbstractAsyncContextManager[asyncio.Event]:
+        """An event set whenever the order is announced, for as long as the block runs."""
         ...

@@ -14,6 +14,7 @@ from domain.ports import (
     MemberDirectory,
     RateLimiter,
     ReadStore,
+    StatusFeed,
     TokenVerifier,
     UnitOfWorkFactory,
 )
@@ -30,8 +31,10 @@ class Context:
     store: ReadStore
     uow: UnitOfWorkFactory
     rate_limiter: RateLimiter
+    status_feed: StatusFeed
     viewer: Viewer | None
     auth_error: str | None = None
+    connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -74,6 +77,7 @@ class ContextFactory:
     store: ReadStore
     uow: UnitOfWorkFactory
     rate_limiter: RateLimiter
+    status_feed: StatusFeed
     verify: TokenVerifier
     members: MemberDirectory
 
@@ -81,24 +85,28 @@ class ContextFactory:
         self, request: Request | WebSocket, response: Response | None, authorization: str | None
     ) -> Context:
         """A context for one request. A bad token is recorded, and refused before execution."""
-        viewer: Viewer | None = None
-        auth_error: str | None = None
-        if authorization:
-            try:
-                viewer = self.verify(_bearer_token(authorization))
-            except InvalidToken as exc:
-                auth_error = str(exc)
-            else:
-                await self.members.remember(viewer.member)
+        viewer, auth_error = await self.authenticate(authorization)
         return Context(
             request=request,
             response=response,
             store=self.store,
             uow=self.uow,
             rate_limiter=self.rate_limiter,
+            status_feed=self.status_feed,
             viewer=viewer,
             auth_error=auth_error,
         )
+
+    async def authenticate(self, authorization: str | None) -> tuple[Viewer | None, str | None]:
+        """The viewer a header value stands for, or why it cannot be trusted."""
+        if not authorization:
+            return None, None
+        try:
+            viewer = self.verify(_bearer_token(authorization))
+        except InvalidToken as exc:
+            return None, str(exc)
+        await self.members.remember(viewer.member)
+        return viewer, None
 
 
 def _bearer_token(authorization: str) -> str:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.schema import BaseSchema
 
@@ -36,6 +37,21 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 f"{config['max_operations']} operations",
             )
         super()._validate_batch_request(request_data, protocol)
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object]:
+        """The token travels in connection_init's payload; one we cannot trust closes the
+        socket (4403) before any subscription starts."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        viewer, error = await self._contexts.authenticate(
+            authorization if isinstance(authorization, str) else None
+        )
+        if error is not None:
+            raise ConnectionRejectionError({"message": error})
+        context.viewer = viewer
+        if viewer is not None:
+            context.loaders.member.prime(viewer.member.id, viewer.member)
+        return {}
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return await self._contexts(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -13,6 +14,7 @@ from domain.delivery import Delivery, DeliveryEvent
 from domain.order import Order, OrderEvent, OrderItem
 from domain.paging import OrderCriteria
 from domain.payment import Payment
+from domain.status import OrderStatus
 from resolvers.context import Context
 from resolvers.loaders import MemberOrdersKey
 from schema.catalogue import ProductType
@@ -167,6 +169,10 @@ class OrderType(Node):
             order_id=order.id,
             member_id=order.member_id,
         )
+
+    def as_of(self, status: OrderStatus, at: datetime) -> OrderType:
+        """This order as it was when it entered `status` (a subscription pushes each one)."""
+        return dataclasses.replace(self, status=status, updated_at=at)
 
     @strawberry.field
     async def member(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 
 import strawberry
@@ -27,6 +27,7 @@ from resolvers.mutations import (
 )
 from resolvers.nodes import get_me, get_node
 from resolvers.orders import get_order, list_orders
+from resolvers.subscriptions import order_status_changes
 from schema.catalogue import ProductConnection, ProductType
 from schema.common import Node
 from schema.extensions import RefuseInvalidToken
@@ -85,6 +86,18 @@ class Query:
     @strawberry.field
     def me(self, info: Info[Context, None]) -> MemberType | None:
         return get_me(info.context)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Pushes the order each time its status changes; only to its owner or staff."
+    )
+    async def order_status_changed(
+        self, info: Info[Context, None], order_id: strawberry.ID
+    ) -> AsyncIterator[OrderType]:
+        async for order in order_status_changes(info.context, order_id):
+            yield order
 
 
 class OrderServiceSchema(strawberry.Schema):
@@ -147,6 +160,7 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
     return OrderServiceSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[ProductType, OrderType, MemberType],
         extensions=extensions,
         config=StrawberryConfig(

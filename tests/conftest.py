@@ -10,6 +10,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
@@ -46,20 +47,28 @@ def _database_url(admin_url: str, database: str) -> str:
 @pytest.fixture(scope="session")
 async def database_url(run_id: str) -> AsyncIterator[str]:
     """A PostgreSQL database for this run, migrated to head, dropped at the end."""
-    name = f"orders_test_{run_id}"
+    async with own_database(f"orders_test_{run_id}") as url:
+        yield url
+
+
+@asynccontextmanager
+async def own_database(name: str) -> AsyncIterator[str]:
+    """A migrated database of its own, for tests whose relay must see no one else's outbox."""
     admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
     url = _database_url(POSTGRES_ADMIN_URL, name)
-    await asyncio.to_thread(upgrade_to_head, url)
-    yield url
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await asyncio.to_thread(upgrade_to_head, url)
+        yield url
     finally:
-        await admin.close()
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -124,3 +133,8 @@ async def pipeline(services: Services) -> AsyncIterator[Pipeline]:
     running = Pipeline(services)
     yield running
     await running.stop()
+
+
+def run_id_of(settings: Settings) -> str:
+    """The name of this run's database, to name others after it."""
+    return settings.database_url.rsplit("/", 1)[1]

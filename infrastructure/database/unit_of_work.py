@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Self
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -18,6 +19,7 @@ from infrastructure.database.repositories.stock import SqlStockRepository
 log = logging.getLogger(__name__)
 
 ProductsChanged = Callable[[list[int]], Awaitable[None]]
+OrdersChanged = Callable[[list[UUID]], Awaitable[None]]
 OutboxWritten = Callable[[], None]
 
 
@@ -35,10 +37,12 @@ class SqlUnitOfWork:
         engine: AsyncEngine,
         *,
         products_changed: ProductsChanged,
+        orders_changed: OrdersChanged,
         outbox_written: OutboxWritten,
     ) -> None:
         self._engine = engine
         self._products_changed = products_changed
+        self._orders_changed = orders_changed
         self._outbox_written = outbox_written
         self._conn: AsyncConnection | None = None
         self._changed: set[int] = set()
@@ -76,6 +80,8 @@ class SqlUnitOfWork:
         await self._conn.commit()
         if self._changed:
             await self._products_changed(sorted(self._changed))
+        if self.orders.changed:
+            await self._orders_changed(list(self.orders.changed))
         if self.outbox.written:
             self._outbox_written()
 

@@ -19,7 +19,7 @@ from domain.status import OrderStatus, PaymentStatus
 from infrastructure.database.tables import simulated_charge_table
 from infrastructure.messaging.topology import Names
 from infrastructure.settings import Settings, load_settings
-from tests.conftest import AMQP_URL
+from tests.conftest import AMQP_URL, own_database, run_id_of
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.orders import place_ok, settled
 from tests.support.pipeline import Pipeline
@@ -30,13 +30,20 @@ from tests.support.waiting import eventually
 
 @pytest.fixture(scope="module")
 async def isolated(settings: Settings) -> AsyncIterator[Services]:
-    """The same database, with queue names of this module only, so no other message
-    reaches the worker that is about to crash."""
-    own = load_settings(**{**settings.model_dump(), "amqp_prefix": settings.amqp_prefix + "-crash"})
-    services = build_services(own)
-    yield services
-    await services.close()
-    await delete_topology(AMQP_URL, Names(own.amqp_prefix), own.retry_delays)
+    """A database and queue names of this module only, so that no other message reaches the
+    worker that is about to crash."""
+    async with own_database(f"{run_id_of(settings)}_crash") as database_url:
+        own = load_settings(
+            **{
+                **settings.model_dump(),
+                "database_url": database_url,
+                "amqp_prefix": settings.amqp_prefix + "-crash",
+            }
+        )
+        services = build_services(own)
+        yield services
+        await services.close()
+        await delete_topology(AMQP_URL, Names(own.amqp_prefix), own.retry_delays)
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bootstrap import Services
+from bootstrap import Services, build_services
 from infrastructure.messaging.topology import Names
 from infrastructure.settings import Settings, load_settings
-from tests.conftest import AMQP_URL
+from tests.conftest import AMQP_URL, own_database, run_id_of
 from tests.faults.cluster import Cluster
 from tests.faults.stream import OrderStream
 from tests.faults.tally import Tally, drain_and_tally
@@ -42,13 +42,22 @@ class FaultRun:
 
 
 @pytest.fixture
-async def fault_run(
-    services: Services, settings: Settings, tmp_path: Path
+async def fault_run(settings: Settings, tmp_path: Path) -> AsyncIterator[FaultRun]:
+    """A database, queue names and processes of this test only."""
+    suffix = secrets.token_hex(3)
+    async with own_database(f"{run_id_of(settings)}_fault_{suffix}") as database_url:
+        async for run in _fault_run(settings, database_url, suffix, tmp_path):
+            yield run
+
+
+async def _fault_run(
+    settings: Settings, database_url: str, suffix: str, tmp_path: Path
 ) -> AsyncIterator[FaultRun]:
     own = load_settings(
         **{
             **settings.model_dump(),
-            "amqp_prefix": f"{settings.amqp_prefix}-fault-{secrets.token_hex(3)}",
+            "database_url": database_url,
+            "amqp_prefix": f"{settings.amqp_prefix}-fault-{suffix}",
             "retry_delays": FAULT_RETRY_DELAYS,
             "consumer_check_seconds": 2.0,
             "gateway_timeout_seconds": 1.0,
@@ -56,6 +65,7 @@ async def fault_run(
             "rate_limit_points": 10_000_000,
         }
     )
+    services = build_services(own)
     books = [await create_product(services.engine, available=BOOK_STOCK) for _ in range(5)]
     scarce = await create_product(services.engine, available=0)
     member = random_member_id()
@@ -74,4 +84,5 @@ async def fault_run(
         )
     finally:
         await cluster.stop()
+        await services.close()
         await delete_topology(AMQP_URL, Names(own.amqp_prefix), own.retry_delays)

@@ -18,6 +18,8 @@ from infrastructure.database.upsert import insert_on_conflict
 class SqlOrderRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.changed: set[UUID] = set()
+        """Orders whose status this unit of work changed, to announce once it commits."""
 
     async def add(self, order: NewOrder) -> bool:
         address = order.shipping_address
@@ -106,6 +108,7 @@ class SqlOrderRepository:
             )
         )
         await self._history(order.id, status, message)
+        self.changed.add(order.id)
         return dataclasses.replace(
             order, status=status, cancel_reason=reason or order.cancel_reason, updated_at=now
         )
