@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,11 +22,11 @@ from domain.steps.base import Steps
 from domain.steps.delivery import DeliverySteps
 from domain.steps.payment import PaymentSteps
 from domain.steps.stock import StockSteps
-from domain.steps.tracking import ParcelReport, record_parcel_progress
 from infrastructure.auth import JwtVerifier
 from infrastructure.cache import Cache, create_cache
 from infrastructure.cache.products import ProductCache
 from infrastructure.carrier.simulated import CarrierClock, SimulatedCarrier
+from infrastructure.carrier.webhook_client import WebhookReporter
 from infrastructure.crash_points import CrashPoints
 from infrastructure.database.engine import create_engine
 from infrastructure.database.members import CachedMemberDirectory
@@ -45,6 +46,7 @@ from infrastructure.stopping import sleep_unless_stopped
 from resolvers.body_limit import BodySizeLimit
 from resolvers.context import ContextFactory
 from resolvers.endpoint import GraphQLEndpoint
+from resolvers.webhooks import CarrierWebhook
 from schema.guards import ApiLimits
 from schema.root import build_schema
 
@@ -109,12 +111,15 @@ class Services:
             return PaymentSteps(self.unit_of_work, self.gateway)
         return DeliverySteps(self.unit_of_work, self.carrier)
 
-    async def report_parcel_progress(self, report: ParcelReport) -> bool:
-        return await record_parcel_progress(report, self.unit_of_work)
-
-    def carrier_clock(self) -> CarrierClock:
-        step = timedelta(seconds=self.settings.carrier_step_seconds)
-        return CarrierClock(self.carrier, self.report_parcel_progress, step)
+    def carrier_clock(self, transport: httpx.AsyncBaseTransport | None = None) -> CarrierClock:
+        """The simulated carrier's clock, reporting through our webhook (over `transport`
+        when given, as tests do in-process; over the network otherwise)."""
+        settings = self.settings
+        reporter = WebhookReporter(
+            settings.effective_webhook_url, settings.effective_webhook_secret, transport
+        )
+        step = timedelta(seconds=settings.carrier_step_seconds)
+        return CarrierClock(self.carrier, reporter, step)
 
     async def close(self) -> None:
         await self.broker.close()
@@ -164,7 +169,14 @@ class Background:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     failed: bool = False
 
-    async def start(self, consumers: Sequence[Consumer], *, relay: bool, carrier: bool) -> None:
+    async def start(
+        self,
+        consumers: Sequence[Consumer],
+        *,
+        relay: bool,
+        carrier: bool,
+        carrier_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         services = self.services
         if consumers:
             await services.broker.start()
@@ -179,7 +191,8 @@ class Background:
         if relay:
             self.tasks.append(asyncio.create_task(services.relay.run(self.stop)))
         if carrier:
-            self.tasks.append(asyncio.create_task(services.carrier_clock().run(self.stop)))
+            clock = services.carrier_clock(carrier_transport)
+            self.tasks.append(asyncio.create_task(clock.run(self.stop)))
 
     async def _watch_consumers(self) -> None:
         """aio-pika's robust connection can come back from a broker restart without its
@@ -241,6 +254,11 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
+            Route(
+                "/webhooks/carrier",
+                CarrierWebhook(settings.effective_webhook_secret, services.unit_of_work).receive,
+                methods=["POST"],
+            ),
         ],
         middleware=[
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),

@@ -19,6 +19,7 @@ class Event(StrEnum):
     STOCK_RESERVED = "stock.reserved"
     PAYMENT_APPROVED = "payment.approved"
     ORDER_CANCELLED = "order.cancelled"
+    CARRIER_REPORTED = "carrier.reported"
     # Compensations a step owes after a race with a cancellation, sent to itself.
     PAYMENT_REFUND_DUE = "payment.refund_due"
     DELIVERY_CANCEL_DUE = "delivery.cancel_due"
@@ -33,7 +34,12 @@ class Consumer(StrEnum):
 SUBSCRIPTIONS: dict[Consumer, tuple[Event, ...]] = {
     Consumer.STOCK: (Event.ORDER_PLACED, Event.PAYMENT_APPROVED, Event.ORDER_CANCELLED),
     Consumer.PAYMENT: (Event.STOCK_RESERVED, Event.ORDER_CANCELLED, Event.PAYMENT_REFUND_DUE),
-    Consumer.DELIVERY: (Event.PAYMENT_APPROVED, Event.ORDER_CANCELLED, Event.DELIVERY_CANCEL_DUE),
+    Consumer.DELIVERY: (
+        Event.PAYMENT_APPROVED,
+        Event.ORDER_CANCELLED,
+        Event.DELIVERY_CANCEL_DUE,
+        Event.CARRIER_REPORTED,
+    ),
 }
 """Which events each consumer's work queue receives."""
 

@@ -9,6 +9,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"
+DEVELOPMENT_WEBHOOK_SECRET = "development-only-carrier-webhook-secret"
 MIN_JWT_SECRET_LENGTH = 32
 
 _DATABASE_SCHEMES = (
@@ -61,6 +62,8 @@ class Settings(BaseSettings):
     rate_limit_restore: float = Field(default=10_000.0, gt=0)
     introspection: bool | None = None
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    carrier_webhook_secret: str | None = None
+    carrier_webhook_url: str | None = None
     gateway_timeout_seconds: float = Field(default=5.0, gt=0)
     consumer_check_seconds: float = Field(default=15.0, gt=0)
     simulated_gateway_weather: str | None = None
@@ -116,6 +119,12 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"ORDERS_JWT_SECRET must be at least {MIN_JWT_SECRET_LENGTH} characters"
                 )
+            webhook = self.carrier_webhook_secret
+            if webhook is None or len(webhook) < MIN_JWT_SECRET_LENGTH:
+                raise ValueError(
+                    "ORDERS_CARRIER_WEBHOOK_SECRET must be set in production, "
+                    f"at least {MIN_JWT_SECRET_LENGTH} characters"
+                )
         return self
 
     @property
@@ -141,6 +150,15 @@ class Settings(BaseSettings):
     @property
     def effective_jwt_secret(self) -> str:
         return self.jwt_secret or DEVELOPMENT_JWT_SECRET
+
+    @property
+    def effective_webhook_secret(self) -> str:
+        return self.carrier_webhook_secret or DEVELOPMENT_WEBHOOK_SECRET
+
+    @property
+    def effective_webhook_url(self) -> str:
+        """Where the simulated carrier reports: our own API unless told otherwise."""
+        return self.carrier_webhook_url or f"http://{self.host}:{self.port}/webhooks/carrier"
 
 
 def _check_scheme(url: str, allowed: tuple[str, ...]) -> str:

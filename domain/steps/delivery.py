@@ -8,6 +8,7 @@ from domain.messages import Consumer, Event, Message
 from domain.ports import Carrier, UnitOfWorkFactory
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
 from domain.steps.base import absorbed, cancel_for
+from domain.steps.tracking import ParcelReport, apply_parcel_report
 
 
 class DeliverySteps:
@@ -20,8 +21,18 @@ class DeliverySteps:
     async def handle(self, message: Message) -> None:
         if message.name is Event.PAYMENT_APPROVED:
             await self._register(message)
+        elif message.name is Event.CARRIER_REPORTED:
+            await self._track(message)
         else:
             await self._cancel(message)
+
+    async def _track(self, message: Message) -> None:
+        async with self._uow() as work:
+            if not await work.inbox.claim(self.consumer, message.id):
+                absorbed(self.consumer, message)
+                return
+            await apply_parcel_report(work, ParcelReport.from_payload(message.payload))
+            await work.commit()
 
     async def _register(self, message: Message) -> None:
         order_id = message.order_id
@@ -84,7 +95,7 @@ class DeliverySteps:
 
     async def give_up(self, message: Message, error: str) -> bool:
         if message.name is not Event.PAYMENT_APPROVED:
-            return False  # stopping a parcel of a cancelled order is owed: never abandoned
+            return False  # a parcel to stop, or its tracking to record: never abandoned
         async with self._uow() as work:
             order = await work.orders.lock(message.order_id)
             await cancel_for(

@@ -1,14 +1,22 @@
-"""The carrier's reports of a parcel's progress, moving the delivery and the order."""
+"""The carrier's reports of a parcel's progress: accepted from its webhook into the outbox,
+then applied by the delivery worker, moving the delivery and the order."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
+from domain.messages import Event, Message
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.problems import ProblemCode, refuse
 from domain.status import DeliveryStatus, OrderStatus, can_transition
+
+SIGNATURE_PREFIX = "sha256="
 
 PROGRESS = tuple(DeliveryStatus)
 """Delivery statuses in the order a parcel goes through them."""
@@ -22,25 +30,78 @@ class ParcelReport:
     occurred_at: datetime
     event_id: str
 
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "trackingNumber": self.tracking_number,
+            "status": self.status.value,
+            "location": self.location,
+            "occurredAt": self.occurred_at.isoformat(),
+            "eventId": self.event_id,
+        }
 
-async def record_parcel_progress(report: ParcelReport, uow: UnitOfWorkFactory) -> bool:
-    """Record a tracking event; False when it was a duplicate (same event id).
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> ParcelReport:
+        """The report in a webhook body or a message; ValueError when it is not one."""
+        try:
+            occurred_at = datetime.fromisoformat(str(payload["occurredAt"]))
+            report = cls(
+                tracking_number=str(payload["trackingNumber"]),
+                status=DeliveryStatus(payload["status"]),
+                location=str(payload["location"]) if payload.get("location") else None,
+                occurred_at=occurred_at,
+                event_id=str(payload["eventId"]),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"a tracking event needs {exc}") from exc
+        if occurred_at.tzinfo is None:
+            raise ValueError("occurredAt needs a time zone")
+        if not report.event_id or len(report.event_id) > 100 or len(report.location or "") > 200:
+            raise ValueError("eventId is 1 to 100 characters, location at most 200")
+        return report
 
-    An event older than the parcel's current status is kept in the history but never moves
-    the parcel, or the order, backwards.
-    """
+
+def carrier_signature(secret: str, body: bytes) -> str:
+    """How the carrier signs its webhook calls: HMAC-SHA256 over the raw body."""
+    return SIGNATURE_PREFIX + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class Acceptance(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+
+
+async def accept_parcel_report(report: ParcelReport, uow: UnitOfWorkFactory) -> Acceptance:
+    """The carrier's webhook: a known parcel's new event goes into the outbox, to be applied
+    by the delivery worker like any other change; an event seen before is accepted once."""
     async with uow() as work:
         delivery = await work.deliveries.lock_by_tracking_number(report.tracking_number)
         if delivery is None:
             raise refuse(ProblemCode.NOT_FOUND, "no parcel has this tracking number")
-        if not await work.deliveries.record_event(
-            delivery, report.status, report.location, report.occurred_at, report.event_id
-        ):
-            return False
-        if PROGRESS.index(report.status) > PROGRESS.index(delivery.status):
-            await work.deliveries.set_status(delivery, report.status)
-            await _follow_with_order(work, delivery.order_id, report.status)
+        if await work.deliveries.event_seen(report.event_id):
+            return Acceptance.DUPLICATE
+        await work.outbox.add(
+            Message(Event.CARRIER_REPORTED, delivery.order_id, report.to_payload())
+        )
         await work.commit()
+    return Acceptance.ACCEPTED
+
+
+async def apply_parcel_report(work: UnitOfWork, report: ParcelReport) -> bool:
+    """Record a tracking event in the caller's unit of work; False for a duplicate.
+
+    An event older than the parcel's current status is kept in the history but never moves
+    the parcel, or the order, backwards.
+    """
+    delivery = await work.deliveries.lock_by_tracking_number(report.tracking_number)
+    if delivery is None:
+        return False
+    if not await work.deliveries.record_event(
+        delivery, report.status, report.location, report.occurred_at, report.event_id
+    ):
+        return False
+    if PROGRESS.index(report.status) > PROGRESS.index(delivery.status):
+        await work.deliveries.set_status(delivery, report.status)
+        await _follow_with_order(work, delivery.order_id, report.status)
     return True
 
 

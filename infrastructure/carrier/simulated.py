@@ -38,7 +38,7 @@ _LOCATIONS = {
     DeliveryStatus.DELIVERED: "delivered to the door ({zip})",
 }
 
-ReportProgress = Callable[[ParcelReport], Awaitable[object]]
+ReportProgress = Callable[[ParcelReport], Awaitable[None]]
 
 
 class SimulatedCarrier:

@@ -202,7 +202,7 @@ async def test_batches_run_each_operation_up_to_the_limit(client: AsyncClient) -
 async def test_production_hides_the_schema_and_suggestions_unless_told(
     app_with: AppFactory,
 ) -> None:
-    production = {"env": "production", "jwt_secret": "p" * 40}
+    production = {"env": "production", "jwt_secret": "p" * 40, "carrier_webhook_secret": "w" * 40}
     introspect = "{ __schema { queryType { name } } }"
     async with app_with(**production) as closed:
         hidden = await graphql(closed, introspect)
@@ -220,7 +220,7 @@ async def test_production_hides_the_schema_and_suggestions_unless_told(
 
 
 async def test_cors_answers_only_the_listed_origins_in_production(app_with: AppFactory) -> None:
-    production = {"env": "production", "jwt_secret": "p" * 40}
+    production = {"env": "production", "jwt_secret": "p" * 40, "carrier_webhook_secret": "w" * 40}
     preflight = {"Access-Control-Request-Method": "POST"}
     async with app_with(**production, cors_origins=("https://books.example",)) as client:
         listed = await client.options(

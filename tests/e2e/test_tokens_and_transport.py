@@ -71,7 +71,9 @@ async def test_graphiql_is_served_in_development(client: AsyncClient) -> None:
 
 
 async def test_graphiql_is_off_in_production(settings: Settings) -> None:
-    production = load_settings(**{**settings.model_dump(), "env": "production"})
+    production = load_settings(
+        **{**settings.model_dump(), "env": "production", "carrier_webhook_secret": "w" * 40}
+    )
     services: Services = build_services(production)
     try:
         app = create_app(services)

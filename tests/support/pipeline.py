@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bootstrap import Background, Services
+from httpx import ASGITransport
+
+from bootstrap import Background, Services, create_app
 from domain.messages import Consumer
 
 
@@ -22,7 +24,11 @@ class Pipeline:
     ) -> None:
         assert self._background is None, "the pipeline runs already"
         self._background = Background(self._services)
-        await self._background.start(consumers, relay=relay, carrier=carrier)
+        # the carrier reports through our webhook, over HTTP into the app, in this process
+        webhook = ASGITransport(app=create_app(self._services))
+        await self._background.start(
+            consumers, relay=relay, carrier=carrier, carrier_transport=webhook
+        )
 
     async def stop(self) -> None:
         if self._background is not None:

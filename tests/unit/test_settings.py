@@ -7,7 +7,13 @@ from infrastructure.settings import SettingsError, load_settings
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ORDERS_ENV", "ORDERS_JWT_SECRET", "ORDERS_RETRY_DELAYS", "ORDERS_PORT"):
+    for name in (
+        "ORDERS_ENV",
+        "ORDERS_JWT_SECRET",
+        "ORDERS_CARRIER_WEBHOOK_SECRET",
+        "ORDERS_RETRY_DELAYS",
+        "ORDERS_PORT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir("/")  # no .env file of a developer's is read
 
@@ -63,4 +69,7 @@ def test_production_refuses_a_missing_or_weak_secret(monkeypatch: pytest.MonkeyP
     with pytest.raises(SettingsError, match="at least 32"):
         load_settings()
     monkeypatch.setenv("ORDERS_JWT_SECRET", "s" * 40)
+    with pytest.raises(SettingsError, match="ORDERS_CARRIER_WEBHOOK_SECRET must be set"):
+        load_settings()
+    monkeypatch.setenv("ORDERS_CARRIER_WEBHOOK_SECRET", "w" * 40)
     assert load_settings().is_production

@@ -34,6 +34,12 @@ class SqlDeliveryRepository:
         row = (await self._conn.execute(stmt)).first()
         return delivery_from_row(row) if row else None
 
+    async def event_seen(self, carrier_event_id: str) -> bool:
+        stmt = select(delivery_event_table.c.id).where(
+            delivery_event_table.c.carrier_event_id == carrier_event_id
+        )
+        return (await self._conn.execute(stmt)).first() is not None
+
     async def add(self, order_id: UUID, carrier: str, tracking_number: str) -> Delivery:
         now = utc_now()
         delivery = Delivery(

@@ -1,0 +1,36 @@
+"""How the simulated carrier reports: it calls our webhook over HTTP, signed, like a real one."""
+
+from __future__ import annotations
+
+import httpx
+import orjson
+
+from domain.steps.tracking import ParcelReport, carrier_signature
+
+TIMEOUT_SECONDS = 5.0
+
+
+class WebhookReporter:
+    """Posts a report; raises unless the webhook accepted it (the clock tries again later)."""
+
+    def __init__(
+        self, url: str, secret: str, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._url = url
+        self._secret = secret
+        self._client = httpx.AsyncClient(timeout=TIMEOUT_SECONDS, transport=transport)
+
+    async def __call__(self, report: ParcelReport) -> None:
+        body = orjson.dumps(report.to_payload())
+        response = await self._client.post(
+            self._url,
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Carrier-Signature": carrier_signature(self._secret, body),
+            },
+        )
+        response.raise_for_status()
+
+    async def close(self) -> None:
+        await self._client.aclose()

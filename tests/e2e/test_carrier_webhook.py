@@ -1,0 +1,131 @@
+"""POST /webhooks/carrier: signed tracking events, accepted once, never moving a parcel back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import pytest
+from httpx import AsyncClient, Response
+from sqlalchemy import select
+
+from bootstrap import Services
+from domain.status import DeliveryStatus, OrderStatus
+from domain.steps.tracking import carrier_signature
+from infrastructure.database.tables import outbox_table
+from tests.support.factories import create_member, create_order, create_product
+from tests.support.pipeline import Pipeline
+from tests.support.waiting import eventually
+
+
+def _event(tracking: str, status: str, minutes: int = 0, **changes: Any) -> dict[str, Any]:
+    moment = datetime(2026, 11, 24, 9, 0, tzinfo=UTC) + timedelta(minutes=minutes)
+    event = {
+        "trackingNumber": tracking,
+        "status": status,
+        "location": "Gonjiam hub",
+        "occurredAt": moment.isoformat(),
+        "eventId": f"evt-{uuid.uuid4()}",
+    }
+    event.update(changes)
+    return event
+
+
+async def _post(
+    client: AsyncClient, services: Services, event: object, *, secret: str | None = None
+) -> Response:
+    body = orjson.dumps(event)
+    signature = carrier_signature(secret or services.settings.effective_webhook_secret, body)
+    return await client.post(
+        "/webhooks/carrier",
+        content=body,
+        headers={"Content-Type": "application/json", "X-Carrier-Signature": signature},
+    )
+
+
+@pytest.fixture
+async def parcel(services: Services) -> tuple[uuid.UUID, str]:
+    """An order PREPARING, its parcel PICKED_UP by the carrier already."""
+    member = await create_member(services.engine)
+    order = await create_order(
+        services.engine, member_id=member, product_ids=[await create_product(services.engine)]
+    )
+    [delivery] = await services.store.deliveries_by_order_ids([order.id])
+    assert delivery.tracking_number is not None
+    return order.id, delivery.tracking_number
+
+
+async def test_a_bad_or_missing_signature_is_401(
+    client: AsyncClient, services: Services, parcel: tuple[uuid.UUID, str]
+) -> None:
+    _, tracking = parcel
+    event = _event(tracking, "IN_TRANSIT")
+
+    forged = await _post(client, services, event, secret="not-the-secret")
+    unsigned = await client.post("/webhooks/carrier", json=event)
+
+    assert forged.status_code == 401
+    assert unsigned.status_code == 401
+
+
+async def test_malformed_events_are_400_and_unknown_parcels_404(
+    client: AsyncClient, services: Services, parcel: tuple[uuid.UUID, str]
+) -> None:
+    _, tracking = parcel
+
+    not_json = await _post(client, services, "x")
+    no_status = await _post(client, services, _event(tracking, "LOST"))
+    naive_time = await _post(
+        client, services, _event(tracking, "IN_TRANSIT", occurredAt="2026-11-24T09:00:00")
+    )
+    unknown = await _post(client, services, _event("000000000000", "IN_TRANSIT"))
+
+    assert [r.status_code for r in (not_json, no_status, naive_time)] == [400, 400, 400]
+    assert "not a tracking event" in no_status.json()["error"]
+    assert unknown.status_code == 404
+
+
+async def test_an_event_goes_through_the_outbox_once_and_never_moves_the_parcel_back(
+    client: AsyncClient, services: Services, pipeline: Pipeline, parcel: tuple[uuid.UUID, str]
+) -> None:
+    order_id, tracking = parcel
+    await pipeline.start(carrier=False)
+    arriving = _event(tracking, "OUT_FOR_DELIVERY", minutes=30)
+    stale = _event(tracking, "IN_TRANSIT", minutes=10)
+
+    first = await _post(client, services, arriving)
+    async with services.engine.connect() as conn:
+        queued = await conn.execute(
+            select(outbox_table.c.routing_key).where(outbox_table.c.order_id == order_id)
+        )
+    assert queued.scalars().all() == ["carrier.reported"]
+    await eventually(
+        lambda: services.store.deliveries_by_order_ids([order_id]),
+        lambda found: found[0].status is DeliveryStatus.OUT_FOR_DELIVERY,
+        what="the event applied",
+    )
+    again = await _post(client, services, arriving)
+    older = await _post(client, services, stale)
+    [delivery] = await services.store.deliveries_by_order_ids([order_id])
+    await eventually(
+        lambda: services.store.delivery_events_by_delivery_ids([delivery.id]),
+        lambda events: any(e.status is DeliveryStatus.IN_TRANSIT for e in events),
+        what="the older event recorded",
+    )
+    delivered = await _post(client, services, _event(tracking, "DELIVERED", minutes=60))
+
+    assert first.json() == {"accepted": True, "duplicate": False}
+    assert again.json() == {"accepted": True, "duplicate": True}
+    assert older.json() == {"accepted": True, "duplicate": False}
+    [still] = await services.store.deliveries_by_order_ids([order_id])
+    assert still.status is DeliveryStatus.OUT_FOR_DELIVERY  # never backwards
+    assert delivered.status_code == 200
+    await eventually(
+        lambda: services.store.orders_by_ids([order_id]),
+        lambda orders: orders[0].status is OrderStatus.DELIVERED,
+        what="the order delivered",
+    )
+    history = await services.store.history_by_order_ids([order_id])
+    assert [h.status for h in history][-2:] == [OrderStatus.SHIPPED, OrderStatus.DELIVERED]
