@@ -22,7 +22,7 @@ from domain.steps.base import Steps
 from domain.steps.delivery import DeliverySteps
 from domain.steps.payment import PaymentSteps
 from domain.steps.stock import StockSteps
-from infrastructure.auth import JwtVerifier
+from infrastructure.auth import JwtVerifier, mint_token
 from infrastructure.cache import Cache, create_cache
 from infrastructure.cache.products import ProductCache
 from infrastructure.carrier.simulated import CarrierClock, SimulatedCarrier
@@ -38,6 +38,8 @@ from infrastructure.messaging.rabbitmq import RabbitBroker
 from infrastructure.messaging.relay import OutboxRelay
 from infrastructure.messaging.topology import Names
 from infrastructure.messaging.worker import StepWorker
+from infrastructure.observability.health import Health, PrometheusApiMetrics, database_check
+from infrastructure.observability.requests import RequestIds
 from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
 from infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
 from infrastructure.settings import Settings, load_settings
@@ -46,6 +48,7 @@ from infrastructure.stopping import sleep_unless_stopped
 from resolvers.body_limit import BodySizeLimit
 from resolvers.context import ContextFactory
 from resolvers.endpoint import GraphQLEndpoint
+from resolvers.web import web_routes
 from resolvers.webhooks import CarrierWebhook
 from schema.guards import ApiLimits
 from schema.root import build_schema
@@ -110,6 +113,20 @@ class Services:
         if consumer is Consumer.PAYMENT:
             return PaymentSteps(self.unit_of_work, self.gateway)
         return DeliverySteps(self.unit_of_work, self.carrier)
+
+    def health(self) -> Health:
+        """Readiness: the database, the cache and the broker answer (and, in a worker, the
+        broker sees this process's consumers)."""
+        checks = {
+            "database": database_check(self.engine),
+            "cache": self.cache.ping,
+            "broker": self.broker.healthy,
+        }
+        return Health(self.engine, checks)
+
+    def mint_token(self, member_id: str, name: str | None) -> str:
+        """A development token for the web page's demo sign-in."""
+        return mint_token(secret=self.settings.effective_jwt_secret, member_id=member_id, name=name)
 
     def carrier_clock(self, transport: httpx.AsyncBaseTransport | None = None) -> CarrierClock:
         """The simulated carrier's clock, reporting through our webhook (over `transport`
@@ -238,6 +255,7 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
             uow=services.unit_of_work,
             rate_limiter=services.rate_limiter,
             status_feed=services.status_feed,
+            metrics=PrometheusApiMetrics(),
             verify=services.verifier,
             members=services.members,
         ),
@@ -259,8 +277,11 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
                 CarrierWebhook(settings.effective_webhook_secret, services.unit_of_work).receive,
                 methods=["POST"],
             ),
+            *health_routes(services.health()),
+            *web_routes(dev_tokens=None if settings.is_production else services.mint_token),
         ],
         middleware=[
+            Middleware(RequestIds),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
             Middleware(
                 CORSMiddleware,
@@ -271,6 +292,19 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+def health_routes(health: Health) -> list[Route]:
+    return [
+        Route("/healthz", health.healthz),
+        Route("/readyz", health.readyz),
+        Route("/metrics", health.metrics),
+    ]
+
+
+def health_app(services: Services) -> Starlette:
+    """What a worker, relay or carrier process serves on ORDERS_HEALTH_PORT."""
+    return Starlette(routes=health_routes(services.health()))
 
 
 def app_from_environment() -> Starlette:

@@ -14,12 +14,20 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from bootstrap import Background, Services, build_services, create_app, warn_about_settings
+from bootstrap import (
+    Background,
+    Services,
+    build_services,
+    create_app,
+    health_app,
+    warn_about_settings,
+)
 from domain.member import Role
 from domain.messages import Consumer
 from infrastructure.auth import mint_token
 from infrastructure.database.migrate import upgrade_to_head
 from infrastructure.database.seed import seed_demo_catalogue
+from infrastructure.observability.logs import configure_logging
 from infrastructure.settings import Settings, SettingsError, load_settings
 
 cli = typer.Typer(
@@ -44,13 +52,9 @@ def _settings() -> Settings:
     except SettingsError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from exc
+    configure_logging(json=settings.log_format == "json")
     warn_about_settings(settings)
     return settings
-
-
-@cli.callback()
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
 def _on_signals(stop: asyncio.Event) -> None:
@@ -66,16 +70,30 @@ async def _run_background(
     services = build_services(settings)
     background = Background(services)
     _on_signals(background.stop)
+    health: asyncio.Task[None] | None = None
     try:
         await background.start(consumers, relay=relay, carrier=carrier)
+        if settings.health_port is not None:
+            health = asyncio.create_task(_serve_health(services, settings.health_port))
         roles = [c.value for c in consumers] + ["relay"] * relay + ["carrier"] * carrier
         logging.getLogger("orders").info("running: %s", ", ".join(roles))
         await background.stop.wait()
     finally:
+        if health is not None:
+            health.cancel()
         await background.shutdown()
         await services.close()
     if background.failed:
         raise typer.Exit(code=3)
+
+
+async def _serve_health(services: Services, port: int) -> None:
+    """/healthz, /readyz and /metrics of a worker, relay or carrier process."""
+    config = uvicorn.Config(
+        health_app(services), host=services.settings.host, port=port, log_level="warning"
+    )
+    # uvicorn takes SIGTERM while it serves, stops, and raises it again for our own handler
+    await uvicorn.Server(config).serve()
 
 
 @cli.command()
@@ -111,6 +129,7 @@ def serve() -> None:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        log_config=None,  # our logging, JSON unless ORDERS_LOG_FORMAT=text
     )
 
 
@@ -141,7 +160,9 @@ async def _run_everything(settings: Settings) -> None:
     background = Background(services)
     await background.start(list(Consumer), relay=True, carrier=True)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(services), host=settings.host, port=settings.port)
+        uvicorn.Config(
+            create_app(services), host=settings.host, port=settings.port, log_config=None
+        )
     )
     typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
     try:

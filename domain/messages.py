@@ -52,3 +52,5 @@ class Message:
     id: UUID = field(default_factory=uuid4)
     attempt: int = 0
     """How many times handling this message failed for a while before (0 on first delivery)."""
+    correlation_id: str | None = None
+    """The request that set this order's work going, carried from message to message."""

@@ -307,3 +307,11 @@ class StatusFeed(Protocol):
     def listen(self, order_id: UUID) -> AbstractAsyncContextManager[asyncio.Event]:
         """An event set whenever the order is announced, for as long as the block runs."""
         ...
+
+
+class ApiMetrics(Protocol):
+    def operation_answered(
+        self, operation: str, seconds: float, error_codes: list[str]
+    ) -> None: ...
+
+    def throttled(self) -> None: ...

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     rate_limit_restore: float = Field(default=10_000.0, gt=0)
     introspection: bool | None = None
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    log_format: Literal["json", "text"] = "json"
     carrier_webhook_secret: str | None = None
     carrier_webhook_url: str | None = None
     gateway_timeout_seconds: float = Field(default=5.0, gt=0)

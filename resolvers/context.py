@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 
 from domain.member import InvalidToken, Viewer
 from domain.ports import (
+    ApiMetrics,
     MemberDirectory,
     RateLimiter,
     ReadStore,
@@ -32,6 +33,7 @@ class Context:
     uow: UnitOfWorkFactory
     rate_limiter: RateLimiter
     status_feed: StatusFeed
+    metrics: ApiMetrics
     viewer: Viewer | None
     auth_error: str | None = None
     connection_params: dict[str, object] | None = None
@@ -78,6 +80,7 @@ class ContextFactory:
     uow: UnitOfWorkFactory
     rate_limiter: RateLimiter
     status_feed: StatusFeed
+    metrics: ApiMetrics
     verify: TokenVerifier
     members: MemberDirectory
 
@@ -93,6 +96,7 @@ class ContextFactory:
             uow=self.uow,
             rate_limiter=self.rate_limiter,
             status_feed=self.status_feed,
+            metrics=self.metrics,
             viewer=viewer,
             auth_error=auth_error,
         )

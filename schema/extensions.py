@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -23,3 +24,21 @@ class RefuseInvalidToken(SchemaExtension):
                 data=None, errors=[unauthenticated(auth_error)]
             )
         yield
+
+
+class OperationMetrics(SchemaExtension):
+    """Times each operation, by name, and counts its errors by code, for /metrics."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context
+        result = context.result
+        codes = [
+            str((error.extensions or {}).get("code", "INVALID_QUERY"))
+            for error in (result.errors or [] if result is not None else [])
+        ]
+        metrics = getattr(context.context, "metrics", None)
+        if metrics is not None:
+            name = context.operation_name or "anonymous"
+            metrics.operation_answered(name, time.perf_counter() - started, codes)

@@ -78,6 +78,7 @@ class CostGuard(SchemaExtension):
                 retryAfter=bucket.retry_after,
             )
             app.throttled(bucket.retry_after)
+            app.metrics.throttled()
             yield
             return
         yield

@@ -30,7 +30,7 @@ from resolvers.orders import get_order, list_orders
 from resolvers.subscriptions import order_status_changes
 from schema.catalogue import ProductConnection, ProductType
 from schema.common import Node
-from schema.extensions import RefuseInvalidToken
+from schema.extensions import OperationMetrics, RefuseInvalidToken
 from schema.guards import ApiLimits, CostGuard, MaskUnexpectedErrors
 from schema.member import MemberType
 from schema.mutations import (
@@ -154,6 +154,7 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         partial(CostGuard, max_cost=limits.max_cost),
         MaskUnexpectedErrors,
+        OperationMetrics,
     ]
     if not limits.introspection:
         extensions.append(DisableIntrospection)

@@ -84,6 +84,11 @@ class ResilientCache:
         except Exception as exc:  # noqa: BLE001
             self._failed("delete", exc)
 
+    async def ping(self) -> bool:
+        """Whether the backend answers now (raises when it does not), cool-down or not."""
+        await self._backend.exists("ping")
+        return True
+
     async def close(self) -> None:
         try:
             await self._backend.close()

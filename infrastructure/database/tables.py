@@ -225,6 +225,7 @@ class OutboxRow(TableModel, table=True):
     message_id: uuid.UUID = Field(default_factory=uuid.uuid4, unique=True)
     routing_key: str = Field(max_length=100)
     order_id: uuid.UUID | None = Field(default=None)
+    correlation_id: str | None = Field(default=None, max_length=64)
     payload: str = Field(sa_type=Text)
     created_at: datetime = _created()
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

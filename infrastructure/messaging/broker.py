@@ -74,6 +74,10 @@ class Broker(Protocol):
         """Stop taking new messages; those in hand are finished by their handlers."""
         ...
 
+    async def healthy(self) -> bool:
+        """Connected (connecting if need be), with every consumer of this process attached."""
+        ...
+
     async def consumers_missing(self) -> list[str]:
         """Queues this process should consume from but, by the broker's count, nobody does."""
         ...

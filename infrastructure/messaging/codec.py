@@ -14,6 +14,7 @@ ORDER_HEADER = "x-orders-order-id"
 ERROR_HEADER = "x-orders-error"
 PARKED_AT_HEADER = "x-orders-parked-at"
 CONSUMER_HEADER = "x-orders-consumer"
+CORRELATION_HEADER = "x-orders-request-id"
 CONTENT_TYPE = "application/json"
 
 
@@ -24,7 +25,10 @@ def encode_body(message: Message) -> bytes:
 
 
 def headers_of(message: Message) -> dict[str, Any]:
-    return {ATTEMPT_HEADER: message.attempt, ORDER_HEADER: str(message.order_id)}
+    headers: dict[str, Any] = {ATTEMPT_HEADER: message.attempt, ORDER_HEADER: str(message.order_id)}
+    if message.correlation_id:
+        headers[CORRELATION_HEADER] = message.correlation_id
+    return headers
 
 
 def attempt_of(headers: dict[str, Any]) -> int:
@@ -46,6 +50,9 @@ def decode(body: bytes, message_id: str | None, headers: dict[str, Any]) -> Mess
             payload=dict(data.get("payload") or {}),
             id=UUID(message_id or ""),
             attempt=attempt_of(headers),
+            correlation_id=str(headers[CORRELATION_HEADER])
+            if headers.get(CORRELATION_HEADER)
+            else None,
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a message of this service: {exc}") from exc

@@ -100,6 +100,9 @@ class InMemoryBroker:
 
         self._pumps.append(asyncio.create_task(pump()))
 
+    async def healthy(self) -> bool:
+        return True
+
     async def consumers_missing(self) -> list[str]:
         return []
 

@@ -206,6 +206,11 @@ class RabbitBroker:
         tag = await queue.consume(on_message)
         self._consuming.append((channel, queue, tag))
 
+    async def healthy(self) -> bool:
+        await self.start()
+        assert self._connection is not None
+        return not self._connection.is_closed and not await self.consumers_missing()
+
     async def consumers_missing(self) -> list[str]:
         """Work queues this process consumes that the broker says nobody consumes: a robust
         connection that came back without its consumers. Empty when the broker is unreachable

@@ -42,6 +42,7 @@ def _message(row: Any) -> Message:
         order_id=row.order_id,
         payload=orjson.loads(row.payload),
         id=row.message_id,
+        correlation_id=row.correlation_id,
     )
 
 

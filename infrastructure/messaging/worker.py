@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from domain.messages import Message
 from domain.steps.base import Steps
 from infrastructure.crash_points import NO_CRASHES, CrashPoints
 from infrastructure.messaging.broker import Broker, Received
+from infrastructure.observability.logs import tracing
+from infrastructure.observability.metrics import MESSAGES
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,15 @@ class StepWorker:
         except ValueError as exc:
             log.error("%s: parking message %s that is not ours: %s", consumer, received.raw_id, exc)
             await received.park(str(exc))
+            MESSAGES.labels(consumer=consumer, outcome="parked").inc()
             return
+        with tracing(
+            request=message.correlation_id, order=str(message.order_id), message=str(message.id)
+        ):
+            await self._handle(received, message)
+
+    async def _handle(self, received: Received, message: Message) -> None:
+        consumer = self.steps.consumer.value
         try:
             await self.steps.handle(message)
         except Exception as exc:  # noqa: BLE001 - every fault is retried or compensated
@@ -49,6 +60,8 @@ class StepWorker:
             return
         self._crash.reached("before_ack", f"{message.name.value} {message.order_id}")
         await received.ack()
+        MESSAGES.labels(consumer=consumer, outcome="handled").inc()
+        log.info("%s: handled %s of order %s", consumer, message.name.value, message.order_id)
 
     async def _after_fault(self, received: Received, attempt: int, error: str) -> None:
         consumer = self.steps.consumer.value
@@ -65,6 +78,7 @@ class StepWorker:
                 error,
             )
             await received.retry(delay)
+            MESSAGES.labels(consumer=consumer, outcome="retried").inc()
             return
         try:
             compensated = await self.steps.give_up(message, error)
@@ -81,6 +95,7 @@ class StepWorker:
                 error,
             )
             await received.park(error)
+            MESSAGES.labels(consumer=consumer, outcome="parked").inc()
         else:
             log.error(
                 "%s: %s of order %s still failing after %d attempts, retrying: %s",
@@ -91,3 +106,4 @@ class StepWorker:
                 error,
             )
             await received.retry(self._delays[-1])
+            MESSAGES.labels(consumer=consumer, outcome="retried").inc()

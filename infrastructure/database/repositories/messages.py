@@ -12,6 +12,7 @@ from domain.messages import Consumer, Message
 from infrastructure.database.tables import outbox_table, processed_message_table
 from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_on_conflict
+from infrastructure.observability.logs import request_id
 
 OUTBOX_CHANNEL = "orders_outbox"
 """PostgreSQL NOTIFY channel that wakes the relays when a transaction wrote to the outbox."""
@@ -28,6 +29,7 @@ class SqlOutbox:
                 message_id=message.id,
                 routing_key=message.name.value,
                 order_id=message.order_id,
+                correlation_id=message.correlation_id or request_id.get(),
                 payload=orjson.dumps(message.payload).decode(),
                 created_at=utc_now(),
             )

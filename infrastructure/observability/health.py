@@ -1,0 +1,80 @@
+"""/healthz (the process runs), /readyz (what it depends on answers), /metrics (Prometheus)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from domain.ports import ApiMetrics
+from infrastructure.database.tables import outbox_table
+from infrastructure.database.types import utc_now
+from infrastructure.observability.metrics import ERRORS, OUTBOX_LAG, RATE_LIMITED, REQUEST_SECONDS
+
+CHECK_TIMEOUT_SECONDS = 2.0
+
+Check = Callable[[], Awaitable[bool]]
+
+
+class PrometheusApiMetrics(ApiMetrics):
+    def operation_answered(self, operation: str, seconds: float, error_codes: list[str]) -> None:
+        REQUEST_SECONDS.labels(operation=operation).observe(seconds)
+        for code in error_codes:
+            ERRORS.labels(code=code).inc()
+
+    def throttled(self) -> None:
+        RATE_LIMITED.inc()
+
+
+def database_check(engine: AsyncEngine) -> Check:
+    async def check() -> bool:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+
+    return check
+
+
+async def _passes(check: Check) -> bool:
+    try:
+        return await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
+    except Exception:  # noqa: BLE001 - a check that fails in any way is a "no"
+        return False
+
+
+class Health:
+    def __init__(self, engine: AsyncEngine, checks: dict[str, Check]) -> None:
+        self._engine = engine
+        self._checks = checks
+
+    async def healthz(self, _request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(self, _request: Request) -> Response:
+        names = list(self._checks)
+        results = await asyncio.gather(*(_passes(self._checks[n]) for n in names))
+        ready = dict(zip(names, results, strict=True))
+        status = 200 if all(results) else 503
+        return JSONResponse({"ready": all(results), "checks": ready}, status_code=status)
+
+    async def metrics(self, _request: Request) -> Response:
+        await _passes(self._measure_outbox_lag)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    async def _measure_outbox_lag(self) -> bool:
+        async with self._engine.connect() as conn:
+            oldest = (
+                await conn.execute(
+                    select(func.min(outbox_table.c.created_at)).where(
+                        outbox_table.c.published_at.is_(None)
+                    )
+                )
+            ).scalar_one_or_none()
+        lag = 0.0 if oldest is None else (utc_now() - oldest).total_seconds()
+        OUTBOX_LAG.set(lag)
+        return True
