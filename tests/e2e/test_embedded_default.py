@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -21,57 +15,18 @@ from domain.catalogue import StockLevel
 from domain.status import CancelReason, OrderStatus
 from infrastructure.database.migrate import upgrade_to_head
 from infrastructure.settings import load_settings
+from tests.support.embedded import embedded_run
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.graphql import graphql
 from tests.support.orders import place_ok, read_order, settled
 from tests.support.pipeline import Pipeline
 from tests.support.waiting import eventually
 
-ROOT = Path(__file__).parents[2]
-START_DEADLINE_SECONDS = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
 
 @pytest.fixture
 def embedded_server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ORDERS_")} | {
-        "ORDERS_DATABASE_URL": f"sqlite:///{tmp_path / 'orders.db'}",
-        "ORDERS_PORT": str(port),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "main.py", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_DEADLINE_SECONDS
-        while True:
-            assert process.poll() is None, process.communicate()[0]
-            try:
-                httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the embedded server did not start"
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with embedded_run(tmp_path) as url:
+        yield url
 
 
 def test_make_run_serves_the_seeded_catalogue_with_no_server_installed(

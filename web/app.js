@@ -1,0 +1,98 @@
+// The customer page: hash routes, the header (account bar, basket count), the live region.
+//   #/              catalogue            #/basket        basket and checkout
+//   #/orders        my orders            #/orders/<id>   one order, live
+
+import { configure } from './graphql.js';
+import { getSession, getToken, onSessionChange, signOut } from './session.js';
+import * as basket from './basket.js';
+import { renderAccount } from './views/account.js';
+import { renderCatalogue } from './views/catalogue.js';
+import { renderCheckout } from './views/checkout.js';
+import { renderOrders } from './views/orders.js';
+import { renderOrder } from './views/order.js';
+
+const main = document.getElementById('main');
+const account = document.getElementById('account');
+const announcer = document.getElementById('announcer');
+const basketCount = document.querySelector('[data-testid="basket-count"]');
+
+const ctx = {
+  /** Reads text out through the aria-live region. */
+  announce(text) {
+    announcer.textContent = '';
+    setTimeout(() => { announcer.textContent = text; }, 50);
+  },
+  navigate(hash) {
+    if (window.location.hash === hash) route({ focus: true });
+    else window.location.hash = hash;
+  },
+};
+
+configure({
+  getToken,
+  onUnauthenticated: () => signOut('로그인이 만료되었거나 유효하지 않습니다. 다시 로그인하세요. Please sign in again.'),
+});
+
+function parse(hash) {
+  const path = hash.replace(/^#/, '') || '/';
+  const parts = path.split('/').filter(Boolean);
+  if (parts.length === 0) return { name: 'catalogue', view: renderCatalogue, params: {} };
+  if (parts[0] === 'basket' && parts.length === 1) return { name: 'basket', view: renderCheckout, params: {} };
+  if (parts[0] === 'orders' && parts.length === 1) return { name: 'orders', view: renderOrders, params: {} };
+  if (parts[0] === 'orders' && parts.length === 2) {
+    let id;
+    try { id = decodeURIComponent(parts[1]); } catch { id = parts[1]; }
+    return { name: 'orders', view: renderOrder, params: { id } };
+  }
+  return { name: 'catalogue', view: renderCatalogue, params: {}, unknown: true };
+}
+
+const TITLES = {
+  catalogue: '도서 Books',
+  basket: '장바구니 Basket',
+  orders: '내 주문 My orders',
+};
+
+let cleanup = null;
+
+function route({ focus = false } = {}) {
+  const target = parse(window.location.hash);
+  if (target.unknown && window.location.hash && window.location.hash !== '#/') {
+    window.history.replaceState(null, '', '#/');
+  }
+  try { cleanup?.(); } catch { /* a view that failed to clean up must not block the next */ }
+  cleanup = null;
+  main.replaceChildren();
+  cleanup = target.view(main, target.params, ctx) ?? null;
+  document.title = `${TITLES[target.name]} · 책방 Bookstore`;
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    if (link.dataset.nav === target.name) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (focus) {
+    const heading = main.querySelector('h1');
+    (heading ?? main).focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
+}
+
+function updateBasketCount() {
+  const count = basket.count();
+  basketCount.textContent = String(count);
+  basketCount.setAttribute('aria-label', `${count}권 books`);
+  basketCount.classList.toggle('is-empty', count === 0);
+}
+
+onSessionChange((session, reason) => {
+  renderAccount(account, reason);
+  if (reason && !session) ctx.announce(reason);
+  if (session) ctx.announce(`${session.name || session.member}(으)로 로그인했습니다. Signed in.`);
+  route();
+});
+basket.onChange(updateBasketCount);
+window.addEventListener('hashchange', () => route({ focus: true }));
+
+getSession(); // drops an expired token before the first render
+renderAccount(account);
+updateBasketCount();
+route();

@@ -1,0 +1,54 @@
+// Tiny DOM helpers. Every value reaches the page as text (textContent, text nodes or
+// setAttribute), never through innerHTML, so data from the API cannot inject markup.
+
+/**
+ * h('button', {class: 'btn', testid: 'place-order', onClick: fn}, 'label', child, ...)
+ *   class    -> className          testid  -> data-testid
+ *   dataset  -> data-* attributes  onXxx   -> addEventListener('xxx', fn)
+ *   true     -> boolean attribute  false / null / undefined -> left out
+ */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'testid') el.dataset.testid = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (value === true) el.setAttribute(key, '');
+    else el.setAttribute(key, String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+/** Appends children (nodes, strings, numbers, nested arrays; null and false are skipped). */
+export function append(el, children) {
+  for (const child of [children].flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Replaces everything inside el with children. */
+export function replace(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
+/** Korean text followed by a quieter English gloss: "장바구니 Basket". */
+export function bi(ko, en) {
+  const frag = document.createDocumentFragment();
+  frag.append(document.createTextNode(ko));
+  if (en) frag.append(document.createTextNode(' '), h('span', { class: 'en' }, en));
+  return frag;
+}
+
+let uid = 0;
+/** A unique element id, for label/aria-describedby pairs. */
+export function nextId(prefix = 'id') {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}

@@ -1,0 +1,17 @@
+// The status badge of an order.
+
+import { h } from '../dom.js';
+import { ORDER_STATUS, label } from '../labels.js';
+
+export function statusBadge(status, props = {}) {
+  const badge = h('span', { ...props, class: 'badge' });
+  setStatus(badge, status);
+  return badge;
+}
+
+export function setStatus(badge, status) {
+  const [ko, en] = label(ORDER_STATUS, status);
+  badge.className = `badge badge-${String(status).toLowerCase()}`;
+  badge.dataset.status = status;
+  badge.replaceChildren(document.createTextNode(ko), ' ', h('span', { class: 'en' }, en));
+}

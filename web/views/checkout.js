@@ -1,0 +1,355 @@
+// The basket and checkout: lines, quantities, shipping address, payment test token, placeOrder.
+
+import { h, replace, bi } from '../dom.js';
+import { gql, RequestError } from '../graphql.js';
+import { basketRefresh, PLACE_ORDER } from '../queries.js';
+import { formatMoney, formatWon } from '../money.js';
+import { PAYMENT_TOKENS } from '../labels.js';
+import { getSession } from '../session.js';
+import { newIdempotencyKey } from '../idempotency.js';
+import * as basket from '../basket.js';
+import { FieldErrors } from './errors.js';
+import { bookCover } from './cover.js';
+
+const ADDRESS_KEY = 'bookstore.address';
+const PAYMENT_KEY = 'bookstore.paymentToken';
+const PENDING_KEY = 'bookstore.pendingOrder';
+
+const ADDRESS_FIELDS = [
+  // name, testid, [ko, en], input attributes
+  ['recipient', 'address-recipient', ['받는 분', 'Recipient'], { autocomplete: 'name', maxlength: 100 }],
+  ['phone', 'address-phone', ['연락처', 'Phone'], { type: 'tel', autocomplete: 'tel', inputmode: 'tel', maxlength: 30 }],
+  ['zipCode', 'address-zip', ['우편번호', 'Zip code'], { autocomplete: 'postal-code', inputmode: 'numeric', maxlength: 10, class: 'input-short' }],
+  ['line1', 'address-line1', ['주소', 'Address'], { autocomplete: 'address-line1', maxlength: 200 }],
+  ['line2', 'address-line2', ['상세 주소 (선택)', 'Address line 2 (optional)'], { autocomplete: 'address-line2', maxlength: 200 }],
+];
+
+function demoAddress() {
+  return {
+    recipient: getSession()?.name || '김민준',
+    phone: '010-1234-5678',
+    zipCode: '04524',
+    line1: '서울특별시 중구 세종대로 110',
+    line2: '3층',
+  };
+}
+
+export function renderCheckout(main, _params, ctx) {
+  const top = h('div', { class: 'form-errors', 'aria-live': 'polite' });
+  const errors = new FieldErrors(top);
+  const linesList = h('ul', { class: 'basket-lines', 'aria-label': '장바구니 상품 Basket lines' });
+  const itemsSlot = h('div', { class: 'slot-errors', hidden: true });
+  const countText = h('span', {});
+  const totalText = h('strong', { testid: 'basket-total' });
+  const submitTotal = h('span', { class: 'submit-total' });
+  let placing = false;
+  let destroyed = false;
+
+  // ---- address and payment (remembered in localStorage) ----
+  const address = { ...demoAddress(), ...loadJson(ADDRESS_KEY, {}) };
+  const inputs = {};
+  const addressFieldset = h('fieldset', { class: 'panel' },
+    h('legend', {}, bi('배송지', 'Shipping address')));
+  const addressSlot = h('div', { class: 'slot-errors', hidden: true });
+  addressFieldset.append(addressSlot);
+  errors.register('input.shippingAddress', addressSlot, null);
+  for (const [name, testid, [ko, en], attrs] of ADDRESS_FIELDS) {
+    const id = `address-${name}`;
+    const input = h('input', { id, name, testid, value: address[name] ?? '', ...attrs });
+    const slot = h('div', { class: 'slot-errors', hidden: true });
+    input.addEventListener('input', () => {
+      address[name] = input.value;
+      saveJson(ADDRESS_KEY, address);
+    });
+    inputs[name] = input;
+    errors.register(`input.shippingAddress.${name}`, slot, input);
+    addressFieldset.append(h('div', { class: `field field-${name}` },
+      h('label', { for: id }, bi(ko, en)), input, slot));
+  }
+  const resetAddress = h('button', {
+    type: 'button', class: 'btn btn-link', testid: 'address-demo',
+    onClick: () => {
+      const demo = demoAddress();
+      for (const [name] of ADDRESS_FIELDS) inputs[name].value = demo[name];
+      Object.assign(address, demo);
+      saveJson(ADDRESS_KEY, address);
+    },
+  }, bi('데모 주소로 채우기', 'Fill in the demo address'));
+  addressFieldset.append(resetAddress);
+
+  const payment = h('select', { id: 'payment-token', name: 'paymentToken', testid: 'payment-token' },
+    PAYMENT_TOKENS.map(([value, text]) => h('option', { value }, text)));
+  const storedToken = loadJson(PAYMENT_KEY, 'tok_ok');
+  if (PAYMENT_TOKENS.some(([value]) => value === storedToken)) payment.value = storedToken;
+  payment.addEventListener('change', () => saveJson(PAYMENT_KEY, payment.value));
+  const paymentSlot = h('div', { class: 'slot-errors', hidden: true });
+  errors.register('input.payment.token', paymentSlot, payment);
+  errors.register('input.payment', paymentSlot, payment);
+  const paymentFieldset = h('fieldset', { class: 'panel' },
+    h('legend', {}, bi('결제', 'Payment')),
+    h('div', { class: 'field' },
+      h('label', { for: 'payment-token' }, bi('테스트 결제 토큰', 'Test payment token')),
+      payment, paymentSlot),
+    h('p', { class: 'muted small' },
+      '실제 결제는 일어나지 않습니다. No real payment is made.'));
+
+  const signInHint = h('p', { class: 'muted small sign-in-hint' });
+  const submitLabel = h('span', {}, bi('주문하기', 'Place order'));
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-large btn-block', testid: 'place-order' },
+    submitLabel, ' ', submitTotal);
+
+  const summary = h('div', { class: 'panel summary' },
+    h('h2', {}, bi('주문 요약', 'Summary')),
+    h('dl', { class: 'summary-list' },
+      h('div', {}, h('dt', {}, bi('수량', 'Books')), h('dd', {}, countText)),
+      h('div', { class: 'summary-total' }, h('dt', {}, bi('합계', 'Total')), h('dd', {}, totalText))),
+    h('p', { class: 'muted small' }, '배송비 무료 · Free delivery'),
+    signInHint,
+    submit);
+
+  const form = h('form', { class: 'checkout-form', novalidate: true, onSubmit: placeOrder },
+    addressFieldset, paymentFieldset, summary);
+
+  const content = h('div', {});
+  replace(main,
+    h('h1', { tabindex: '-1' }, bi('장바구니', 'Basket')),
+    top,
+    content);
+
+  function renderAll() {
+    errors.clear();
+    const lines = basket.getLines();
+    if (!lines.length) {
+      replace(content, h('div', { class: 'empty-state', testid: 'basket-empty' },
+        h('p', {}, '장바구니가 비어 있습니다. Your basket is empty.'),
+        h('a', { class: 'btn btn-primary', href: '#/' }, bi('도서 둘러보기', 'Browse books'))));
+      return;
+    }
+    renderLines(lines);
+    replace(content, h('div', { class: 'checkout-grid' },
+      h('section', { class: 'panel', 'aria-labelledby': 'lines-heading' },
+        h('h2', { id: 'lines-heading' }, bi('담은 책', 'Your books')),
+        itemsSlot, linesList),
+      form));
+    updateTotals();
+  }
+
+  function renderLines(lines) {
+    linesList.replaceChildren();
+    for (const key of [...errors.slots.keys()]) {
+      if (key.startsWith('input.items.')) errors.slots.delete(key);
+    }
+    errors.register('input.items', itemsSlot, null);
+    lines.forEach((line, index) => linesList.append(lineRow(line, index)));
+  }
+
+  function lineRow(line, index) {
+    const id = `qty-${index}`;
+    const quantity = h('input', {
+      id, type: 'number', min: 1, max: basket.MAX_QUANTITY, step: 1, inputmode: 'numeric',
+      value: line.quantity, testid: 'basket-quantity', class: 'qty-input',
+    });
+    const lineTotal = h('span', { class: 'line-total' });
+    const stockNote = h('p', { class: 'stock-note small' });
+    const minus = h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `한 권 빼기 One less: ${line.title}` }, '−');
+    const plus = h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `한 권 더 One more: ${line.title}` }, '+');
+    const slot = h('div', { class: 'slot-errors', hidden: true });
+    errors.register(`input.items.${index}`, slot, null);
+    errors.register(`input.items.${index}.quantity`, slot, quantity);
+    errors.register(`input.items.${index}.productId`, slot, null);
+
+    const sync = () => {
+      const current = basket.getLines().find((l) => l.productId === line.productId) ?? line;
+      const q = current.quantity;
+      if (Number(quantity.value) !== q) quantity.value = String(q);
+      minus.disabled = q <= 1;
+      plus.disabled = q >= basket.MAX_QUANTITY;
+      lineTotal.textContent = formatWon(current.price.amount * Math.max(0, q));
+      if (current.missing) {
+        stockNote.textContent = '더 이상 판매하지 않는 책입니다. No longer sold.';
+      } else if (current.available === 0) {
+        stockNote.textContent = '품절 · Out of stock';
+      } else if (current.available != null && q > current.available) {
+        stockNote.textContent = `재고 ${current.available}권 · Only ${current.available} in stock`;
+      } else {
+        stockNote.textContent = '';
+      }
+      stockNote.hidden = !stockNote.textContent;
+    };
+    const set = (q) => {
+      basket.setQuantity(line.productId, q);
+      sync();
+    };
+    minus.addEventListener('click', () => set(Math.max(1, clampInt(quantity.value, line.quantity) - 1)));
+    plus.addEventListener('click', () => set(Math.min(basket.MAX_QUANTITY, clampInt(quantity.value, line.quantity) + 1)));
+    quantity.addEventListener('input', () => {
+      const q = Number.parseInt(quantity.value, 10);
+      if (Number.isInteger(q)) {
+        basket.setQuantity(line.productId, q);
+        minus.disabled = q <= 1;
+        plus.disabled = q >= basket.MAX_QUANTITY;
+        const current = basket.getLines().find((l) => l.productId === line.productId) ?? line;
+        lineTotal.textContent = formatWon(current.price.amount * Math.max(0, q));
+      }
+    });
+    quantity.addEventListener('change', sync);
+
+    const remove = h('button', {
+      type: 'button', class: 'btn btn-link btn-remove', testid: 'basket-remove',
+      'aria-label': `삭제 Remove: ${line.title}`,
+      onClick: () => {
+        basket.remove(line.productId);
+        ctx.announce(`‘${line.title}’을(를) 뺐습니다. Removed from basket.`);
+      },
+    }, bi('삭제', 'Remove'));
+
+    const row = h('li', { class: 'basket-line', testid: 'basket-line', dataset: { productId: line.productId, index } },
+      bookCover(line, 'thumb'),
+      h('div', { class: 'line-info' },
+        h('p', { class: 'line-title' }, line.title),
+        h('p', { class: 'muted small' }, [line.author, line.publisher].filter(Boolean).join(' · ')),
+        h('p', { class: 'small' }, formatMoney(line.price), h('span', { class: 'muted' }, ' / 권 each')),
+        stockNote),
+      h('div', { class: 'line-qty' },
+        h('label', { for: id, class: 'visually-hidden' }, `수량 Quantity: ${line.title}`),
+        h('div', { class: 'stepper' }, minus, quantity, plus),
+        remove),
+      lineTotal,
+      slot);
+    sync();
+    return row;
+  }
+
+  function updateTotals() {
+    const count = basket.count();
+    countText.textContent = `${count}권`;
+    totalText.textContent = formatWon(basket.total());
+    submitTotal.textContent = `· ${formatWon(basket.total())}`;
+    submit.disabled = placing || basket.getLines().length === 0;
+    signInHint.textContent = getSession()
+      ? ''
+      : '주문하려면 위에서 로그인하세요. Sign in above to place an order.';
+    signInHint.hidden = !signInHint.textContent;
+  }
+
+  // Lines are re-drawn when their set changes (add/remove, another tab); a quantity typed
+  // here only updates the totals, so the focused input stays where it is.
+  let shape = lineShape();
+  const unsubscribe = basket.onChange(() => {
+    if (destroyed) return;
+    const next = lineShape();
+    if (next !== shape) {
+      shape = next;
+      renderAll();
+    } else {
+      updateTotals();
+    }
+  });
+
+  async function placeOrder(event) {
+    event.preventDefault();
+    if (placing) return;
+    const lines = basket.getLines();
+    if (!lines.length) return;
+    const input = {
+      items: lines.map((line) => ({ productId: line.productId, quantity: line.quantity })),
+      shippingAddress: {
+        recipient: inputs.recipient.value.trim(),
+        phone: inputs.phone.value.trim(),
+        zipCode: inputs.zipCode.value.trim(),
+        line1: inputs.line1.value.trim(),
+        line2: inputs.line2.value.trim() || null,
+      },
+      payment: { token: payment.value },
+    };
+    // A retry of the same request (after a lost answer, a throttle, a reload) reuses its key,
+    // so the server returns the order it may already have made instead of a second one.
+    const fingerprint = JSON.stringify([getSession()?.member ?? null, input]);
+    let pending = loadJson(PENDING_KEY, null);
+    if (!pending || pending.fingerprint !== fingerprint) {
+      pending = { fingerprint, key: newIdempotencyKey() };
+      saveJson(PENDING_KEY, pending);
+    }
+    input.idempotencyKey = pending.key;
+
+    placing = true;
+    submit.disabled = true;
+    submit.setAttribute('aria-busy', 'true');
+    replace(submitLabel, bi('주문 중…', 'Placing order…'));
+    errors.clear();
+    try {
+      const data = await gql(PLACE_ORDER, { input });
+      const { order, errors: userErrors } = data.placeOrder;
+      if (userErrors?.length || !order) {
+        errors.show(userErrors ?? [], null);
+        ctx.announce(`주문하지 못했습니다: 오류 ${userErrors?.length ?? 0}개. The order was not placed.`);
+        return;
+      }
+      localStorage.removeItem(PENDING_KEY);
+      basket.clear();
+      ctx.announce(`주문 ${order.number}을(를) 접수했습니다. Order ${order.number} placed.`);
+      ctx.navigate(`#/orders/${encodeURIComponent(order.id)}`);
+    } catch (error) {
+      if (destroyed) return;
+      errors.show([], error instanceof RequestError ? error : new RequestError([{
+        message: error?.message ?? String(error), extensions: { code: 'CLIENT' },
+      }]));
+      ctx.announce('주문하지 못했습니다. The order was not placed.');
+    } finally {
+      placing = false;
+      if (!destroyed) {
+        submit.removeAttribute('aria-busy');
+        replace(submitLabel, bi('주문하기', 'Place order'));
+        updateTotals();
+      }
+    }
+  }
+
+  renderAll();
+  refreshFromServer();
+
+  /** Current prices and stock for every line, in one query. */
+  async function refreshFromServer() {
+    const lines = basket.getLines();
+    if (!lines.length) return;
+    const variables = Object.fromEntries(lines.map((line, i) => [`id${i}`, line.productId]));
+    try {
+      const data = await gql(basketRefresh(lines.length), variables);
+      if (destroyed) return;
+      basket.refresh(new Map(lines.map((line, i) => [line.productId, data[`p${i}`] ?? null])));
+      if (!linesList.contains(document.activeElement)) {
+        shape = lineShape();
+        renderAll();
+      }
+    } catch {
+      // keep what we knew: the order's own answer is what counts
+    }
+  }
+
+  return () => {
+    destroyed = true;
+    unsubscribe();
+  };
+}
+
+function lineShape() {
+  return basket.getLines().map((line) => line.productId).join('|');
+}
+
+function clampInt(value, fallback) {
+  const n = Number.parseInt(value, 10);
+  return Number.isInteger(n) ? n : fallback;
+}
+
+function loadJson(key, fallback) {
+  try {
+    const value = JSON.parse(localStorage.getItem(key) ?? 'null');
+    return value ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function saveJson(key, value) {
+  try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* ignore */ }
+}
