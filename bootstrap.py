@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -56,6 +57,7 @@ from schema.root import build_schema
 log = logging.getLogger("orders")
 
 MEMBER_CACHE_TTL_SECONDS = 3600
+GC_YOUNG_THRESHOLD = 50_000
 
 
 def _broker(settings: Settings) -> Broker:
@@ -264,6 +266,8 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if own_services:
+            settle_garbage_collector()
         yield
         if own_services:
             await services.close()
@@ -292,6 +296,15 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+def settle_garbage_collector() -> None:
+    """Freeze what start-up allocated (the schema, the modules) out of the collector's sight,
+    and collect the young generation less often: a request allocates many short-lived objects,
+    and full collections across interleaved requests were the largest single cost measured."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 50)
 
 
 def health_routes(health: Health) -> list[Route]:

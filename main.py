@@ -20,6 +20,7 @@ from bootstrap import (
     build_services,
     create_app,
     health_app,
+    settle_garbage_collector,
     warn_about_settings,
 )
 from domain.member import Role
@@ -165,6 +166,8 @@ async def _run_everything(settings: Settings) -> None:
         )
     )
     typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
+    typer.echo(f"The shop: http://{settings.host}:{settings.port}/")
+    settle_garbage_collector()
     try:
         await server.serve()
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,6 +25,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             allow_queries_via_get=False,
         )
         self._contexts = contexts
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     def _validate_batch_request(
         self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol

@@ -11,8 +11,10 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
@@ -145,9 +147,15 @@ class Mutation:
         return await resolve_adjust_stock(info.context, product_id, delta)
 
 
+QUERY_CACHE_SIZE = 512
+
+
 def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
     limits = limits or ApiLimits()
     extensions: list[Callable[[], SchemaExtension]] = [
+        # the same query text is parsed and validated once, not on every request
+        partial(ParserCache, maxsize=QUERY_CACHE_SIZE),
+        partial(ValidationCache, maxsize=QUERY_CACHE_SIZE),
         RefuseInvalidToken,
         partial(QueryDepthLimiter, max_depth=limits.max_depth),
         partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
