@@ -120,3 +120,20 @@ class Loaders:
             for member_id, count in found.items():
                 counts[(member_id, criteria)] = count
         return [counts[(key.member_id, key.paging.criteria)] for key in keys]
+
+
+R = TypeVar("R")
+
+
+def now_or_later(loader: DataLoader[K, V], key: K, shape: Callable[[V], R]) -> R | Awaitable[R]:
+    """The shaped value at once when this request has loaded it already (the resolver stays
+    synchronous: no task, no await), or an awaitable that loads it through the batch."""
+    future = loader.cache_map.get(key)
+    done = future is not None and future.done() and not future.cancelled()
+    if done and future is not None and future.exception() is None:
+        return shape(future.result())
+    return _later(loader, key, shape)
+
+
+async def _later(loader: DataLoader[K, V], key: K, shape: Callable[[V], R]) -> R:
+    return shape(await loader.load(key))

@@ -7,6 +7,7 @@ from domain.paging import OrderCriteria, Page
 from resolvers.context import Context
 from resolvers.loaders import MemberOrdersKey, OrderPaging
 from resolvers.paging import page_size
+from resolvers.preload import Selected, preload_orders
 from schema.common import PageInfo
 from schema.cursors import order_cursor, order_position
 from schema.errors import ApiError, ErrorCode, forbidden
@@ -65,12 +66,17 @@ def _connection(
 
 
 async def list_orders(
-    context: Context, first: int | None, after: str | None, order_filter: OrderFilter | None
+    context: Context,
+    first: int | None,
+    after: str | None,
+    order_filter: OrderFilter | None,
+    selected: Selected,
 ) -> OrderConnection:
     size = page_size(first)
     position = order_position(after) if after else None
     criteria = _criteria(_scope(context, order_filter), order_filter)
     page = await context.store.order_page(criteria, first=size, after=position)
+    await preload_orders(context, page.items, selected)
     return _connection(page, criteria, after)
 
 
@@ -80,6 +86,7 @@ async def member_orders(
     first: int | None,
     after: str | None,
     order_filter: OrderFilter | None,
+    selected: Selected,
 ) -> OrderConnection:
     if not context.may_see_member(member_id):
         raise forbidden("only the member itself or staff may list a member's orders")
@@ -93,14 +100,19 @@ async def member_orders(
     )
     key = MemberOrdersKey(member_id=member_id, paging=paging)
     page = await context.loaders.member_orders.load(key)
+    await preload_orders(context, page.items, selected)
     return _connection(page, criteria, after, member_key=key)
 
 
-async def get_order(context: Context, order_id: str) -> OrderType | None:
+async def get_order(
+    context: Context, order_id: str, selected: Selected | None = None
+) -> OrderType | None:
     """The order, or None when it does not exist or belongs to someone else."""
     key = order_key(order_id)
     viewer = context.require_viewer()
     order = await context.loaders.order.load(key)
     if order is None or not (viewer.is_staff or order.member_id == viewer.member.id):
         return None
+    if selected:
+        await preload_orders(context, [order], selected)
     return OrderType.from_domain(order)

@@ -8,6 +8,7 @@ from strawberry.types import Info
 from domain.member import Member
 from resolvers.context import Context
 from resolvers.orders import member_orders
+from resolvers.preload import order_fields
 from schema.common import Node
 from schema.ids import to_global_id
 from schema.orders import OrderConnection, OrderFilter
@@ -37,4 +38,5 @@ class MemberType(Node):
         after: str | None = None,
         filter: OrderFilter | None = None,
     ) -> OrderConnection:
-        return await member_orders(info.context, self.member_id, first, after, filter)
+        selected = order_fields(info, "*", "edges", "node")
+        return await member_orders(info.context, self.member_id, first, after, filter, selected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -10,13 +11,14 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.order import Order, OrderEvent, OrderItem
 from domain.paging import OrderCriteria
 from domain.payment import Payment
 from domain.status import OrderStatus
 from resolvers.context import Context
-from resolvers.loaders import MemberOrdersKey
+from resolvers.loaders import MemberOrdersKey, now_or_later
 from schema.catalogue import ProductType
 from schema.common import MoneyType, Node, PageInfo
 from schema.enums import (
@@ -60,12 +62,14 @@ class OrderItemType:
             product_id=item.product_id,
         )
 
-    @strawberry.field
-    async def product(self, info: Info[Context, None]) -> ProductType:
-        product = await info.context.loaders.product.load(self.product_id)
-        if product is None:
-            raise LookupError(f"order line {self.id} names a product that does not exist")
-        return ProductType.from_domain(product)
+    @strawberry.field(graphql_type=ProductType)
+    def product(self, info: Info[Context, None]) -> ProductType | Awaitable[ProductType]:
+        def shape(product: Product | None) -> ProductType:
+            if product is None:
+                raise LookupError(f"order line {self.id} names a product that does not exist")
+            return ProductType.from_domain(product)
+
+        return now_or_later(info.context.loaders.product, self.product_id, shape)
 
 
 @strawberry.type(name="Payment")
@@ -118,10 +122,15 @@ class DeliveryType:
             delivery_id=delivery.id,
         )
 
-    @strawberry.field
-    async def events(self, info: Info[Context, None]) -> list[DeliveryEventType]:
-        events = await info.context.loaders.delivery_events.load(self.delivery_id)
-        return [DeliveryEventType.from_domain(e) for e in events]
+    @strawberry.field(graphql_type=list[DeliveryEventType])
+    def events(
+        self, info: Info[Context, None]
+    ) -> list[DeliveryEventType] | Awaitable[list[DeliveryEventType]]:
+        return now_or_later(
+            info.context.loaders.delivery_events,
+            self.delivery_id,
+            lambda events: [DeliveryEventType.from_domain(e) for e in events],
+        )
 
 
 @strawberry.type(name="OrderEvent")
@@ -185,25 +194,48 @@ class OrderType(Node):
             raise LookupError(f"order {self.number} names a member that does not exist")
         return MemberType.from_domain(member)
 
-    @strawberry.field
-    async def items(self, info: Info[Context, None]) -> list[OrderItemType]:
-        items = await info.context.loaders.items.load(self.order_id)
-        return [OrderItemType.from_domain(i) for i in items]
+    @strawberry.field(graphql_type=list[OrderItemType])
+    def items(
+        self, info: Info[Context, None]
+    ) -> list[OrderItemType] | Awaitable[list[OrderItemType]]:
+        return now_or_later(
+            info.context.loaders.items,
+            self.order_id,
+            lambda items: [OrderItemType.from_domain(i) for i in items],
+        )
 
-    @strawberry.field
-    async def payment(self, info: Info[Context, None]) -> PaymentType | None:
-        payment = await info.context.loaders.payment.load(self.order_id)
-        return PaymentType.from_domain(payment) if payment else None
+    @strawberry.field(graphql_type=PaymentType | None)
+    def payment(
+        self, info: Info[Context, None]
+    ) -> PaymentType | Awaitable[PaymentType | None] | None:
+        return now_or_later(
+            info.context.loaders.payment,
+            self.order_id,
+            lambda payment: PaymentType.from_domain(payment) if payment else None,
+        )
 
-    @strawberry.field
-    async def delivery(self, info: Info[Context, None]) -> DeliveryType | None:
-        delivery = await info.context.loaders.delivery.load(self.order_id)
-        return DeliveryType.from_domain(delivery) if delivery else None
+    @strawberry.field(graphql_type=DeliveryType | None)
+    def delivery(
+        self, info: Info[Context, None]
+    ) -> DeliveryType | Awaitable[DeliveryType | None] | None:
+        return now_or_later(
+            info.context.loaders.delivery,
+            self.order_id,
+            lambda delivery: DeliveryType.from_domain(delivery) if delivery else None,
+        )
 
-    @strawberry.field(description="Every status the order went through, oldest first.")
-    async def history(self, info: Info[Context, None]) -> list[OrderEventType]:
-        events = await info.context.loaders.history.load(self.order_id)
-        return [OrderEventType.from_domain(e) for e in events]
+    @strawberry.field(
+        graphql_type=list[OrderEventType],
+        description="Every status the order went through, oldest first.",
+    )
+    def history(
+        self, info: Info[Context, None]
+    ) -> list[OrderEventType] | Awaitable[list[OrderEventType]]:
+        return now_or_later(
+            info.context.loaders.history,
+            self.order_id,
+            lambda events: [OrderEventType.from_domain(e) for e in events],
+        )
 
 
 @strawberry.type

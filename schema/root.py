@@ -29,6 +29,7 @@ from resolvers.mutations import (
 )
 from resolvers.nodes import get_me, get_node
 from resolvers.orders import get_order, list_orders
+from resolvers.preload import order_fields
 from resolvers.subscriptions import order_status_changes
 from schema.catalogue import ProductConnection, ProductType
 from schema.common import Node
@@ -73,7 +74,7 @@ class Query:
 
     @strawberry.field
     async def order(self, info: Info[Context, None], id: strawberry.ID) -> OrderType | None:
-        return await get_order(info.context, id)
+        return await get_order(info.context, id, order_fields(info, "*"))
 
     @strawberry.field
     async def orders(
@@ -83,7 +84,8 @@ class Query:
         after: str | None = None,
         filter: OrderFilter | None = None,
     ) -> OrderConnection:
-        return await list_orders(info.context, first, after, filter)
+        selected = order_fields(info, "*", "edges", "node")
+        return await list_orders(info.context, first, after, filter, selected)
 
     @strawberry.field
     def me(self, info: Info[Context, None]) -> MemberType | None:
