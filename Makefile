@@ -43,3 +43,12 @@ e2e: install
 
 clean:
 	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+## Benchmarks against raw baselines (bench/README.md); BENCH_ARGS=--quick for a short check.
+.PHONY: bench
+bench: install
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(PYTHON) -m bench.seed
+	$(PYTHON) -m bench.reads $(BENCH_ARGS)
+	$(PYTHON) -m bench.writes $(BENCH_ARGS)
+	$(PYTHON) -m bench.pipeline $(BENCH_ARGS)

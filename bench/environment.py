@@ -1,0 +1,59 @@
+"""Where the benchmarks run: a database, a Redis key prefix and RabbitMQ names of their own.
+
+Nothing is shared with test runs (`orders_test_<run id>`, `orders-test-<run id>`): the database is
+`orders_bench` and every cache key and broker name starts with `orders-bench`. The addresses
+default to the project's services and may be pointed elsewhere with `BENCH_*_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from infrastructure.auth import mint_token
+
+ROOT = Path(__file__).parents[1]
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+DATABASE_NAME = "orders_bench"
+DATABASE_URL = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE_NAME
+PREFIX = "orders-bench"
+"""Our cache key prefix and RabbitMQ name prefix."""
+RAW_PIPELINE_PREFIX = f"{PREFIX}-raw"
+"""RabbitMQ name prefix of the minimal pipeline script."""
+JWT_SECRET = "bench-secret-" + "b" * 40
+RETRY_DELAYS = (1.0, 5.0, 30.0, 120.0)
+"""The service's default retry levels, set explicitly so the bench knows its delay queues."""
+UNTHROTTLED = str(10**9)
+"""Rate-limit points and restore rate: a few clients send all the load, so the limiter must
+never refuse them. Every request still pays for the limiter's check."""
+
+
+def child_environment() -> dict[str, str]:
+    """The `ORDERS_*` environment of every process the bench starts, ours or a baseline."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ORDERS_")}
+    env.update(
+        {
+            "ORDERS_DATABASE_URL": DATABASE_URL,
+            "ORDERS_REDIS_URL": REDIS_URL,
+            "ORDERS_AMQP_URL": AMQP_URL,
+            "ORDERS_CACHE_PREFIX": PREFIX,
+            "ORDERS_AMQP_PREFIX": PREFIX,
+            "ORDERS_JWT_SECRET": JWT_SECRET,
+            "ORDERS_RETRY_DELAYS": ",".join(str(delay) for delay in RETRY_DELAYS),
+            "ORDERS_RATE_LIMIT_POINTS": UNTHROTTLED,
+            "ORDERS_RATE_LIMIT_RESTORE": UNTHROTTLED,
+        }
+    )
+    return env
+
+
+def bearer(member_id: str, name: str) -> str:
+    """A customer's `Authorization` header value, signed with the bench's secret."""
+    token = mint_token(secret=JWT_SECRET, member_id=member_id, name=name)
+    return f"Bearer {token}"

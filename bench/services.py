@@ -1,0 +1,122 @@
+"""The bench's share of PostgreSQL, Redis and RabbitMQ: create it, and clear what runs leave.
+
+Write and pipeline runs place orders for "scratch" members only; `forget_scratch_orders` removes
+those orders and gives back the stock they took, so the data set stays what `bench.seed` built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import aio_pika
+import asyncpg
+import redis.asyncio as redis
+
+from bench.environment import (
+    AMQP_URL,
+    DATABASE_NAME,
+    DATABASE_URL,
+    POSTGRES_ADMIN_URL,
+    PREFIX,
+    REDIS_URL,
+    RETRY_DELAYS,
+)
+from domain.messages import Consumer
+from infrastructure.database.migrate import upgrade_to_head
+from infrastructure.messaging.topology import Names
+
+SCRATCH = "scratch-"
+"""Member ids of the members that write and pipeline runs place orders for."""
+
+_GIVE_BACK_STOCK = """
+WITH held AS (
+    SELECT r.product_id,
+           coalesce(sum(r.quantity) FILTER (WHERE r.status = 'RESERVED'), 0) AS reserved,
+           coalesce(sum(r.quantity) FILTER (WHERE r.status IN ('RESERVED', 'COMMITTED')), 0)
+               AS taken
+    FROM stock_reservation r JOIN orders o ON o.id = r.order_id
+    WHERE o.member_id LIKE $1
+    GROUP BY r.product_id
+)
+UPDATE stock s
+SET available = s.available + held.taken, reserved = s.reserved - held.reserved
+FROM held WHERE s.product_id = held.product_id
+"""
+
+
+async def prepare_database() -> None:
+    """Create the bench database when missing, and migrate it to head."""
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        found = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE_NAME)
+        if not found:
+            await admin.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    finally:
+        await admin.close()
+    await asyncio.to_thread(upgrade_to_head, DATABASE_URL)
+
+
+@asynccontextmanager
+async def connect() -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(DATABASE_URL)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def add_scratch_members(conn: asyncpg.Connection, kind: str, count: int) -> list[str]:
+    """`count` members of this kind (`scratch-<kind>-NN`), created when missing."""
+    ids = [f"{SCRATCH}{kind}-{n:02d}" for n in range(count)]
+    now = datetime.now(UTC)
+    await conn.executemany(
+        "INSERT INTO member (id, name, created_at, updated_at) VALUES ($1, $1, $2, $2)"
+        " ON CONFLICT (id) DO NOTHING",
+        [(member_id, now) for member_id in ids],
+    )
+    return ids
+
+
+async def forget_scratch_orders(conn: asyncpg.Connection) -> None:
+    """Remove scratch orders and the messages, charges and parcels of runs; give stock back."""
+    async with conn.transaction():
+        await conn.execute(_GIVE_BACK_STOCK, f"{SCRATCH}%")
+        await conn.execute("DELETE FROM orders WHERE member_id LIKE $1", f"{SCRATCH}%")
+        await conn.execute("TRUNCATE outbox, processed_message, simulated_charge, simulated_parcel")
+
+
+async def forget_cached() -> None:
+    """Drop every cache key of the bench, so no cached product differs from its row."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{PREFIX}*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+async def delete_queues_and_exchanges(queues: Sequence[str], exchanges: Sequence[str]) -> None:
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        for queue in queues:
+            await channel.queue_delete(queue)
+        for exchange in exchanges:
+            await channel.exchange_delete(exchange)
+    finally:
+        await connection.close()
+
+
+async def delete_our_topology() -> None:
+    """Our exchanges and queues, messages left by an interrupted run included."""
+    names = Names(PREFIX)
+    queues = [names.delay_queue(delay) for delay in RETRY_DELAYS]
+    for consumer in Consumer:
+        queues += [names.work_queue(consumer), names.parking_lot(consumer)]
+    await delete_queues_and_exchanges(
+        queues, [names.events, names.retry, names.requeue, names.dead]
+    )
