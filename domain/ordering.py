@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import secrets
@@ -19,9 +20,13 @@ from domain.validation import check_place_order, merge_lines
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
+NUMBER_ATTEMPTS = 5
+
+
 def new_order_number(now: datetime) -> str:
-    """`20261124-7F3K9Q`: the day, then six characters nobody misreads (no 0/O, 1/I)."""
-    suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(6))
+    """`20261124-7F3K9QX2`: the day, then eight characters nobody misreads (no 0/O, 1/I).
+    32**8 a day makes a clash rare; `place_order` draws again when one happens."""
+    suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
     return f"{now:%Y%m%d}-{suffix}"
 
 
@@ -99,11 +104,16 @@ async def place_order(command: PlaceOrder, uow: UnitOfWorkFactory, now: datetime
             request_fingerprint=fingerprint,
             created_at=now,
         )
-        if not await work.orders.add(order):
-            assert key is not None  # only the idempotency key can make the insert a no-op
-            found = await work.orders.find_by_idempotency_key(member_id, key)
-            assert found is not None
-            return _same_request_or_conflict(found, fingerprint)
+        for _ in range(NUMBER_ATTEMPTS):
+            if await work.orders.add(order):
+                break
+            if key is not None:
+                found = await work.orders.find_by_idempotency_key(member_id, key)
+                if found is not None:  # the same request, sent twice at once
+                    return _same_request_or_conflict(found, fingerprint)
+            order = dataclasses.replace(order, number=new_order_number(now))  # drawn twice
+        else:
+            raise RuntimeError(f"no free order number after {NUMBER_ATTEMPTS} draws")
         await work.outbox.add(Message(Event.ORDER_PLACED, order.id))
         await work.commit()
     return order.id

@@ -87,7 +87,7 @@ class TokenVerifier(Protocol):
 class OrderRepository(Protocol):
     async def add(self, order: NewOrder) -> bool:
         """Insert the order, its lines and first history entry; False when its
-        (member, idempotency key) is taken already (the database decides)."""
+        (member, idempotency key), or its number, is taken already (the database decides)."""
         ...
 
     async def find_by_idempotency_key(

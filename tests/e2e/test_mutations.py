@@ -290,3 +290,19 @@ async def test_only_the_owner_or_staff_cancels_a_pending_order(
     assert again["data"]["cancelOrder"]["errors"] == []
     order: Order = await read_order(services, order_id)
     assert order.status.value == "CANCELLED"
+
+
+async def test_an_order_number_drawn_twice_is_drawn_again(
+    client: AsyncClient, services: Services, customer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = await create_product(services.engine)
+    taken = f"20261124-{secrets.token_hex(4).upper()}"
+    draws = iter([taken, taken, f"{taken}X"])
+    monkeypatch.setattr("domain.ordering.new_order_number", lambda _now: next(draws))
+
+    first = await place(client, customer, [(book, 1)])
+    second = await place(client, customer, [(book, 1)])
+
+    assert first["order"]["number"] == taken
+    assert second["errors"] == []
+    assert second["order"]["number"] == f"{taken}X"

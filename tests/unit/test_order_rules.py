@@ -67,7 +67,7 @@ def test_the_fingerprint_ignores_line_order_but_not_content() -> None:
 
 def test_order_numbers_carry_the_day_and_no_ambiguous_characters() -> None:
     number = new_order_number(datetime(2026, 11, 24, tzinfo=UTC))
-    assert re.fullmatch(r"20261124-[2-9A-HJ-NP-Z]{6}", number)
+    assert re.fullmatch(r"20261124-[2-9A-HJ-NP-Z]{8}", number)
 
 
 def test_a_product_needs_a_valid_isbn_and_sane_fields() -> None:

@@ -44,9 +44,9 @@ class SqlOrderRepository:
                 created_at=order.created_at,
                 updated_at=order.created_at,
             )
-            .on_conflict_do_nothing(
-                index_elements=[order_table.c.member_id, order_table.c.idempotency_key]
-            )
+            # any unique conflict: the (member, key) of a repeated request, or a number drawn
+            # twice; the caller tells them apart
+            .on_conflict_do_nothing()
         )
         if (await self._conn.execute(stmt)).rowcount != 1:
             return False
