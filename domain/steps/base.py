@@ -47,3 +47,20 @@ async def cancel_for(
     await work.orders.change_status(order, OrderStatus.CANCELLED, reason=reason, message=message)
     await work.outbox.add(Message(Event.ORDER_CANCELLED, order.id, {"reason": reason.value}))
     return True
+
+
+async def order_still_at(
+    work: UnitOfWork, consumer: Consumer, message: Message, status: OrderStatus
+) -> Order | None:
+    """Before an outside call: the order, locked, when this message is new and the order still
+    waits at `status`. Otherwise the message is done with (marked handled, if new) and None:
+    an order cancelled meanwhile needs no charge and no parcel."""
+    if await work.inbox.seen(consumer, message.id):
+        absorbed(consumer, message)
+        return None
+    order = await work.orders.lock(message.order_id)
+    if order is None or order.status is not status:
+        await work.inbox.claim(consumer, message.id)
+        await work.commit()
+        return None
+    return order

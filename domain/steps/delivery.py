@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from domain.messages import Consumer, Event, Message
 from domain.ports import Carrier, UnitOfWorkFactory
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
-from domain.steps.base import absorbed, cancel_for
+from domain.steps.base import absorbed, cancel_for, order_still_at
 from domain.steps.tracking import ParcelReport, apply_parcel_report
 
 
@@ -37,14 +37,9 @@ class DeliverySteps:
     async def _register(self, message: Message) -> None:
         order_id = message.order_id
         async with self._uow() as work:
-            if await work.inbox.seen(self.consumer, message.id):
-                absorbed(self.consumer, message)
+            order = await order_still_at(work, self.consumer, message, OrderStatus.PAID)
+            if order is None:
                 return
-            order = await work.orders.lock(order_id)
-            if order is None or order.status is not OrderStatus.PAID:
-                await work.inbox.claim(self.consumer, message.id)
-                await work.commit()
-                return  # cancelled meanwhile: no parcel
         tracking_number = await self._carrier.register_parcel(
             reference=str(order_id), address=order.shipping_address
         )

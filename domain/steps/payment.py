@@ -8,7 +8,7 @@ from uuid import UUID
 from domain.messages import Consumer, Event, Message
 from domain.ports import ChargeResult, PaymentGateway, TransientFault, UnitOfWorkFactory
 from domain.status import CancelReason, OrderStatus, PaymentStatus
-from domain.steps.base import absorbed, cancel_for
+from domain.steps.base import absorbed, cancel_for, order_still_at
 
 _MAYBE_CHARGED = (PaymentStatus.APPROVED, PaymentStatus.FAILED)
 
@@ -37,14 +37,9 @@ class PaymentSteps:
     async def _charge(self, message: Message) -> None:
         order_id = message.order_id
         async with self._uow() as work:
-            if await work.inbox.seen(self.consumer, message.id):
-                absorbed(self.consumer, message)
+            order = await order_still_at(work, self.consumer, message, OrderStatus.STOCK_RESERVED)
+            if order is None:
                 return
-            order = await work.orders.lock(order_id)
-            if order is None or order.status is not OrderStatus.STOCK_RESERVED:
-                await work.inbox.claim(self.consumer, message.id)
-                await work.commit()
-                return  # cancelled meanwhile: no money is taken
             await work.payments.record_attempt(order_id, order.total)
             await work.commit()
         try:

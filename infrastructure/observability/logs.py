@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import IO, Any
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -37,8 +37,10 @@ def _install_trace_fields() -> None:
 _install_trace_fields()
 
 
-def configure_logging(*, json: bool, level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(
+    *, json: bool, level: int = logging.INFO, stream: IO[str] | None = None
+) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     if json:
         handler.setFormatter(
             JsonFormatter(

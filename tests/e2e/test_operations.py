@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -113,13 +114,18 @@ async def test_an_orders_path_is_followed_by_its_request_id_into_the_workers(
     assert order_gid
 
 
-def test_log_lines_are_json_with_the_ids_in_hand(capsys: pytest.CaptureFixture[str]) -> None:
-    configure_logging(json=True)
-    with tracing(request="r-1", order="o-1", message="m-1"):
-        logging.getLogger("orders.test").warning("something %s", "happened")
-    configure_logging(json=False)
+def test_log_lines_are_json_with_the_ids_in_hand() -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    written = io.StringIO()
+    try:
+        configure_logging(json=True, stream=written)
+        with tracing(request="r-1", order="o-1", message="m-1"):
+            logging.getLogger("orders.test").warning("something %s", "happened")
+    finally:
+        root.handlers, root.level = handlers, level
 
-    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    line = json.loads(written.getvalue().strip().splitlines()[-1])
     assert line["message"] == "something happened"
     assert line["level"] == "WARNING"
     assert (line["request_id"], line["order_id"], line["message_id"]) == ("r-1", "o-1", "m-1")

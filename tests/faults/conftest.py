@@ -20,7 +20,8 @@ from tests.faults.tally import Tally, drain_and_tally
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.rabbit import delete_topology
 
-FAULT_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
+FAULT_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+"""15.5 s of retries: longer than any outage the tests inject, as production's are."""
 BOOK_STOCK = 1000
 
 

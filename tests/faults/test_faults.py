@@ -34,9 +34,9 @@ async def test_gateway_slow_then_down_then_back(fault_run: FaultRun) -> None:
     streaming = asyncio.create_task(fault_run.stream.run())
     await asyncio.sleep(3)
     fault_run.weather.write_text(json.dumps({"delay_seconds": 2.0}))  # slower than the timeout
-    await asyncio.sleep(2.5)
+    await asyncio.sleep(2)
     fault_run.weather.write_text(json.dumps({"unavailable": True}))
-    await asyncio.sleep(2.5)
+    await asyncio.sleep(2)
     fault_run.weather.unlink()
     await streaming
 
