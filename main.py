@@ -122,13 +122,14 @@ def seed() -> None:
 
 @cli.command()
 def serve() -> None:
-    """The GraphQL API only (stateless: run as many as needed)."""
+    """The GraphQL API only (stateless: ORDERS_WORKERS processes here, as many hosts as needed)."""
     settings = _settings()
     uvicorn.run(
         "bootstrap:app_from_environment",
         factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
         log_level="info",
         log_config=None,  # our logging, JSON unless ORDERS_LOG_FORMAT=text
     )

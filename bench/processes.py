@@ -5,6 +5,7 @@ the benchmark ends."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import sys
 import time
@@ -110,10 +111,12 @@ def _free_port() -> int:
 
 @asynccontextmanager
 async def server(name: str, factory: str, log_dir: Path) -> AsyncIterator[Server]:
-    """One uvicorn worker serving the app `factory` builds, on a free loopback port."""
+    """`ORDERS_WORKERS` (default 1) uvicorn workers serving the app `factory` builds, on a free
+    loopback port; ours and the raw baseline alike."""
     port = _free_port()
     uvicorn = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1"]
     args = [*uvicorn, "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    args += ["--workers", os.environ.get("ORDERS_WORKERS", "1")]
     async with child(name, args, log_dir) as running:
         url = f"http://127.0.0.1:{port}"
         await _wait_until_answering(running, url)

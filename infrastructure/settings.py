@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     amqp_url: str = "memory://"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
     jwt_secret: str | None = None
     retry_delays: Annotated[tuple[float, ...], NoDecode] = (1.0, 5.0, 30.0, 120.0)
     carrier_step_seconds: float = Field(default=10.0, gt=0)
