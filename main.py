@@ -26,6 +26,7 @@ from bootstrap import (
 from domain.member import Role
 from domain.messages import Consumer
 from infrastructure.auth import mint_token
+from infrastructure.database.engine import create_engine
 from infrastructure.database.migrate import upgrade_to_head
 from infrastructure.database.seed import seed_demo_catalogue
 from infrastructure.observability.logs import configure_logging
@@ -105,18 +106,19 @@ def migrate() -> None:
     typer.echo("database is at the latest migration")
 
 
-async def _seed(services: Services) -> int:
+async def _seed(settings: Settings) -> int:
+    engine = create_engine(settings.database_url)
     try:
-        return await seed_demo_catalogue(services.engine)
+        return await seed_demo_catalogue(engine)
     finally:
-        await services.engine.dispose()
+        await engine.dispose()
 
 
 @cli.command()
 def seed() -> None:
     """Load the demo catalogue (books already present are left alone)."""
     settings = _settings()
-    added = asyncio.run(_seed(build_services(settings)))
+    added = asyncio.run(_seed(settings))
     typer.echo(f"demo catalogue: {added} books added")
 
 
