@@ -50,6 +50,23 @@ class GatewayUnavailable(TransientFault):
     pass
 
 
+_ENTRY = (_ledger.calls, _ledger.status, _ledger.transaction_id, _ledger.token)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the gateway's ledger holds for one idempotency key."""
+
+    calls: int
+    status: str
+    transaction_id: str | None
+    token: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> Entry:
+        return cls(int(row.calls), str(row.status), row.transaction_id, row.token)
+
+
 def _outcome_for(token: str | None, calls: int) -> Outcome:
     """What the gateway answers to the `calls`-th call of a charge (1 for the first)."""
     if token in (None, "tok_ok"):
@@ -125,8 +142,8 @@ class SimulatedPaymentGateway:
                 f"payment gateway did not answer within {self._timeout:g}s"
             ) from exc
 
-    async def _called(self, key: str, kind: str, token: str | None, amount: Money) -> int:
-        """Count one more call with this key; how many there were so far."""
+    async def _called(self, key: str, kind: str, token: str | None, amount: Money) -> Entry:
+        """Count one more call with this key; the entry as it stands after that."""
         now = utc_now()
         stmt = (
             insert_on_conflict(self._engine, simulated_charge_table)
@@ -144,28 +161,30 @@ class SimulatedPaymentGateway:
                 index_elements=[_ledger.idempotency_key],
                 set_={"calls": _ledger.calls + 1, "updated_at": now},
             )
-            .returning(_ledger.calls)
+            .returning(*_ENTRY)
         )
         async with self._engine.begin() as conn:
-            return int((await conn.execute(stmt)).scalar_one())
+            return Entry.of((await conn.execute(stmt)).one())
 
-    async def _settle(self, key: str, outcome: Outcome, transaction_id: str | None) -> None:
-        """The first answer given for a key stands; a later one changes nothing."""
+    async def _settle(self, key: str, outcome: Outcome, transaction_id: str | None) -> Entry:
+        """The first answer given for a key stands; a later one changes nothing. The entry as
+        it stands after."""
         async with self._engine.begin() as conn:
-            await conn.execute(
-                update(simulated_charge_table)
-                .where(_ledger.idempotency_key == key, _ledger.status == Outcome.PENDING.value)
-                .values(status=outcome.value, transaction_id=transaction_id, updated_at=utc_now())
-            )
-
-    async def _entry(self, key: str) -> tuple[str, str | None, str | None]:
-        """Status, transaction id and token recorded for a key."""
-        stmt = select(_ledger.status, _ledger.transaction_id, _ledger.token).where(
-            _ledger.idempotency_key == key
-        )
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(stmt)).one()
-        return str(row.status), row.transaction_id, row.token
+            settled = (
+                await conn.execute(
+                    update(simulated_charge_table)
+                    .where(_ledger.idempotency_key == key, _ledger.status == Outcome.PENDING.value)
+                    .values(
+                        status=outcome.value, transaction_id=transaction_id, updated_at=utc_now()
+                    )
+                    .returning(*_ENTRY)
+                )
+            ).first()
+            if settled is None:  # answered already, by a call that got there first
+                settled = (
+                    await conn.execute(select(*_ENTRY).where(_ledger.idempotency_key == key))
+                ).one()
+        return Entry.of(settled)
 
     async def charge(
         self, *, idempotency_key: str, amount: Money, token: str | None
@@ -179,16 +198,14 @@ class SimulatedPaymentGateway:
     async def _charge(
         self, idempotency_key: str, amount: Money, token: str | None, delay: float
     ) -> ChargeResult:
-        calls = await self._called(idempotency_key, "charge", token, amount)
-        await _slowly(delay)
-        status, _, first_token = await self._entry(idempotency_key)
-        if status == Outcome.PENDING.value:
-            outcome = _outcome_for(first_token, calls)
+        entry = await self._called(idempotency_key, "charge", token, amount)
+        if entry.status == Outcome.PENDING.value:
+            await _slowly(delay)
+            outcome = _outcome_for(entry.token, entry.calls)
             approved = outcome is Outcome.APPROVED
             new_id = f"sim_{secrets.token_hex(8)}" if approved else None
-            await self._settle(idempotency_key, outcome, new_id)
-        status, transaction_id, first_token = await self._entry(idempotency_key)
-        return _result(status, transaction_id, first_token)
+            entry = await self._settle(idempotency_key, outcome, new_id)
+        return _result(entry.status, entry.transaction_id, entry.token)
 
     async def refund(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
         return await self._on_the_wire(
@@ -198,10 +215,9 @@ class SimulatedPaymentGateway:
     async def _refund(
         self, idempotency_key: str, charge_key: str, amount: Money, delay: float
     ) -> bool:
-        await self._called(idempotency_key, "refund", None, amount)
+        entry = await self._called(idempotency_key, "refund", None, amount)
         await _slowly(delay)
-        status, _, _ = await self._entry(idempotency_key)
-        if status == Outcome.PENDING.value:
+        if entry.status == Outcome.PENDING.value:
             async with self._engine.begin() as conn:
                 refunded = await conn.execute(
                     update(simulated_charge_table)
@@ -221,9 +237,8 @@ class SimulatedPaymentGateway:
                     .values(status=Outcome.VOIDED.value, updated_at=utc_now())
                 )
             outcome = Outcome.REFUNDED if refunded.rowcount else Outcome.VOIDED
-            await self._settle(idempotency_key, outcome, None)
-        status, _, _ = await self._entry(idempotency_key)
-        return status == Outcome.REFUNDED.value
+            entry = await self._settle(idempotency_key, outcome, None)
+        return entry.status == Outcome.REFUNDED.value
 
 
 async def _slowly(delay_seconds: float) -> None:
