@@ -114,7 +114,7 @@ class ContextFactory:
 
 
 def _bearer_token(authorization: str) -> str:
-    if not authorization[: len(BEARER_PREFIX)].lower() == BEARER_PREFIX:
+    if authorization[: len(BEARER_PREFIX)].lower() != BEARER_PREFIX:
         raise InvalidToken("the Authorization header must be 'Bearer <token>'")
     token = authorization[len(BEARER_PREFIX) :].strip()
     if not token:

@@ -15,11 +15,10 @@ from httpx import ASGITransport, AsyncClient
 from bootstrap import Services, build_services, create_app
 from infrastructure.observability.logs import configure_logging, tracing
 from infrastructure.settings import Settings, load_settings
-from tests.faults.cluster import free_port
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.orders import PLACE_ORDER, order_input
 from tests.support.pipeline import Pipeline
-from tests.support.processes import RoleProcess, role_environment
+from tests.support.processes import RoleProcess, free_port, role_environment
 from tests.support.waiting import eventually
 
 

@@ -7,7 +7,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,12 +17,10 @@ from bootstrap import Services
 from domain.member import Role
 from infrastructure.settings import Settings
 from schema.ids import to_global_id
-from tests.faults.cluster import free_port
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.orders import place_ok
 from tests.support.pipeline import Pipeline
-from tests.support.processes import RoleProcess, role_environment
-from tests.support.waiting import eventually
+from tests.support.processes import start_api
 
 SUBSCRIBE = """
 subscription ($id: ID!) {
@@ -33,30 +30,13 @@ subscription ($id: ID!) {
 CANCEL = "mutation ($id: ID!) { cancelOrder(id: $id) { errors { code } } }"
 
 
-async def _api(settings: Settings, log: Path) -> tuple[RoleProcess, str]:
-    port = free_port()
-    process = RoleProcess(["serve"], role_environment(settings, ORDERS_PORT=str(port)), log)
-    url = f"http://127.0.0.1:{port}"
-
-    async def answers() -> bool:
-        try:
-            async with httpx.AsyncClient(timeout=2) as client:
-                await client.get(f"{url}/graphql", headers={"Accept": "text/html"})
-        except httpx.TransportError:
-            return False
-        return True
-
-    await eventually(answers, bool, within=60, what="an API process answering")
-    return process, url
-
-
 @pytest.fixture(scope="module")
 async def two_apis(
     settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[str, str]]:
     logs = tmp_path_factory.mktemp("apis")
-    first, first_url = await _api(settings, logs / "first.log")
-    second, second_url = await _api(settings, logs / "second.log")
+    first, first_url = await start_api(settings, logs / "first.log")
+    second, second_url = await start_api(settings, logs / "second.log")
     yield first_url, second_url
     await asyncio.gather(asyncio.to_thread(first.stop), asyncio.to_thread(second.stop))
 

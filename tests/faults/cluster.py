@@ -6,13 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import socket
 from pathlib import Path
 
-import httpx
-
 from infrastructure.settings import Settings
-from tests.support.processes import RoleProcess, role_environment
+from tests.support.processes import RoleProcess, answers_http, free_port, role_environment
 from tests.support.waiting import eventually
 
 ROLES: dict[str, list[str]] = {
@@ -22,13 +19,6 @@ ROLES: dict[str, list[str]] = {
     "delivery": ["worker", "delivery"],
 }
 RESTART_DELAY_SECONDS = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Cluster:
@@ -61,16 +51,10 @@ class Cluster:
             self.processes[name] = self._spawn(name)
         for name in ROLES:
             await self.processes[name].wait_for_output("running:")
-        await eventually(self._api_answers, bool, within=60, what="the API answering")
+        await eventually(
+            lambda: answers_http(f"{self.url}/healthz"), bool, within=60, what="the API answering"
+        )
         self._supervising = asyncio.create_task(self._supervise())
-
-    async def _api_answers(self) -> bool:
-        try:
-            async with httpx.AsyncClient(timeout=2) as client:
-                await client.get(f"{self.url}/graphql", headers={"Accept": "text/html"})
-        except httpx.TransportError:
-            return False
-        return True
 
     async def _supervise(self) -> None:
         while True:

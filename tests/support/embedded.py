@@ -13,8 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.faults.cluster import free_port
-from tests.support.processes import ROOT
+from tests.support.processes import ROOT, free_port
 
 START_DEADLINE_SECONDS = 60
 

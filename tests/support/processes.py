@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import httpx
 
 from infrastructure.settings import Settings
 from tests.support.waiting import eventually
@@ -65,3 +68,29 @@ class RoleProcess:
                 self.process.wait()
         self._log.close()
         return self.process.returncode
+
+
+async def answers_http(url: str) -> bool:
+    """Whether a server listens at `url` and answers HTTP (with any status)."""
+    try:
+        async with httpx.AsyncClient(timeout=2) as client:
+            await client.get(url, headers={"Accept": "text/html"})
+    except httpx.TransportError:
+        return False
+    return True
+
+
+async def start_api(settings: Settings, log: Path) -> tuple[RoleProcess, str]:
+    """`main.py serve` on a free port; the process and its base URL, once it answers."""
+    port = free_port()
+    process = RoleProcess(["serve"], role_environment(settings, ORDERS_PORT=str(port)), log)
+    url = f"http://127.0.0.1:{port}"
+    await eventually(lambda: answers_http(f"{url}/healthz"), bool, within=60, what="the API")
+    return process, url
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
