@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator, Callable
 from functools import partial
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -152,6 +153,22 @@ class Mutation:
 QUERY_CACHE_SIZE = 512
 
 
+def validation_rules(limits: ApiLimits) -> list[type[ASTValidationRule]]:
+    """The rules our limits add to GraphQL validation, built once for the schema.
+
+    Strawberry's depth and alias limiters build a new rule class each time one is constructed,
+    and the validation cache keys on the rules as well as the document: one limiter per request
+    would make every request a cache miss and validate the whole document again.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
+    if not limits.introspection:
+        rules.extend(DisableIntrospection().validation_rules)
+    return rules
+
+
 def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
     limits = limits or ApiLimits()
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -159,15 +176,12 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
         partial(ParserCache, maxsize=QUERY_CACHE_SIZE),
         partial(ValidationCache, maxsize=QUERY_CACHE_SIZE),
         RefuseInvalidToken,
-        partial(QueryDepthLimiter, max_depth=limits.max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+        partial(AddValidationRules, validation_rules(limits)),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         partial(CostGuard, max_cost=limits.max_cost),
         MaskUnexpectedErrors,
         OperationMetrics,
     ]
-    if not limits.introspection:
-        extensions.append(DisableIntrospection)
     return OrderServiceSchema(
         query=Query,
         mutation=Mutation,

@@ -8,8 +8,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
+import strawberry.schema.schema as strawberry_schema_module
+from graphql import validate as graphql_validate
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import update
 
@@ -61,6 +64,23 @@ async def test_too_many_aliases_are_refused(client: AsyncClient) -> None:
     body = await graphql(client, f"{{ {aliases} }}")
     assert body["data"] is None
     assert re.search(r"31 aliases .*30", body["errors"][0]["message"]), body
+
+
+async def test_the_same_query_text_is_validated_once(
+    client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    validated: list[object] = []
+
+    def counting_validate(*args: Any, **kwargs: Any) -> Any:
+        validated.append(args[1])
+        return graphql_validate(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema_module, "validate", counting_validate)
+    query = f"query Once{uuid4().hex} {{ products(first: 1) {{ edges {{ node {{ id }} }} }} }}"
+    for _ in range(3):
+        body = await graphql(client, query)
+        assert "errors" not in body, body
+    assert len(validated) == 1
 
 
 async def test_too_many_tokens_are_refused(client: AsyncClient) -> None:
