@@ -18,6 +18,16 @@ class Address:
     line1: str
     line2: str | None
 
+    def stripped(self) -> Address:
+        """As it is kept: no surrounding blanks, and no empty second line."""
+        return Address(
+            recipient=self.recipient.strip(),
+            phone=self.phone.strip(),
+            zip_code=self.zip_code.strip(),
+            line1=self.line1.strip(),
+            line2=(self.line2 or "").strip() or None,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class OrderItem:
@@ -66,6 +76,21 @@ class NewOrder:
         for line in self.lines:
             total = total + line.unit_price * line.quantity
         return total
+
+    def placed(self) -> Order:
+        """The order as it reads once written: PENDING, with nothing changed since."""
+        return Order(
+            id=self.id,
+            number=self.number,
+            member_id=self.member_id,
+            status=OrderStatus.PENDING,
+            cancel_reason=None,
+            total=self.total,
+            shipping_address=self.shipping_address,
+            created_at=self.created_at,
+            updated_at=self.created_at,
+            payment_token=self.payment_token,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import hashlib
 import json
 import secrets
 from datetime import datetime
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from domain.commands import CancelOrder, PlaceOrder
 from domain.messages import Event, Message
@@ -15,7 +15,7 @@ from domain.order import NewOrder, NewOrderLine, Order
 from domain.ports import UnitOfWorkFactory
 from domain.problems import Problem, ProblemCode, Refused, refuse
 from domain.status import CancelReason, OrderStatus, can_transition
-from domain.validation import check_place_order, merge_lines
+from domain.validation import check_cancel_order, check_place_order, merge_lines
 
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -53,19 +53,19 @@ def request_fingerprint(command: PlaceOrder) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _same_request_or_conflict(found: tuple[UUID, str | None], fingerprint: str) -> UUID:
-    order_id, first_fingerprint = found
+def _same_request_or_conflict(found: tuple[Order, str | None], fingerprint: str) -> Order:
+    order, first_fingerprint = found
     if first_fingerprint != fingerprint:
         raise refuse(
             ProblemCode.CONFLICT,
             "this idempotency key was used for a different order; use a new key",
             ("idempotencyKey",),
         )
-    return order_id
+    return order
 
 
-async def place_order(command: PlaceOrder, uow: UnitOfWorkFactory, now: datetime) -> UUID:
-    """Record the order in PENDING with its `order.placed` message; answer with its id.
+async def place_order(command: PlaceOrder, uow: UnitOfWorkFactory, now: datetime) -> Order:
+    """Record the order in PENDING with its `order.placed` message; answer with the order.
 
     With an idempotency key, the same member sending the same request again gets the first
     order back; the unique (member, key) constraint decides when two requests race.
@@ -98,7 +98,7 @@ async def place_order(command: PlaceOrder, uow: UnitOfWorkFactory, now: datetime
                 NewOrderLine(line.product_id, line.quantity, prices[line.product_id])
                 for line in lines
             ),
-            shipping_address=command.address,
+            shipping_address=command.address.stripped(),
             payment_token=command.payment_token,
             idempotency_key=key,
             request_fingerprint=fingerprint,
@@ -116,11 +116,12 @@ async def place_order(command: PlaceOrder, uow: UnitOfWorkFactory, now: datetime
             raise RuntimeError(f"no free order number after {NUMBER_ATTEMPTS} draws")
         await work.outbox.add(Message(Event.ORDER_PLACED, order.id))
         await work.commit()
-    return order.id
+    return order.placed()
 
 
 async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:
     """Cancel until the parcel is picked up; the workers then release stock and refund."""
+    check_cancel_order(command)
     viewer = command.viewer
     async with uow() as work:
         order = await work.orders.lock(command.order_id)

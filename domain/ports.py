@@ -92,7 +92,7 @@ class OrderRepository(Protocol):
 
     async def find_by_idempotency_key(
         self, member_id: str, key: str
-    ) -> tuple[UUID, str | None] | None:
+    ) -> tuple[Order, str | None] | None:
         """The order placed with this key and its request fingerprint."""
         ...
 

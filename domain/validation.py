@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from domain.catalogue import is_valid_isbn13
-from domain.commands import CreateProduct, OrderLine, PlaceOrder
+from domain.commands import CancelOrder, CreateProduct, OrderLine, PlaceOrder
 from domain.order import Address
 from domain.problems import Problem, ProblemCode, Refused
 
@@ -16,10 +16,18 @@ MAX_IDEMPOTENCY_KEY = 255
 MAX_PAYMENT_TOKEN = 100
 MAX_PRICE = 10_000_000
 MAX_STOCK_CHANGE = 1_000_000
+MAX_CANCEL_REASON = 500
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{6,18}[0-9]$")
 _ZIP = re.compile(r"^[0-9]{5}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters but tab and line breaks: never part of a name, an address or a search,
+and PostgreSQL refuses NUL in text outright."""
+
+
+def has_control_characters(value: str) -> bool:
+    return _CONTROL.search(value) is not None
 
 
 def _invalid(field: tuple[str, ...], message: str) -> Problem:
@@ -75,6 +83,8 @@ def _text_problems(
                 problems.append(_invalid(path, f"{name} must not be empty"))
         elif len(value) > limit:
             problems.append(_invalid(path, f"{name} is {len(value)} characters; at most {limit}"))
+        elif has_control_characters(value):
+            problems.append(_invalid(path, f"{name} must not contain control characters"))
     return problems
 
 
@@ -154,3 +164,9 @@ def check_stock_change(delta: int) -> None:
                 )
             ]
         )
+
+
+def check_cancel_order(command: CancelOrder) -> None:
+    problems = _text_problems([(("reason",), command.reason, MAX_CANCEL_REASON, False)])
+    if problems:
+        raise Refused(problems)

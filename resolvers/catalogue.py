@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from domain.catalogue import is_valid_isbn13
+from domain.validation import has_control_characters
 from resolvers.context import Context
 from resolvers.paging import page_size
 from schema.catalogue import ProductConnection, ProductEdge, ProductType
 from schema.common import PageInfo
 from schema.cursors import product_cursor, product_position
+from schema.errors import invalid_input
 from schema.ids import product_key
 
 
@@ -16,7 +19,10 @@ async def get_product(context: Context, product_id: str) -> ProductType | None:
 
 
 async def product_by_isbn(context: Context, isbn: str) -> ProductType | None:
-    found = await context.store.product_id_by_isbn(isbn.replace("-", "").strip())
+    isbn = isbn.replace("-", "").strip()
+    if not is_valid_isbn13(isbn):  # no book has it, and it never reaches the database
+        return None
+    found = await context.store.product_id_by_isbn(isbn)
     if found is None:
         return None
     product = await context.loaders.product.load(found)
@@ -28,6 +34,8 @@ async def list_products(
 ) -> ProductConnection:
     size = page_size(first)
     search = search.strip() if search else None
+    if search and has_control_characters(search):
+        raise invalid_input("search must not contain control characters")
     page = await context.store.product_id_page(
         first=size, after=product_position(after) if after else None, search=search
     )

@@ -15,6 +15,7 @@ from domain.messages import Event, Message
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.problems import ProblemCode, refuse
 from domain.status import DeliveryStatus, OrderStatus, can_transition
+from domain.validation import has_control_characters
 
 SIGNATURE_PREFIX = "sha256="
 
@@ -57,6 +58,13 @@ class ParcelReport:
             raise ValueError("occurredAt needs a time zone")
         if not report.event_id or len(report.event_id) > 100 or len(report.location or "") > 200:
             raise ValueError("eventId is 1 to 100 characters, location at most 200")
+        for name, value in (
+            ("trackingNumber", report.tracking_number),
+            ("eventId", report.event_id),
+            ("location", report.location or ""),
+        ):
+            if has_control_characters(value):
+                raise ValueError(f"{name} must not contain control characters")
         return report
 
 

@@ -80,9 +80,10 @@ async def test_malformed_events_are_400_and_unknown_parcels_404(
     naive_time = await _post(
         client, services, _event(tracking, "IN_TRANSIT", occurredAt="2026-11-24T09:00:00")
     )
+    control = await _post(client, services, _event(tracking, "IN_TRANSIT", location="a\x00"))
     unknown = await _post(client, services, _event("000000000000", "IN_TRANSIT"))
 
-    assert [r.status_code for r in (not_json, no_status, naive_time)] == [400, 400, 400]
+    assert [r.status_code for r in (not_json, no_status, naive_time, control)] == [400] * 4
     assert "not a tracking event" in no_status.json()["error"]
     assert unknown.status_code == 404
 

@@ -94,6 +94,17 @@ async def test_like_wildcards_in_a_search_are_literal(client: AsyncClient) -> No
     assert body["data"]["products"]["totalCount"] == 0
 
 
+async def test_control_characters_are_refused_in_a_search_and_match_no_isbn(
+    client: AsyncClient,
+) -> None:
+    search = await graphql(client, PRODUCTS, {"search": "a\x00b"})
+    isbn = await graphql(client, '{ productByIsbn(isbn: "978\\u0000") { id } }')
+
+    assert error_codes(search) == ["INVALID_INPUT"]
+    assert "control characters" in search["errors"][0]["message"]
+    assert isbn == {"data": {"productByIsbn": None}, "extensions": isbn["extensions"]}
+
+
 async def test_more_than_100_a_page_is_an_error(client: AsyncClient) -> None:
     body = await graphql(client, PRODUCTS, {"first": 101})
     assert error_codes(body) == ["INVALID_INPUT"]

@@ -110,6 +110,10 @@ async def test_place_order_answers_pending_and_writes_order_lines_history_and_ou
             [("INVALID_INPUT", ["input", "shippingAddress", "line1"])],
         ),
         (
+            {"address": {**ADDRESS, "line2": "3\x00층"}},
+            [("INVALID_INPUT", ["input", "shippingAddress", "line2"])],
+        ),
+        (
             {"address": {**ADDRESS, "phone": "call me"}},
             [("INVALID_INPUT", ["input", "shippingAddress", "phone"])],
         ),
@@ -281,9 +285,11 @@ async def test_only_the_owner_or_staff_cancels_a_pending_order(
     by_owner = await graphql(
         client, CANCEL, {"id": gid, "reason": "changed my mind"}, token=customer
     )
+    control = await graphql(client, CANCEL, {"id": gid, "reason": "\x00"}, token=customer)
     again = await graphql(client, CANCEL, {"id": gid}, token=staff)
 
     assert _errors(by_stranger["data"]["cancelOrder"]) == [("NOT_FOUND", ["id"])]
+    assert _errors(control["data"]["cancelOrder"]) == [("INVALID_INPUT", ["reason"])]
     cancelled = by_owner["data"]["cancelOrder"]["order"]
     assert (cancelled["status"], cancelled["cancelReason"]) == ("CANCELLED", "CUSTOMER_REQUEST")
     assert cancelled["history"][-1] == {"status": "CANCELLED", "message": "changed my mind"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -10,6 +11,7 @@ from httpx import AsyncClient
 from bootstrap import Services
 from tests.support.factories import create_order, create_product, random_member_id, token_for
 from tests.support.graphql import graphql
+from tests.support.orders import order_input
 from tests.support.statements import StatementLog
 
 NESTED_ORDERS = """
@@ -102,3 +104,29 @@ async def test_products_come_from_the_cache_the_second_time(
 
     assert statements.touching("product") == []
     assert statements.count() == len(LEVELS) - 1
+
+
+PLACE_ORDER = """
+mutation ($input: PlaceOrderInput!) {
+  placeOrder(input: $input) { order { id number status total { amount } } errors { code } }
+}
+"""
+
+PLACE_ORDER_WRITES = ("product", "orders", "order_item", "order_event", "outbox")
+"""The prices, then the order, its lines, its first history entry and its outbox message."""
+
+
+async def test_placing_an_order_costs_one_statement_per_table_and_no_read_back(
+    client: AsyncClient, statements: StatementLog, shopper: Shopper
+) -> None:
+    lines = [(product, 1) for product in shopper.product_ids[:3]]
+    await _fetch(client, shopper, 1)  # the member is known
+    statements.clear()
+
+    body = await graphql(client, PLACE_ORDER, {"input": order_input(lines)}, token=shopper.token)
+
+    assert body["data"]["placeOrder"]["errors"] == [], body
+    assert body["data"]["placeOrder"]["order"]["status"] == "PENDING"
+    tables = [re.search(r"\b(?:FROM|INTO)\s+(\w+)", s) for s in statements.statements]
+    assert [t.group(1) for t in tables if t] == list(PLACE_ORDER_WRITES), statements.statements
+    assert statements.statements[len(PLACE_ORDER_WRITES) :] == ["NOTIFY orders_outbox"]

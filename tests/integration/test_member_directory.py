@@ -25,3 +25,15 @@ async def test_a_member_is_written_once_then_updated_when_its_claims_change(
     async with services.engine.connect() as conn:
         row = (await conn.execute(select(member_table).where(member_table.c.id == member_id))).one()
     assert (row.name, row.email) == ("Kim Minjun", "kim@example.com")
+
+
+async def test_claims_seen_by_this_process_a_moment_ago_cost_no_cache_read(
+    services: Services, statements: StatementLog
+) -> None:
+    member = Member(random_member_id(), "Lee", None)
+    await services.members.remember(member)
+    await services.cache.delete_many([f"member:{member.id}"])
+
+    await services.members.remember(member)
+
+    assert len(statements.touching("member")) == 1

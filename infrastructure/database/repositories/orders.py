@@ -33,11 +33,11 @@ class SqlOrderRepository:
                 status=OrderStatus.PENDING.value,
                 total_amount=total.amount,
                 currency=total.currency,
-                recipient=address.recipient.strip(),
-                phone=address.phone.strip(),
-                zip_code=address.zip_code.strip(),
-                line1=address.line1.strip(),
-                line2=address.line2.strip() if address.line2 else None,
+                recipient=address.recipient,
+                phone=address.phone,
+                zip_code=address.zip_code,
+                line1=address.line1,
+                line2=address.line2,
                 payment_token=order.payment_token,
                 idempotency_key=order.idempotency_key,
                 request_fingerprint=order.request_fingerprint,
@@ -68,12 +68,12 @@ class SqlOrderRepository:
 
     async def find_by_idempotency_key(
         self, member_id: str, key: str
-    ) -> tuple[UUID, str | None] | None:
-        stmt = select(order_table.c.id, order_table.c.request_fingerprint).where(
+    ) -> tuple[Order, str | None] | None:
+        stmt = select(order_table).where(
             order_table.c.member_id == member_id, order_table.c.idempotency_key == key
         )
         row = (await self._conn.execute(stmt)).first()
-        return (row[0], row[1]) if row else None
+        return (order_from_row(row), row.request_fingerprint) if row else None
 
     async def lock(self, order_id: UUID) -> Order | None:
         stmt = select(order_table).where(order_table.c.id == order_id).with_for_update()
