@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.commands import CreateProduct
@@ -11,16 +11,18 @@ from infrastructure.database.tables import product_table, stock_table
 from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_on_conflict
 
+_PRICES = select(product_table.c.id, product_table.c.price, product_table.c.currency).where(
+    product_table.c.id.in_(bindparam("ids", expanding=True))
+)
+
 
 class SqlCatalogueRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def prices(self, product_ids: Sequence[int]) -> dict[int, Money]:
-        stmt = select(product_table.c.id, product_table.c.price, product_table.c.currency).where(
-            product_table.c.id.in_(product_ids)
-        )
-        return {row.id: Money(row.price, row.currency) for row in await self._conn.execute(stmt)}
+        rows = await self._conn.execute(_PRICES, {"ids": list(product_ids)})
+        return {row.id: Money(row.price, row.currency) for row in rows}
 
     async def titles(self, product_ids: Sequence[int]) -> dict[int, str]:
         stmt = select(product_table.c.id, product_table.c.title).where(

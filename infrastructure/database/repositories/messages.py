@@ -16,6 +16,8 @@ from infrastructure.observability.logs import request_id
 
 OUTBOX_CHANNEL = "orders_outbox"
 """PostgreSQL NOTIFY channel that wakes the relays when a transaction wrote to the outbox."""
+_NOTIFY = text(f"NOTIFY {OUTBOX_CHANNEL}")
+_INSERT_OUTBOX = insert(outbox_table)
 
 
 class SqlOutbox:
@@ -25,18 +27,19 @@ class SqlOutbox:
 
     async def add(self, message: Message) -> None:
         await self._conn.execute(
-            insert(outbox_table).values(
-                message_id=message.id,
-                routing_key=message.name.value,
-                order_id=message.order_id,
-                correlation_id=message.correlation_id or request_id.get(),
-                payload=orjson.dumps(message.payload).decode(),
-                created_at=utc_now(),
-            )
+            _INSERT_OUTBOX,
+            {
+                "message_id": message.id,
+                "routing_key": message.name.value,
+                "order_id": message.order_id,
+                "correlation_id": message.correlation_id or request_id.get(),
+                "payload": orjson.dumps(message.payload).decode(),
+                "created_at": utc_now(),
+            },
         )
         if not self.written and self._conn.dialect.name == "postgresql":
             # delivered at commit, and only if the transaction commits
-            await self._conn.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+            await self._conn.execute(_NOTIFY)
         self.written = True
 
 

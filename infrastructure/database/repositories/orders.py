@@ -12,7 +12,10 @@ from domain.status import CancelReason, OrderStatus, transition
 from infrastructure.database.mapping import order_from_row, order_item_from_row
 from infrastructure.database.tables import order_event_table, order_item_table, order_table
 from infrastructure.database.types import utc_now
-from infrastructure.database.upsert import insert_on_conflict
+from infrastructure.database.upsert import insert_or_skip
+
+_INSERT_ITEM = insert(order_item_table)
+_INSERT_HISTORY = insert(order_event_table)
 
 
 class SqlOrderRepository:
@@ -24,34 +27,33 @@ class SqlOrderRepository:
     async def add(self, order: NewOrder) -> bool:
         address = order.shipping_address
         total: Money = order.total
-        stmt = (
-            insert_on_conflict(self._conn, order_table)
-            .values(
-                id=order.id,
-                number=order.number,
-                member_id=order.member_id,
-                status=OrderStatus.PENDING.value,
-                total_amount=total.amount,
-                currency=total.currency,
-                recipient=address.recipient,
-                phone=address.phone,
-                zip_code=address.zip_code,
-                line1=address.line1,
-                line2=address.line2,
-                payment_token=order.payment_token,
-                idempotency_key=order.idempotency_key,
-                request_fingerprint=order.request_fingerprint,
-                created_at=order.created_at,
-                updated_at=order.created_at,
-            )
-            # any unique conflict: the (member, key) of a repeated request, or a number drawn
-            # twice; the caller tells them apart
-            .on_conflict_do_nothing()
+        # any unique conflict skips the row: the (member, key) of a repeated request, or a
+        # number drawn twice; the caller tells them apart
+        inserted = await self._conn.execute(
+            insert_or_skip(self._conn, order_table),
+            {
+                "id": order.id,
+                "number": order.number,
+                "member_id": order.member_id,
+                "status": OrderStatus.PENDING.value,
+                "total_amount": total.amount,
+                "currency": total.currency,
+                "recipient": address.recipient,
+                "phone": address.phone,
+                "zip_code": address.zip_code,
+                "line1": address.line1,
+                "line2": address.line2,
+                "payment_token": order.payment_token,
+                "idempotency_key": order.idempotency_key,
+                "request_fingerprint": order.request_fingerprint,
+                "created_at": order.created_at,
+                "updated_at": order.created_at,
+            },
         )
-        if (await self._conn.execute(stmt)).rowcount != 1:
+        if inserted.rowcount != 1:
             return False
         await self._conn.execute(
-            insert(order_item_table),
+            _INSERT_ITEM,
             [
                 {
                     "order_id": order.id,
@@ -115,10 +117,11 @@ class SqlOrderRepository:
 
     async def _history(self, order_id: UUID, status: OrderStatus, message: str | None) -> None:
         await self._conn.execute(
-            insert(order_event_table).values(
-                order_id=order_id,
-                status=status.value,
-                message=message[:500] if message else None,
-                occurred_at=utc_now(),
-            )
+            _INSERT_HISTORY,
+            {
+                "order_id": order_id,
+                "status": status.value,
+                "message": message[:500] if message else None,
+                "occurred_at": utc_now(),
+            },
         )
