@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 CONNECT_TIMEOUT_SECONDS = 5
@@ -34,10 +35,20 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return _create_sqlite_engine(full_url, **kwargs)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
     # a database that is down must fail a request quickly, never hang it
     kwargs.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_SECONDS})
-    return create_async_engine(full_url, **kwargs)
+    engine = create_async_engine(full_url, **kwargs)
+    event.listen(engine.sync_engine.pool, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Replace a pooled connection the server has closed (PostgreSQL restarted) before it is
+    used. asyncpg notices the closed socket as soon as the server closes it, so this asks no
+    round trip of the database, where `pool_pre_ping` asks one on every checkout; a link that
+    dies silently is still found by the first statement, which invalidates the pool."""
+    if record.driver_connection.is_closed():
+        raise DisconnectionError("the database closed this connection")
 
 
 def _create_sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
