@@ -29,6 +29,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson.JSONDecodeError is a json.JSONDecodeError: strawberry's 400 still answers it
+        return orjson.loads(data)
+
     def _validate_batch_request(
         self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
     ) -> None:
