@@ -3,11 +3,11 @@ so concurrent orders can never oversell: the database refuses what is not there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.order import OrderItem
@@ -16,6 +16,18 @@ from infrastructure.database.types import utc_now
 
 _stock = stock_table.c
 _held = stock_reservation_table.c
+
+
+_CHANGE_STOCK = (
+    update(stock_table)
+    .where(_stock.product_id == bindparam("product"))
+    .values(
+        available=_stock.available + bindparam("freed"),
+        reserved=_stock.reserved - bindparam("unreserved"),
+        updated_at=bindparam("now"),
+    )
+)
+"""Stock a held line gives back: `freed` to available (a release), `unreserved` from reserved."""
 
 
 class ReservationStatus(StrEnum):
@@ -77,38 +89,45 @@ class SqlStockRepository:
         rows = await self._conn.execute(stmt)
         return [(row.product_id, row.quantity, ReservationStatus(row.status)) for row in rows]
 
-    async def _mark(self, order_id: UUID, product_id: int, status: ReservationStatus) -> None:
+    async def _settle(
+        self,
+        order_id: UUID,
+        before: Sequence[ReservationStatus],
+        after: ReservationStatus,
+        changes: Sequence[Mapping[str, int]],
+    ) -> None:
+        """Apply the stock changes (one batch, in product order as the lines were locked), then
+        move the order's held lines from `before` to `after` in one statement."""
+        if not changes:
+            return
+        now = utc_now()
+        await self._conn.execute(_CHANGE_STOCK, [{**change, "now": now} for change in changes])
         await self._conn.execute(
             update(stock_reservation_table)
-            .where(_held.order_id == order_id, _held.product_id == product_id)
-            .values(status=status.value, updated_at=utc_now())
+            .where(_held.order_id == order_id, _held.status.in_([s.value for s in before]))
+            .values(status=after.value, updated_at=now)
         )
 
     async def commit(self, order_id: UUID) -> list[int]:
-        lines = await self._held_lines(order_id, [ReservationStatus.RESERVED])
-        for product_id, quantity, _ in lines:
-            await self._conn.execute(
-                update(stock_table)
-                .where(_stock.product_id == product_id)
-                .values(reserved=_stock.reserved - quantity, updated_at=utc_now())
-            )
-            await self._mark(order_id, product_id, ReservationStatus.COMMITTED)
+        held = [ReservationStatus.RESERVED]
+        lines = await self._held_lines(order_id, held)
+        changes = [
+            {"product": product_id, "freed": 0, "unreserved": quantity}
+            for product_id, quantity, _ in lines
+        ]
+        await self._settle(order_id, held, ReservationStatus.COMMITTED, changes)
         return [product_id for product_id, _, _ in lines]
 
     async def release(self, order_id: UUID) -> list[int]:
-        lines = await self._held_lines(
-            order_id, [ReservationStatus.RESERVED, ReservationStatus.COMMITTED]
-        )
-        for product_id, quantity, status in lines:
-            held = quantity if status is ReservationStatus.RESERVED else 0
-            await self._conn.execute(
-                update(stock_table)
-                .where(_stock.product_id == product_id)
-                .values(
-                    available=_stock.available + quantity,
-                    reserved=_stock.reserved - held,
-                    updated_at=utc_now(),
-                )
-            )
-            await self._mark(order_id, product_id, ReservationStatus.RELEASED)
+        held = [ReservationStatus.RESERVED, ReservationStatus.COMMITTED]
+        lines = await self._held_lines(order_id, held)
+        changes = [
+            {
+                "product": product_id,
+                "freed": quantity,
+                "unreserved": quantity if status is ReservationStatus.RESERVED else 0,
+            }
+            for product_id, quantity, status in lines
+        ]
+        await self._settle(order_id, held, ReservationStatus.RELEASED, changes)
         return [product_id for product_id, _, _ in lines]
