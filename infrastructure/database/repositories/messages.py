@@ -5,19 +5,23 @@ from __future__ import annotations
 from uuid import UUID
 
 import orjson
-from sqlalchemy import insert, select, text
+from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.messages import Consumer, Message
 from infrastructure.database.tables import outbox_table, processed_message_table
 from infrastructure.database.types import utc_now
-from infrastructure.database.upsert import insert_on_conflict
+from infrastructure.database.upsert import insert_or_skip
 from infrastructure.observability.logs import request_id
 
 OUTBOX_CHANNEL = "orders_outbox"
 """PostgreSQL NOTIFY channel that wakes the relays when a transaction wrote to the outbox."""
 _NOTIFY = text(f"NOTIFY {OUTBOX_CHANNEL}")
 _INSERT_OUTBOX = insert(outbox_table)
+_SEEN = select(processed_message_table.c.message_id).where(
+    processed_message_table.c.consumer == bindparam("consumer"),
+    processed_message_table.c.message_id == bindparam("message_id"),
+)
 
 
 class SqlOutbox:
@@ -48,16 +52,14 @@ class SqlInbox:
         self._conn = conn
 
     async def seen(self, consumer: Consumer, message_id: UUID) -> bool:
-        stmt = select(processed_message_table.c.message_id).where(
-            processed_message_table.c.consumer == consumer.value,
-            processed_message_table.c.message_id == message_id,
+        found = await self._conn.execute(
+            _SEEN, {"consumer": consumer.value, "message_id": message_id}
         )
-        return (await self._conn.execute(stmt)).first() is not None
+        return found.first() is not None
 
     async def claim(self, consumer: Consumer, message_id: UUID) -> bool:
-        stmt = (
-            insert_on_conflict(self._conn, processed_message_table)
-            .values(consumer=consumer.value, message_id=message_id, processed_at=utc_now())
-            .on_conflict_do_nothing()
+        claimed = await self._conn.execute(
+            insert_or_skip(self._conn, processed_message_table),
+            {"consumer": consumer.value, "message_id": message_id, "processed_at": utc_now()},
         )
-        return bool((await self._conn.execute(stmt)).rowcount == 1)
+        return bool(claimed.rowcount == 1)

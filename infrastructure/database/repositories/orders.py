@@ -3,7 +3,7 @@ from __future__ import annotations
 import dataclasses
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.money import Money
@@ -16,6 +16,12 @@ from infrastructure.database.upsert import insert_or_skip
 
 _INSERT_ITEM = insert(order_item_table)
 _INSERT_HISTORY = insert(order_event_table)
+_LOCK_ORDER = select(order_table).where(order_table.c.id == bindparam("id")).with_for_update()
+_ITEMS = (
+    select(order_item_table)
+    .where(order_item_table.c.order_id == bindparam("order_id"))
+    .order_by(order_item_table.c.id)
+)
 
 
 class SqlOrderRepository:
@@ -78,17 +84,12 @@ class SqlOrderRepository:
         return (order_from_row(row), row.request_fingerprint) if row else None
 
     async def lock(self, order_id: UUID) -> Order | None:
-        stmt = select(order_table).where(order_table.c.id == order_id).with_for_update()
-        row = (await self._conn.execute(stmt)).first()
+        row = (await self._conn.execute(_LOCK_ORDER, {"id": order_id})).first()
         return order_from_row(row) if row else None
 
     async def items(self, order_id: UUID) -> list[OrderItem]:
-        stmt = (
-            select(order_item_table)
-            .where(order_item_table.c.order_id == order_id)
-            .order_by(order_item_table.c.id)
-        )
-        return [order_item_from_row(row) for row in await self._conn.execute(stmt)]
+        rows = await self._conn.execute(_ITEMS, {"order_id": order_id})
+        return [order_item_from_row(row) for row in rows]
 
     async def change_status(
         self,
