@@ -16,8 +16,18 @@ from infrastructure.observability.logs import request_id
 
 OUTBOX_CHANNEL = "orders_outbox"
 """PostgreSQL NOTIFY channel that wakes the relays when a transaction wrote to the outbox."""
-_NOTIFY = text(f"NOTIFY {OUTBOX_CHANNEL}")
 _INSERT_OUTBOX = insert(outbox_table)
+_INSERT_OUTBOX_AND_NOTIFY = text(
+    f"""
+WITH message AS (
+    INSERT INTO outbox (message_id, routing_key, order_id, correlation_id, payload, created_at)
+    VALUES (CAST(:message_id AS uuid), :routing_key, CAST(:order_id AS uuid), :correlation_id,
+            :payload, CAST(:created_at AS timestamptz))
+    RETURNING id
+)
+SELECT pg_notify('{OUTBOX_CHANNEL}', '') FROM message
+"""
+)
 _SEEN = select(processed_message_table.c.message_id).where(
     processed_message_table.c.consumer == bindparam("consumer"),
     processed_message_table.c.message_id == bindparam("message_id"),
@@ -30,8 +40,11 @@ class SqlOutbox:
         self.written = False
 
     async def add(self, message: Message) -> None:
+        # PostgreSQL delivers the notification at commit, and only if the transaction commits;
+        # the first message of a transaction sends it, in the same statement
+        notify = not self.written and self._conn.dialect.name == "postgresql"
         await self._conn.execute(
-            _INSERT_OUTBOX,
+            _INSERT_OUTBOX_AND_NOTIFY if notify else _INSERT_OUTBOX,
             {
                 "message_id": message.id,
                 "routing_key": message.name.value,
@@ -41,9 +54,6 @@ class SqlOutbox:
                 "created_at": utc_now(),
             },
         )
-        if not self.written and self._conn.dialect.name == "postgresql":
-            # delivered at commit, and only if the transaction commits
-            await self._conn.execute(_NOTIFY)
         self.written = True
 
 
