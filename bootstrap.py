@@ -31,6 +31,7 @@ from infrastructure.carrier.webhook_client import WebhookReporter
 from infrastructure.crash_points import CrashPoints
 from infrastructure.database.engine import create_engine
 from infrastructure.database.members import CachedMemberDirectory
+from infrastructure.database.placement import order_placer
 from infrastructure.database.read_store import SqlReadStore
 from infrastructure.database.unit_of_work import SqlUnitOfWork
 from infrastructure.messaging.broker import Broker
@@ -254,6 +255,7 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
         contexts=ContextFactory(
             store=services.store,
             uow=services.unit_of_work,
+            orders=order_placer(services.unit_of_work, services.engine),
             rate_limiter=services.rate_limiter,
             status_feed=services.status_feed,
             metrics=PrometheusApiMetrics(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -54,6 +55,38 @@ class Order:
     created_at: datetime
     updated_at: datetime
     payment_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    """An order about to be placed, before its lines are priced at the moment of placing."""
+
+    id: UUID
+    number: str
+    member_id: str
+    lines: tuple[tuple[int, int], ...]
+    """(product id, quantity), one line per product."""
+    shipping_address: Address
+    payment_token: str | None
+    idempotency_key: str | None
+    request_fingerprint: str
+    created_at: datetime
+
+    def priced(self, prices: Mapping[int, Money]) -> NewOrder:
+        return NewOrder(
+            id=self.id,
+            number=self.number,
+            member_id=self.member_id,
+            lines=tuple(
+                NewOrderLine(product_id, quantity, prices[product_id])
+                for product_id, quantity in self.lines
+            ),
+            shipping_address=self.shipping_address,
+            payment_token=self.payment_token,
+            idempotency_key=self.idempotency_key,
+            request_fingerprint=self.request_fingerprint,
+            created_at=self.created_at,
+        )
 
 
 @dataclass(frozen=True, slots=True)

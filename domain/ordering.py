@@ -11,8 +11,8 @@ from uuid import uuid4
 
 from domain.commands import CancelOrder, PlaceOrder
 from domain.messages import Event, Message
-from domain.order import NewOrder, NewOrderLine, Order
-from domain.ports import UnitOfWorkFactory
+from domain.order import Order, OrderDraft
+from domain.ports import OrderPlacer, UnitOfWorkFactory
 from domain.problems import Problem, ProblemCode, Refused, refuse
 from domain.status import CancelReason, OrderStatus, can_transition
 from domain.validation import check_cancel_order, check_place_order, merge_lines
@@ -64,59 +64,47 @@ def _same_request_or_conflict(found: tuple[Order, str | None], fingerprint: str)
     return order
 
 
-async def place_order(command: PlaceOrder, uow: UnitOfWorkFactory, now: datetime) -> Order:
+async def place_order(command: PlaceOrder, orders: OrderPlacer, now: datetime) -> Order:
     """Record the order in PENDING with its `order.placed` message; answer with the order.
 
     With an idempotency key, the same member sending the same request again gets the first
-    order back; the unique (member, key) constraint decides when two requests race.
+    order back: the unique (member, key) constraint refuses the second write, whether the
+    first one came long before or at the same moment.
     """
     check_place_order(command)
     member_id = command.viewer.member.id
     key = command.idempotency_key
     fingerprint = request_fingerprint(command)
-    lines = merge_lines(command.lines)
-    async with uow() as work:
-        if key is not None:
-            found = await work.orders.find_by_idempotency_key(member_id, key)
-            if found is not None:
-                return _same_request_or_conflict(found, fingerprint)
-        prices = await work.catalogue.prices([line.product_id for line in lines])
+    draft = OrderDraft(
+        id=uuid4(),
+        number=new_order_number(now),
+        member_id=member_id,
+        lines=tuple((line.product_id, line.quantity) for line in merge_lines(command.lines)),
+        shipping_address=command.address.stripped(),
+        payment_token=command.payment_token,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+        created_at=now,
+    )
+    for _ in range(NUMBER_ATTEMPTS):
+        placement = await orders.place(draft)
         missing = [
             ("items", str(i), "productId")
             for i, line in enumerate(command.lines)
-            if line.product_id not in prices
+            if line.product_id not in placement.prices
         ]
         if missing:
             raise Refused(
                 [Problem(ProblemCode.NOT_FOUND, "no book has this id", p) for p in missing]
             )
-        order = NewOrder(
-            id=uuid4(),
-            number=new_order_number(now),
-            member_id=member_id,
-            lines=tuple(
-                NewOrderLine(line.product_id, line.quantity, prices[line.product_id])
-                for line in lines
-            ),
-            shipping_address=command.address.stripped(),
-            payment_token=command.payment_token,
-            idempotency_key=key,
-            request_fingerprint=fingerprint,
-            created_at=now,
-        )
-        for _ in range(NUMBER_ATTEMPTS):
-            if await work.orders.add(order):
-                break
-            if key is not None:
-                found = await work.orders.find_by_idempotency_key(member_id, key)
-                if found is not None:  # the same request, sent twice at once
-                    return _same_request_or_conflict(found, fingerprint)
-            order = dataclasses.replace(order, number=new_order_number(now))  # drawn twice
-        else:
-            raise RuntimeError(f"no free order number after {NUMBER_ATTEMPTS} draws")
-        await work.outbox.add(Message(Event.ORDER_PLACED, order.id))
-        await work.commit()
-    return order.placed()
+        if placement.placed:
+            return draft.priced(placement.prices).placed()
+        if key is not None:
+            found = await orders.placed_with_key(member_id, key)
+            if found is not None:  # the same request, sent again or twice at once
+                return _same_request_or_conflict(found, fingerprint)
+        draft = dataclasses.replace(draft, number=new_order_number(now))  # drawn twice
+    raise RuntimeError(f"no free order number after {NUMBER_ATTEMPTS} draws")
 
 
 async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:

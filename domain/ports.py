@@ -19,7 +19,7 @@ from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member, Viewer
 from domain.messages import Consumer, Message
 from domain.money import Money
-from domain.order import Address, NewOrder, Order, OrderEvent, OrderItem
+from domain.order import Address, NewOrder, Order, OrderDraft, OrderEvent, OrderItem
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
 from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
@@ -111,6 +111,28 @@ class OrderRepository(Protocol):
         message: str | None = None,
     ) -> Order:
         """Move the order through the status table and append the history entry."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What placing a draft came to: the price of each of its books that exists, and whether
+    the order was written (False when a book is missing, or the order's number or its
+    (member, idempotency key) is taken: then nothing was written)."""
+
+    prices: dict[int, Money]
+    placed: bool
+
+
+class OrderPlacer(Protocol):
+    async def place(self, draft: OrderDraft) -> Placement:
+        """Price the draft's lines now and write, in one transaction, the order, its lines,
+        its first history entry and its `order.placed` message; or nothing."""
+        ...
+
+    async def placed_with_key(self, member_id: str, key: str) -> tuple[Order, str | None] | None:
+        """The order this member placed with this idempotency key, and its request
+        fingerprint."""
         ...
 
 

@@ -13,6 +13,7 @@ from domain.member import InvalidToken, Viewer
 from domain.ports import (
     ApiMetrics,
     MemberDirectory,
+    OrderPlacer,
     RateLimiter,
     ReadStore,
     StatusFeed,
@@ -31,6 +32,7 @@ class Context:
     response: Response | None
     store: ReadStore
     uow: UnitOfWorkFactory
+    orders: OrderPlacer
     rate_limiter: RateLimiter
     status_feed: StatusFeed
     metrics: ApiMetrics
@@ -78,6 +80,7 @@ class Context:
 class ContextFactory:
     store: ReadStore
     uow: UnitOfWorkFactory
+    orders: OrderPlacer
     rate_limiter: RateLimiter
     status_feed: StatusFeed
     metrics: ApiMetrics
@@ -94,6 +97,7 @@ class ContextFactory:
             response=response,
             store=self.store,
             uow=self.uow,
+            orders=self.orders,
             rate_limiter=self.rate_limiter,
             status_feed=self.status_feed,
             metrics=self.metrics,

@@ -74,7 +74,7 @@ async def resolve_place_order(context: Context, order_input: PlaceOrderInput) ->
             payment_token=order_input.payment.token if order_input.payment else None,
             idempotency_key=order_input.idempotency_key,
         )
-        order = await place_order(command, context.uow, datetime.now(UTC))
+        order = await place_order(command, context.orders, datetime.now(UTC))
     except Refused as refused:
         return PlaceOrderPayload(order=None, errors=_errors(refused, INPUT))
     context.loaders.order.prime(order.id, order)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import dataclasses
 from uuid import UUID
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.money import Money
@@ -16,37 +16,6 @@ from infrastructure.database.upsert import insert_or_skip
 
 PLACED_MESSAGE = "order placed"
 _INSERT_ITEM = insert(order_item_table)
-_PLACE_ON_POSTGRESQL = text(
-    """
-WITH new_order AS (
-    INSERT INTO orders (id, number, member_id, status, total_amount, currency, recipient, phone,
-                        zip_code, line1, line2, payment_token, idempotency_key,
-                        request_fingerprint, created_at, updated_at)
-    VALUES (CAST(:id AS uuid), :number, :member_id, CAST(:status AS varchar), :total_amount,
-            :currency, :recipient, :phone, :zip_code, :line1, :line2, :payment_token,
-            :idempotency_key, :request_fingerprint, CAST(:created_at AS timestamptz),
-            CAST(:updated_at AS timestamptz))
-    ON CONFLICT DO NOTHING
-    RETURNING id
-), new_lines AS (
-    INSERT INTO order_item (order_id, product_id, quantity, unit_price, currency)
-    SELECT new_order.id, line.product_id, line.quantity, line.unit_price, line.currency
-    FROM new_order,
-         unnest(CAST(:products AS bigint[]), CAST(:quantities AS integer[]),
-                CAST(:unit_prices AS integer[]), CAST(:currencies AS varchar[]))
-             WITH ORDINALITY AS line (product_id, quantity, unit_price, currency, position)
-    ORDER BY line.position
-), first_entry AS (
-    INSERT INTO order_event (order_id, status, message, occurred_at)
-    SELECT new_order.id, CAST(:status AS varchar), CAST(:message AS varchar),
-           CAST(:created_at AS timestamptz)
-    FROM new_order
-)
-SELECT count(*) FROM new_order
-"""
-)
-"""`add` on PostgreSQL: any unique conflict on the order (the (member, key) of a repeated
-request, or a number drawn twice) inserts nothing at all, and counts 0."""
 _INSERT_HISTORY = insert(order_event_table)
 _LOCK_ORDER = select(order_table).where(order_table.c.id == bindparam("id")).with_for_update()
 _ITEMS = (
@@ -83,8 +52,6 @@ class SqlOrderRepository:
             "created_at": order.created_at,
             "updated_at": order.created_at,
         }
-        if self._conn.dialect.name == "postgresql":
-            return await self._add_in_one_statement(order, values)
         # any unique conflict skips the row: the (member, key) of a repeated request, or a
         # number drawn twice; the caller tells them apart
         inserted = await self._conn.execute(insert_or_skip(self._conn, order_table), values)
@@ -105,22 +72,6 @@ class SqlOrderRepository:
         )
         await self._history(order.id, OrderStatus.PENDING, PLACED_MESSAGE)
         return True
-
-    async def _add_in_one_statement(self, order: NewOrder, values: dict[str, object]) -> bool:
-        """The order, its lines and its first history entry in one round trip (PostgreSQL)."""
-        lines = order.lines
-        placed = await self._conn.execute(
-            _PLACE_ON_POSTGRESQL,
-            {
-                **values,
-                "message": PLACED_MESSAGE,
-                "products": [line.product_id for line in lines],
-                "quantities": [line.quantity for line in lines],
-                "unit_prices": [line.unit_price.amount for line in lines],
-                "currencies": [line.unit_price.currency for line in lines],
-            },
-        )
-        return bool(placed.scalar_one() == 1)
 
     async def find_by_idempotency_key(
         self, member_id: str, key: str
