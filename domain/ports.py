@@ -315,7 +315,8 @@ class RateLimiter(Protocol):
         ...
 
     async def give_back(self, client: str, points: int) -> None:
-        """Return points taken for cost a request did not use."""
+        """Return points taken for cost a request did not use (at the latest with the
+        client's next `take`)."""
         ...
 
 

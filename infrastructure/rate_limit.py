@@ -8,6 +8,7 @@ import time
 from typing import Any, cast
 
 import redis.asyncio as redis
+from cachetools import TTLCache
 from redis.exceptions import RedisError
 
 from domain.ports import Bucket
@@ -15,19 +16,22 @@ from infrastructure.outage import OutageGuard
 
 CALL_TIMEOUT_SECONDS = 0.5
 COOL_DOWN_SECONDS = 5.0
+OWED_CLIENTS = 10_000
+OWED_SECONDS = 60.0
 
-# Refill for the time elapsed (Redis's own clock, the same for every API process), then take
-# the cost if it is there. A negative cost gives points back. Returns {allowed, available}.
+# Refill for the time elapsed (Redis's own clock, the same for every API process) and add the
+# points given back, then take the cost if it is there. Returns {allowed, available}.
 _TAKE = """
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
+local given_back = tonumber(ARGV[4])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'points', 'at')
 local points = tonumber(state[1]) or capacity
 local at = tonumber(state[2]) or now
-points = math.min(capacity, points + math.max(0, now - at) * rate)
+points = math.min(capacity, points + math.max(0, now - at) * rate + given_back)
 local allowed = 0
 if cost <= points then
   points = math.min(capacity, points - cost)
@@ -45,6 +49,11 @@ def _bucket(allowed: bool, available: float, cost: int, capacity: int, rate: flo
 
 
 class RedisRateLimiter:
+    """Points a request did not use are owed to its client and handed back with the client's
+    next `take` in this process, in the same script: one round trip to Redis per request.
+    Points owed to a client not seen again within a minute are dropped; by then its bucket
+    has refilled on its own (at the default rate, a full bucket takes 10 s)."""
+
     def __init__(self, url: str, prefix: str, *, capacity: int, restore_rate: float) -> None:
         pool = redis.BlockingConnectionPool.from_url(
             url,
@@ -59,16 +68,18 @@ class RedisRateLimiter:
         self._capacity = capacity
         self._rate = restore_rate
         self._outage = OutageGuard("rate limiter", COOL_DOWN_SECONDS)
+        self._owed: TTLCache[str, int] = TTLCache(OWED_CLIENTS, OWED_SECONDS)
 
     async def _run(self, client: str, cost: int) -> tuple[bool, float] | None:
         if not self._outage.available():
             return None
+        owed = self._owed.pop(client, 0)
         try:
             allowed, points = cast(
                 "list[Any]",
                 await self._script(
                     keys=[f"{self._prefix}:bucket:{client}"],
-                    args=[self._capacity, self._rate, cost],
+                    args=[self._capacity, self._rate, cost, owed],
                 ),
             )
         except (RedisError, OSError) as exc:
@@ -85,7 +96,7 @@ class RedisRateLimiter:
 
     async def give_back(self, client: str, points: int) -> None:
         if points > 0:
-            await self._run(client, -points)
+            self._owed[client] = self._owed.get(client, 0) + points
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -42,9 +42,7 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.store)
-        if self.viewer is not None:
-            self.loaders.member.prime(self.viewer.member.id, self.viewer.member)
+        self.loaders = Loaders(self.store, self.viewer.member if self.viewer else None)
 
     @property
     def client(self) -> str:

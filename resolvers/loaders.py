@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 from uuid import UUID
 
@@ -64,38 +65,58 @@ class MemberOrdersKey:
 
 
 class Loaders:
-    def __init__(self, store: ReadStore) -> None:
+    """Each loader is made on first use: a mutation or a product page needs one or two."""
+
+    def __init__(self, store: ReadStore, viewer: Member | None = None) -> None:
         self._store = store
-        self.product: DataLoader[int, Product | None] = DataLoader(
-            _one_each(store.products_by_ids, lambda p: p.id)
+        self._viewer = viewer
+
+    @cached_property
+    def product(self) -> DataLoader[int, Product | None]:
+        return DataLoader(_one_each(self._store.products_by_ids, lambda p: p.id))
+
+    @cached_property
+    def member(self) -> DataLoader[str, Member | None]:
+        loader: DataLoader[str, Member | None] = DataLoader(
+            _one_each(self._store.members_by_ids, lambda m: m.id)
         )
-        self.member: DataLoader[str, Member | None] = DataLoader(
-            _one_each(store.members_by_ids, lambda m: m.id)
+        if self._viewer is not None:  # the signed-in member is known without a statement
+            loader.prime(self._viewer.id, self._viewer)
+        return loader
+
+    @cached_property
+    def order(self) -> DataLoader[UUID, Order | None]:
+        return DataLoader(_one_each(self._store.orders_by_ids, lambda o: o.id))
+
+    @cached_property
+    def items(self) -> DataLoader[UUID, list[OrderItem]]:
+        return DataLoader(_many_each(self._store.items_by_order_ids, lambda i: i.order_id))
+
+    @cached_property
+    def history(self) -> DataLoader[UUID, list[OrderEvent]]:
+        return DataLoader(_many_each(self._store.history_by_order_ids, lambda e: e.order_id))
+
+    @cached_property
+    def payment(self) -> DataLoader[UUID, Payment | None]:
+        return DataLoader(_one_each(self._store.payments_by_order_ids, lambda p: p.order_id))
+
+    @cached_property
+    def delivery(self) -> DataLoader[UUID, Delivery | None]:
+        return DataLoader(_one_each(self._store.deliveries_by_order_ids, lambda d: d.order_id))
+
+    @cached_property
+    def delivery_events(self) -> DataLoader[UUID, list[DeliveryEvent]]:
+        return DataLoader(
+            _many_each(self._store.delivery_events_by_delivery_ids, lambda e: e.delivery_id)
         )
-        self.order: DataLoader[UUID, Order | None] = DataLoader(
-            _one_each(store.orders_by_ids, lambda o: o.id)
-        )
-        self.items: DataLoader[UUID, list[OrderItem]] = DataLoader(
-            _many_each(store.items_by_order_ids, lambda i: i.order_id)
-        )
-        self.history: DataLoader[UUID, list[OrderEvent]] = DataLoader(
-            _many_each(store.history_by_order_ids, lambda e: e.order_id)
-        )
-        self.payment: DataLoader[UUID, Payment | None] = DataLoader(
-            _one_each(store.payments_by_order_ids, lambda p: p.order_id)
-        )
-        self.delivery: DataLoader[UUID, Delivery | None] = DataLoader(
-            _one_each(store.deliveries_by_order_ids, lambda d: d.order_id)
-        )
-        self.delivery_events: DataLoader[UUID, list[DeliveryEvent]] = DataLoader(
-            _many_each(store.delivery_events_by_delivery_ids, lambda e: e.delivery_id)
-        )
-        self.member_orders: DataLoader[MemberOrdersKey, Page[Order]] = DataLoader(
-            self._load_member_orders
-        )
-        self.member_order_count: DataLoader[MemberOrdersKey, int] = DataLoader(
-            self._count_member_orders
-        )
+
+    @cached_property
+    def member_orders(self) -> DataLoader[MemberOrdersKey, Page[Order]]:
+        return DataLoader(self._load_member_orders)
+
+    @cached_property
+    def member_order_count(self) -> DataLoader[MemberOrdersKey, int]:
+        return DataLoader(self._count_member_orders)
 
     async def _load_member_orders(self, keys: list[MemberOrdersKey]) -> list[Page[Order]]:
         groups: dict[OrderPaging, list[str]] = defaultdict(list)
