@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -34,6 +34,29 @@ _outbox = outbox_table.c
 
 BATCH = 500
 MAX_BACKOFF_SECONDS = 10.0
+
+_TAKE_BATCH = (
+    update(outbox_table)
+    .where(
+        _outbox.id.in_(
+            select(_outbox.id)
+            .where(_outbox.published_at.is_(None))
+            .order_by(_outbox.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+    )
+    .values(published_at=bindparam("now"))
+    .returning(
+        _outbox.id,
+        _outbox.message_id,
+        _outbox.routing_key,
+        _outbox.order_id,
+        _outbox.correlation_id,
+        _outbox.payload,
+    )
+)
 
 
 def _message(row: Any) -> Message:
@@ -66,25 +89,19 @@ class OutboxRelay:
         self._wake.set()
 
     async def relay_once(self) -> int:
-        """Publish one batch; how many messages it held."""
+        """Publish one batch; how many messages it held.
+
+        The batch is taken and marked published in one statement, and published before its
+        transaction commits: a publish that fails, or a relay that dies before the commit,
+        leaves the rows unpublished for the next pass.
+        """
         async with self._engine.connect() as conn, conn.begin():
-            rows = (
-                await conn.execute(
-                    select(outbox_table)
-                    .where(_outbox.published_at.is_(None))
-                    .order_by(_outbox.id)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            taken = await conn.execute(_TAKE_BATCH, {"now": utc_now()})
+            rows = sorted(taken, key=lambda row: row.id)
             if not rows:
                 return 0
             await self._broker.publish([_message(row) for row in rows])
             self._crash.reached("after_publish")
-            ids: list[int] = [row.id for row in rows]
-            await conn.execute(
-                update(outbox_table).where(_outbox.id.in_(ids)).values(published_at=utc_now())
-            )
         return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
