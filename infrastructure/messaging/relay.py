@@ -1,7 +1,8 @@
 """The outbox relay: publishes the messages that transactions wrote to the outbox.
 
 Rows are taken with FOR UPDATE SKIP LOCKED, so several relays share the work, and marked
-published in the same transaction, only after the broker confirmed them. A relay that dies
+published in the same statement, in a transaction that commits only after the broker confirmed
+them. A relay that dies
 mid-batch holds no lock any more (its transaction is rolled back) and another one sends the
 batch again; consumers drop the duplicates by message id. The relay wakes on the PostgreSQL
 NOTIFY that a committing writer sends, and polls as well in case a notification is missed.
