@@ -43,8 +43,10 @@ class Tally:
         verb = _VERB.match(statement)
         self.statements[verb.group(1).upper() if verb else "?"] += 1
 
-    def begin(self, _conn: Any) -> None:
-        self.transactions += 1
+    def begin(self, conn: Any) -> None:
+        """A BEGIN … COMMIT; an auto-committed statement sends neither."""
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            self.transactions += 1
 
 
 async def _settled(order_id: UUID) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.order import Address
 from domain.status import DeliveryStatus
 from domain.steps.tracking import PROGRESS, ParcelReport
+from infrastructure.database.engine import single_statements
 from infrastructure.database.tables import simulated_parcel_table
 from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_on_conflict
@@ -46,12 +47,13 @@ class SimulatedCarrier:
 
     def __init__(self, engine: AsyncEngine, step: timedelta) -> None:
         self._engine = engine
+        self._single = single_statements(engine)
         self._step = step
 
     async def register_parcel(self, *, reference: str, address: Address) -> str:
         now = utc_now()
-        async with self._engine.begin() as conn:
-            await conn.execute(
+        async with self._single.begin() as conn:
+            found = await conn.execute(
                 insert_on_conflict(conn, simulated_parcel_table)
                 .values(
                     tracking_number=str(secrets.randbelow(10**12)).zfill(12),
@@ -64,10 +66,11 @@ class SimulatedCarrier:
                     created_at=now,
                     updated_at=now,
                 )
-                .on_conflict_do_nothing(index_elements=[_parcel.reference])
-            )
-            found = await conn.execute(
-                select(_parcel.tracking_number).where(_parcel.reference == reference)
+                # registered already (a retry): the same parcel, its number as first given
+                .on_conflict_do_update(
+                    index_elements=[_parcel.reference], set_={"reference": reference}
+                )
+                .returning(_parcel.tracking_number)
             )
             return str(found.scalar_one())
 

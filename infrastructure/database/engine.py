@@ -42,6 +42,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+def single_statements(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for work that is one statement: auto-committed on PostgreSQL, where a single
+    statement is atomic on its own and BEGIN and COMMIT would cost two round trips more. The
+    same engine elsewhere (SQLite begins its transactions IMMEDIATE, see below)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def _refuse_closed_connection(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     """Replace a pooled connection the server has closed (PostgreSQL restarted) before it is
     used. asyncpg notices the closed socket as soon as the server closes it, so this asks no

@@ -17,6 +17,7 @@ from domain.money import Money
 from domain.order import Order, OrderDraft
 from domain.ports import Placement, UnitOfWorkFactory
 from domain.status import OrderStatus
+from infrastructure.database.engine import single_statements
 from infrastructure.database.repositories.messages import OUTBOX_CHANNEL
 from infrastructure.database.repositories.orders import PLACED_MESSAGE
 from infrastructure.observability.logs import request_id
@@ -93,7 +94,7 @@ CTE whether or not it is referenced, a plain SELECT one only when it is: hence `
 class PostgresOrderPlacer(UnitOfWorkOrderPlacer):
     def __init__(self, uow: UnitOfWorkFactory, engine: AsyncEngine) -> None:
         super().__init__(uow)
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._engine = single_statements(engine)
 
     async def place(self, draft: OrderDraft) -> Placement:
         address = draft.shipping_address

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.money import Money
 from domain.ports import ChargeResult, TransientFault
 from infrastructure.crash_points import NO_CRASHES, CrashPoints
+from infrastructure.database.engine import single_statements
 from infrastructure.database.tables import simulated_charge_table
 from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_on_conflict
@@ -121,6 +122,7 @@ class SimulatedPaymentGateway:
         crash: CrashPoints = NO_CRASHES,
     ) -> None:
         self._engine = engine
+        self._single = single_statements(engine)
         self._timeout = timeout_seconds
         self._weather_file = Path(weather_file) if weather_file else None
         self._crash = crash
@@ -163,13 +165,13 @@ class SimulatedPaymentGateway:
             )
             .returning(*_ENTRY)
         )
-        async with self._engine.begin() as conn:
+        async with self._single.begin() as conn:
             return Entry.of((await conn.execute(stmt)).one())
 
     async def _settle(self, key: str, outcome: Outcome, transaction_id: str | None) -> Entry:
         """The first answer given for a key stands; a later one changes nothing. The entry as
         it stands after."""
-        async with self._engine.begin() as conn:
+        async with self._single.begin() as conn:
             settled = (
                 await conn.execute(
                     update(simulated_charge_table)
