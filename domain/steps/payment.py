@@ -10,7 +10,10 @@ from domain.ports import ChargeResult, PaymentGateway, TransientFault, UnitOfWor
 from domain.status import CancelReason, OrderStatus, PaymentStatus
 from domain.steps.base import absorbed, cancel_for, order_still_at
 
-_MAYBE_CHARGED = (PaymentStatus.APPROVED, PaymentStatus.FAILED)
+_MAYBE_CHARGED = (PaymentStatus.PENDING, PaymentStatus.APPROVED, PaymentStatus.FAILED)
+"""A payment in these may have money taken at the gateway: PENDING is a charge called and not
+answered to us (in flight, or answered after we stopped waiting, while its retry found the order
+cancelled and never called again)."""
 
 
 def charge_key(order_id: UUID) -> str:
@@ -91,13 +94,13 @@ class PaymentSteps:
                 return
             payment = await work.payments.lock(order_id)
             if payment is None or payment.status not in _MAYBE_CHARGED:
-                # no money taken, or refunded already; a charge still in flight sees the
-                # cancellation when it lands and sends payment.refund_due
+                # never charged, declined, or refunded already
                 await work.inbox.claim(self.consumer, message.id)
                 await work.commit()
                 return
-        # APPROVED: refund. FAILED: we gave up waiting, but the gateway may have charged
-        # (or still be charging): the refund gives that back, or stops it.
+        # APPROVED: refund. PENDING or FAILED: the gateway may have charged, may still be
+        # charging, or may not have started: the refund gives the money back, or voids the
+        # charge so that it never takes it (a charge that then lands here is declined).
         refunded = await self._gateway.refund(
             idempotency_key=refund_key(order_id),
             charge_key=charge_key(order_id),

@@ -23,7 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.money import Money
@@ -220,27 +220,44 @@ class SimulatedPaymentGateway:
         entry = await self._called(idempotency_key, "refund", None, amount)
         await _slowly(delay)
         if entry.status == Outcome.PENDING.value:
-            async with self._engine.begin() as conn:
-                refunded = await conn.execute(
-                    update(simulated_charge_table)
-                    .where(
-                        _ledger.idempotency_key == charge_key,
-                        _ledger.status == Outcome.APPROVED.value,
-                    )
-                    .values(status=Outcome.REFUNDED.value, updated_at=utc_now())
-                )
-                # a charge still being processed will now never take the money
-                await conn.execute(
-                    update(simulated_charge_table)
-                    .where(
-                        _ledger.idempotency_key == charge_key,
-                        _ledger.status == Outcome.PENDING.value,
-                    )
-                    .values(status=Outcome.VOIDED.value, updated_at=utc_now())
-                )
-            outcome = Outcome.REFUNDED if refunded.rowcount else Outcome.VOIDED
+            outcome = await self._refund_or_void(charge_key, amount)
             entry = await self._settle(idempotency_key, outcome, None)
         return entry.status == Outcome.REFUNDED.value
+
+    async def _refund_or_void(self, charge_key: str, amount: Money) -> Outcome:
+        """Give back an approved charge, or void one still in flight, or one not made yet (a
+        charge with this key that comes later finds it void), in one statement: a charge
+        settling at the same moment is either before it, and refunded, or after, and void."""
+        now = utc_now()
+        status = _ledger.status
+        stmt = (
+            insert_on_conflict(self._single, simulated_charge_table)
+            .values(
+                idempotency_key=charge_key,
+                kind="charge",
+                token=None,
+                amount=amount.amount,
+                status=Outcome.VOIDED.value,
+                calls=0,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_update(
+                index_elements=[_ledger.idempotency_key],
+                set_={
+                    "status": case(
+                        (status == Outcome.APPROVED.value, Outcome.REFUNDED.value),
+                        (status == Outcome.PENDING.value, Outcome.VOIDED.value),
+                        else_=status,
+                    ),
+                    "updated_at": now,
+                },
+            )
+            .returning(status)
+        )
+        async with self._single.begin() as conn:
+            after = (await conn.execute(stmt)).scalar_one()
+        return Outcome.REFUNDED if after == Outcome.REFUNDED.value else Outcome.VOIDED
 
 
 async def _slowly(delay_seconds: float) -> None:

@@ -82,3 +82,21 @@ async def test_a_slow_charge_completes_after_we_stopped_waiting_and_a_refund_voi
     assert refunded is False  # nothing had been taken yet...
     assert not never.approved  # ...and now never will be
     assert never.decline_reason == "the charge was voided by a refund"
+
+
+async def test_a_refund_before_the_charge_voids_it_and_one_after_gives_the_money_back(
+    services: Services,
+) -> None:
+    gateway = SimulatedPaymentGateway(services.engine, timeout_seconds=5)
+    early, taken = _key(), _key()
+    await gateway.charge(idempotency_key=taken, amount=AMOUNT, token="tok_ok")
+
+    nothing_yet = await gateway.refund(
+        idempotency_key=f"r-{early}", charge_key=early, amount=AMOUNT
+    )
+    given_back = await gateway.refund(idempotency_key=f"r-{taken}", charge_key=taken, amount=AMOUNT)
+    too_late = await gateway.charge(idempotency_key=early, amount=AMOUNT, token="tok_ok")
+
+    assert (nothing_yet, given_back) == (False, True)
+    assert not too_late.approved  # a charge that comes after its refund never takes the money
+    assert sorted(await _statuses(services, [early, taken])) == ["REFUNDED", "VOIDED"]
