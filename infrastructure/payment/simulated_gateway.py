@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.money import Money
@@ -144,24 +145,29 @@ class SimulatedPaymentGateway:
                 f"payment gateway did not answer within {self._timeout:g}s"
             ) from exc
 
+    def _new_entry(
+        self, key: str, kind: str, token: str | None, amount: Money, status: Outcome, calls: int
+    ) -> postgresql.Insert | sqlite.Insert:
+        """INSERT of a ledger entry, for the caller to say what a conflict on its key does."""
+        now = utc_now()
+        return insert_on_conflict(self._engine, simulated_charge_table).values(
+            idempotency_key=key,
+            kind=kind,
+            token=token,
+            amount=amount.amount,
+            status=status.value,
+            calls=calls,
+            created_at=now,
+            updated_at=now,
+        )
+
     async def _called(self, key: str, kind: str, token: str | None, amount: Money) -> Entry:
         """Count one more call with this key; the entry as it stands after that."""
-        now = utc_now()
         stmt = (
-            insert_on_conflict(self._engine, simulated_charge_table)
-            .values(
-                idempotency_key=key,
-                kind=kind,
-                token=token,
-                amount=amount.amount,
-                status=Outcome.PENDING.value,
-                calls=1,
-                created_at=now,
-                updated_at=now,
-            )
+            self._new_entry(key, kind, token, amount, Outcome.PENDING, calls=1)
             .on_conflict_do_update(
                 index_elements=[_ledger.idempotency_key],
-                set_={"calls": _ledger.calls + 1, "updated_at": now},
+                set_={"calls": _ledger.calls + 1, "updated_at": utc_now()},
             )
             .returning(*_ENTRY)
         )
@@ -228,20 +234,9 @@ class SimulatedPaymentGateway:
         """Give back an approved charge, or void one still in flight, or one not made yet (a
         charge with this key that comes later finds it void), in one statement: a charge
         settling at the same moment is either before it, and refunded, or after, and void."""
-        now = utc_now()
         status = _ledger.status
         stmt = (
-            insert_on_conflict(self._single, simulated_charge_table)
-            .values(
-                idempotency_key=charge_key,
-                kind="charge",
-                token=None,
-                amount=amount.amount,
-                status=Outcome.VOIDED.value,
-                calls=0,
-                created_at=now,
-                updated_at=now,
-            )
+            self._new_entry(charge_key, "charge", None, amount, Outcome.VOIDED, calls=0)
             .on_conflict_do_update(
                 index_elements=[_ledger.idempotency_key],
                 set_={
@@ -250,7 +245,7 @@ class SimulatedPaymentGateway:
                         (status == Outcome.PENDING.value, Outcome.VOIDED.value),
                         else_=status,
                     ),
-                    "updated_at": now,
+                    "updated_at": utc_now(),
                 },
             )
             .returning(status)
