@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from infrastructure.auth import mint_token
+from infrastructure.settings import Settings, load_settings
 
 ROOT = Path(__file__).parents[1]
 
@@ -57,3 +58,20 @@ def bearer(member_id: str, name: str) -> str:
     """A customer's `Authorization` header value, signed with the bench's secret."""
     token = mint_token(secret=JWT_SECRET, member_id=member_id, name=name)
     return f"Bearer {token}"
+
+
+def in_process_settings(name: str, **overrides: object) -> Settings:
+    """The service's settings for a bench part that runs it in its own process: the bench's
+    services, cache and RabbitMQ names of its own (`orders-bench-<name>`), the limiter as wide
+    open as for the servers the bench starts."""
+    values: dict[str, object] = {
+        "database_url": DATABASE_URL,
+        "redis_url": REDIS_URL,
+        "amqp_url": AMQP_URL,
+        "cache_prefix": f"{PREFIX}-{name}",
+        "amqp_prefix": f"{PREFIX}-{name}",
+        "jwt_secret": JWT_SECRET,
+        "rate_limit_points": int(UNTHROTTLED),
+        "rate_limit_restore": float(UNTHROTTLED),
+    }
+    return load_settings(**{**values, **overrides})

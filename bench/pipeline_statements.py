@@ -22,13 +22,12 @@ from uuid import UUID
 
 from sqlalchemy import event
 
-from bench.environment import AMQP_URL, DATABASE_URL, JWT_SECRET, PREFIX, REDIS_URL
+from bench.environment import in_process_settings
 from bench.queries import SHIPPING_ADDRESS
 from bench.raw_orders import place_order
 from bench.services import add_scratch_members, connect, forget_scratch_orders
 from bootstrap import Background, build_services
 from domain.messages import Consumer
-from infrastructure.settings import load_settings
 
 SETTLE_WITHIN_SECONDS = 30.0
 _VERB = re.compile(r"\s*(\w+)")
@@ -61,15 +60,8 @@ async def _settled(order_id: UUID) -> bool:
 
 
 async def count(orders: int) -> None:
-    settings = load_settings(
-        database_url=DATABASE_URL,
-        redis_url=REDIS_URL,
-        amqp_url=AMQP_URL,
-        cache_prefix=f"{PREFIX}-count",
-        amqp_prefix=f"{PREFIX}-count",
-        jwt_secret=JWT_SECRET,
-        relay_poll_seconds=3600,  # woken by NOTIFY only, so idle polls do not count
-    )
+    # woken by NOTIFY only, so idle polls do not count
+    settings = in_process_settings("count", relay_poll_seconds=3600)
     services = build_services(settings)
     async with connect() as conn:
         [member] = await add_scratch_members(conn, "count", 1)

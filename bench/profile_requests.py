@@ -16,64 +16,48 @@ import argparse
 import asyncio
 import cProfile
 import pstats
-import random
 
 import httpx
 
-from bench.dataset import DATASET, loyal_members
-from bench.environment import DATABASE_URL, JWT_SECRET, PREFIX, REDIS_URL, UNTHROTTLED, bearer
-from bench.queries import ORDERS_PAGE, PLACE_ORDER, SHIPPING_ADDRESS, body
-from bench.raw_ids import global_id
+from bench.dataset import loyal_members
+from bench.environment import bearer, in_process_settings
+from bench.load import Request
+from bench.queries import ORDERS_PAGE, OUR_PATH, body
 from bench.seed import seed
 from bench.services import add_scratch_members, connect, forget_scratch_orders
+from bench.writes import place_order_requests
 from bootstrap import build_services, create_app, settle_garbage_collector
-from infrastructure.settings import load_settings
 
 WARM_UP = 5
 
 
-async def _requests(case: str, count: int) -> list[tuple[str, bytes]]:
-    """(Authorization, body) of each request, warm-up first."""
+async def _requests(case: str, count: int) -> list[Request]:
     if case == "orders":
         member_id, name = loyal_members()[0]
-        return [(bearer(member_id, name), body(ORDERS_PAGE, {"first": 50}))] * count
+        page = Request(OUR_PATH, bearer(member_id, name), body(ORDERS_PAGE, {"first": 50}))
+        return [page] * count
     async with connect() as conn:
-        (customer,) = await add_scratch_members(conn, "profile", 1)
-    rng = random.Random(1)
-    requests = []
-    for _ in range(count):
-        books = rng.sample(range(1, DATASET.books + 1), 3)
-        order_input = {
-            "items": [{"productId": global_id("Product", book), "quantity": 1} for book in books],
-            "shippingAddress": SHIPPING_ADDRESS,
-        }
-        requests.append((bearer(customer, customer), body(PLACE_ORDER, {"input": order_input})))
-    return requests
+        customers = await add_scratch_members(conn, "profile", 1)
+    return place_order_requests(OUR_PATH, customers, seed=1, count=count)
 
 
 async def profile(case: str, count: int, top: int) -> None:
     await seed(rebuild=False)
-    services = build_services(
-        load_settings(
-            database_url=DATABASE_URL,
-            redis_url=REDIS_URL,
-            cache_prefix=f"{PREFIX}-profile",
-            jwt_secret=JWT_SECRET,
-            rate_limit_points=int(UNTHROTTLED),
-            rate_limit_restore=float(UNTHROTTLED),
-        )
-    )
+    services = build_services(in_process_settings("profile"))
     app = create_app(services)
     settle_garbage_collector()
     requests = await _requests(case, WARM_UP + count)
     profiler = cProfile.Profile()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        for n, (authorization, content) in enumerate(requests):
+        for n, request in enumerate(requests):
             if n == WARM_UP:
                 profiler.enable()
-            headers = {"Authorization": authorization, "Content-Type": "application/json"}
-            answer = await client.post("/graphql", content=content, headers=headers)
+            headers = {
+                "Authorization": request.authorization or "",
+                "Content-Type": "application/json",
+            }
+            answer = await client.post(request.path, content=request.body, headers=headers)
             assert "errors" not in answer.json(), answer.text[:500]
         profiler.disable()
     await services.close()

@@ -41,10 +41,13 @@ class WritesFailed(AssertionError):
     pass
 
 
-def _place_order_requests(path: str, customers: list[str], seed: int) -> list[Request]:
+def place_order_requests(
+    path: str, customers: list[str], seed: int, count: int = DISTINCT_REQUESTS
+) -> list[Request]:
+    """`placeOrder` of 3 random books (one of each) for one of the customers, `count` times."""
     rng = random.Random(seed)
     requests = []
-    for _ in range(DISTINCT_REQUESTS):
+    for _ in range(count):
         books = rng.sample(range(1, DATASET.books + 1), 3)
         order_input = {
             "items": [{"productId": global_id("Product", book), "quantity": 1} for book in books],
@@ -96,8 +99,8 @@ async def bench_writes(plan: LoadPlan) -> None:
         work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-writes-")))
         ours, raw = await stack.enter_async_context(api_servers(work_dir))
         requests = {
-            "ours": _place_order_requests(OUR_PATH, customers["ours"], seed=1),
-            "raw": _place_order_requests("/place-order", customers["raw"], seed=1),
+            "ours": place_order_requests(OUR_PATH, customers["ours"], seed=1),
+            "raw": place_order_requests("/place-order", customers["raw"], seed=1),
         }
         await check_same_answer(ours, requests["ours"][0], raw, requests["raw"][0])
         targets = [
