@@ -9,6 +9,7 @@ from domain.catalogue import is_valid_isbn13
 from domain.commands import CancelOrder, CreateProduct, OrderLine, PlaceOrder
 from domain.order import Address
 from domain.problems import Problem, ProblemCode, Refused
+from domain.text import character_problem, text_problem
 
 MAX_LINES = 50
 MAX_QUANTITY = 99
@@ -20,14 +21,7 @@ MAX_CANCEL_REASON = 500
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{6,18}[0-9]$")
 _ZIP = re.compile(r"^[0-9]{5}$")
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Control characters but tab and line breaks: never part of a name, an address or a search,
-and PostgreSQL refuses NUL in text outright."""
-
-
-def has_control_characters(value: str) -> bool:
-    return _CONTROL.search(value) is not None
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _invalid(field: tuple[str, ...], message: str) -> Problem:
@@ -74,17 +68,13 @@ def _line_problems(lines: tuple[OrderLine, ...]) -> list[Problem]:
 def _text_problems(
     fields: Iterable[tuple[tuple[str, ...], str | None, int, bool]],
 ) -> list[Problem]:
-    """(path, value, maximum length, required) for each text field."""
+    """(path, value, maximum length, required) for each text field; `domain.text` says which
+    characters no text may hold."""
     problems = []
     for path, value, limit, required in fields:
-        name = path[-1]
-        if value is None or not value.strip():
-            if required:
-                problems.append(_invalid(path, f"{name} must not be empty"))
-        elif len(value) > limit:
-            problems.append(_invalid(path, f"{name} is {len(value)} characters; at most {limit}"))
-        elif has_control_characters(value):
-            problems.append(_invalid(path, f"{name} must not contain control characters"))
+        problem = text_problem(path[-1], value or "", limit=limit, required=required)
+        if problem is not None:
+            problems.append(_invalid(path, problem))
     return problems
 
 
@@ -112,7 +102,7 @@ def check_place_order(command: PlaceOrder) -> None:
     """Raise `Refused` with every problem of the command's input at once."""
     problems = _line_problems(command.lines) + _address_problems(command.address)
     token = command.payment_token
-    if token is not None and (len(token) > MAX_PAYMENT_TOKEN or not _TOKEN.match(token)):
+    if token is not None and (len(token) > MAX_PAYMENT_TOKEN or not _TOKEN.fullmatch(token)):
         problems.append(
             _invalid(
                 ("payment", "token"),
@@ -127,6 +117,8 @@ def check_place_order(command: PlaceOrder) -> None:
                 f"an idempotency key is 1 to {MAX_IDEMPOTENCY_KEY} characters",
             )
         )
+    elif key is not None and (problem := character_problem("idempotencyKey", key)):
+        problems.append(_invalid(("idempotencyKey",), problem))
     if problems:
         raise Refused(problems)
 

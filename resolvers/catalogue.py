@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.catalogue import is_valid_isbn13
-from domain.validation import has_control_characters
+from domain.text import character_problem
 from resolvers.context import Context
 from resolvers.paging import page_size
 from schema.catalogue import ProductConnection, ProductEdge, ProductType
@@ -34,8 +34,8 @@ async def list_products(
 ) -> ProductConnection:
     size = page_size(first)
     search = search.strip() if search else None
-    if search and has_control_characters(search):
-        raise invalid_input("search must not contain control characters")
+    if search and (problem := character_problem("search", search)):
+        raise invalid_input(problem)
     page = await context.store.product_id_page(
         first=size, after=product_position(after) if after else None, search=search
     )

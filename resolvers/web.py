@@ -12,6 +12,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from domain.text import character_problem
+
 WEB_ROOT = Path(__file__).parents[1] / "web"
 MAX_FIELD = 100
 
@@ -31,6 +33,8 @@ class DevTokens:
             return JSONResponse({"error": 'send {"member": "<id>", "name": "<name>"}'}, 400)
         if not member or len(member) > MAX_FIELD or len(name or "") > MAX_FIELD:
             return JSONResponse({"error": f"member and name are 1 to {MAX_FIELD} characters"}, 400)
+        if problem := character_problem("member", member) or character_problem("name", name or ""):
+            return JSONResponse({"error": problem}, 400)  # a token we would refuse to trust
         return JSONResponse({"token": self._mint(member, name)})
 
 

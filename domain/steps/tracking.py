@@ -15,7 +15,7 @@ from domain.messages import Event, Message
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.problems import ProblemCode, refuse
 from domain.status import DeliveryStatus, OrderStatus, can_transition
-from domain.validation import has_control_characters
+from domain.text import character_problem
 
 SIGNATURE_PREFIX = "sha256="
 
@@ -63,8 +63,8 @@ class ParcelReport:
             ("eventId", report.event_id),
             ("location", report.location or ""),
         ):
-            if has_control_characters(value):
-                raise ValueError(f"{name} must not contain control characters")
+            if problem := character_problem(name, value):
+                raise ValueError(problem)
         return report
 
 
