@@ -3,6 +3,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.text import text_problem
+
+MAX_MEMBER_TEXT = 255
+"""The longest member id (the token's `sub`), name or e-mail address a member may have: what
+the member table's columns hold, with room to spare for the e-mail address."""
+
 
 class Role(StrEnum):
     CUSTOMER = "customer"
@@ -30,3 +36,11 @@ class Viewer:
 
 class InvalidToken(Exception):
     """A bearer token that cannot be trusted; the message says why, never echoing the token."""
+
+
+def member_id_problem(name: str, member_id: str) -> str | None:
+    """Why `member_id`, given as the field `name`, can be no member's id; None when it can.
+
+    The same rule for a token's `sub`, a Member's global id and a staff `memberId` filter, so
+    that an id refused in one place is never looked up, stored or compared in another."""
+    return text_problem(name, member_id, limit=MAX_MEMBER_TEXT)

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from jwt.exceptions import InvalidSubjectError
 
-from domain.member import InvalidToken, Member, Role, Viewer
+from domain.member import MAX_MEMBER_TEXT, InvalidToken, Member, Role, Viewer, member_id_problem
+from domain.text import text_problem
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "exp")
-SUBJECT_RULE = "the token's sub claim must be a member id of 1 to 255 characters"
+SUBJECT_RULE = f"the token's sub claim must be a member id of 1 to {MAX_MEMBER_TEXT} characters"
 
 
 class JwtVerifier:
@@ -50,21 +51,32 @@ def viewer_from_token(token: str, secret: str) -> Viewer:
 
 
 def _viewer_from_claims(claims: dict[str, object]) -> Viewer:
+    """The viewer a verified token names. Its claims become a member row, so they are held to
+    the rules of what may be stored here: a claim that breaks them refuses the token, rather
+    than failing the member's upsert on every request."""
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject.strip() or len(subject) > 255:
+    if not isinstance(subject, str):
         raise InvalidToken(SUBJECT_RULE)
+    if problem := member_id_problem("the token's sub claim", subject):
+        raise InvalidToken(problem)
     raw_role = claims.get("role", Role.CUSTOMER.value)
     if raw_role not in (Role.CUSTOMER.value, Role.STAFF.value):
         raise InvalidToken("the token's role must be customer or staff")
     role = Role(str(raw_role))
-    name = claims.get("name")
-    email = claims.get("email")
-    member = Member(
-        id=subject,
-        name=name if isinstance(name, str) else None,
-        email=email if isinstance(email, str) else None,
-    )
-    return Viewer(member=member, role=role)
+    name, email = _text_claim(claims, "name"), _text_claim(claims, "email")
+    return Viewer(member=Member(id=subject, name=name, email=email), role=role)
+
+
+def _text_claim(claims: dict[str, object], name: str) -> str | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidToken(f"the token's {name} claim must be text")
+    claim = f"the token's {name} claim"
+    if problem := text_problem(claim, value, limit=MAX_MEMBER_TEXT, required=False):
+        raise InvalidToken(problem)
+    return value
 
 
 def mint_token(
