@@ -7,17 +7,18 @@ from resolvers.context import Context
 from resolvers.orders import get_order
 from schema.common import Node
 from schema.errors import invalid_input
-from schema.ids import from_global_id
+from schema.ids import from_global_id, member_key
 from schema.member import MemberType
 
 
 async def get_node(context: Context, global_id: str) -> Node | None:
-    kind, key = from_global_id(global_id)
+    kind, _ = from_global_id(global_id)
     if kind == "Product":
         return await get_product(context, global_id)
     if kind == "Order":
         return await get_order(context, global_id)
     if kind == "Member":
+        key = member_key(global_id)
         if not context.may_see_member(key):
             return None
         member = await context.loaders.member.load(key)

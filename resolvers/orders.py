@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.member import member_id_problem
 from domain.order import Order
 from domain.paging import OrderCriteria, Page
 from resolvers.context import Context
@@ -10,7 +11,7 @@ from resolvers.paging import page_size
 from resolvers.preload import Selected, preload_orders
 from schema.common import PageInfo
 from schema.cursors import order_cursor, order_position
-from schema.errors import ApiError, ErrorCode, forbidden
+from schema.errors import ApiError, ErrorCode, forbidden, invalid_input
 from schema.ids import from_global_id, order_key
 from schema.orders import OrderConnection, OrderEdge, OrderFilter, OrderType
 
@@ -27,12 +28,16 @@ def _criteria(member_id: str | None, order_filter: OrderFilter | None) -> OrderC
 
 
 def _member_id_of(filter_member_id: str) -> str:
-    """A Member's global id, or the member id itself (the token's `sub`)."""
+    """A Member's global id, or the member id itself (the token's `sub`); text that can be no
+    member's id is an INVALID_INPUT error, never compared."""
     try:
         kind, key = from_global_id(filter_member_id)
+        member_id = key if kind == "Member" else filter_member_id
     except ApiError:
-        return filter_member_id
-    return key if kind == "Member" else filter_member_id
+        member_id = filter_member_id
+    if problem := member_id_problem("filter.memberId", member_id):
+        raise invalid_input(problem)
+    return member_id
 
 
 def _scope(context: Context, order_filter: OrderFilter | None) -> str | None:

@@ -1,52 +1,50 @@
-"""Opaque pagination cursors. Clients pass them back as they got them; no meaning is promised."""
+"""Opaque pagination cursors. Clients pass them back as they got them; no meaning is promised,
+and one that is not what a list gave out is an INVALID_INPUT error, never a statement."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from uuid import UUID
 
+from domain.moments import storable_moment
 from domain.paging import OrderPosition
-from schema.errors import invalid_input
+from schema.errors import ApiError, invalid_input
+from schema.ids import canonical_uuid, decode_opaque, encode_opaque, whole_number
 
 
-def _encode(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+def _not_a_cursor() -> ApiError:
+    return invalid_input("after: not a cursor this list gave out")
 
 
 def _decode(cursor: str, prefix: str) -> str:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise invalid_input("after: not a cursor this list gave out") from exc
-    if not text.startswith(prefix):
-        raise invalid_input("after: not a cursor this list gave out")
+    text = decode_opaque(cursor)
+    if text is None or not text.startswith(prefix):
+        raise _not_a_cursor()
     return text.removeprefix(prefix)
 
 
 def order_cursor(created_at: datetime, order_id: UUID) -> str:
-    return _encode(f"o:{created_at.isoformat()}|{order_id}")
+    return encode_opaque(f"o:{created_at.isoformat()}|{order_id}")
 
 
 def order_position(cursor: str) -> OrderPosition:
-    body = _decode(cursor, "o:")
+    created, _, order_id = _decode(cursor, "o:").partition("|")
+    key = canonical_uuid(order_id)
     try:
-        created, order_id = body.split("|", 1)
-        position = datetime.fromisoformat(created), UUID(order_id)
+        moment = storable_moment(datetime.fromisoformat(created))
     except ValueError as exc:
-        raise invalid_input("after: not a cursor this list gave out") from exc
-    if position[0].tzinfo is None:
-        raise invalid_input("after: not a cursor this list gave out")
-    return position
+        raise _not_a_cursor() from exc
+    if key is None:
+        raise _not_a_cursor()
+    return moment, key
 
 
 def product_cursor(product_id: int) -> str:
-    return _encode(f"p:{product_id}")
+    return encode_opaque(f"p:{product_id}")
 
 
 def product_position(cursor: str) -> int:
-    body = _decode(cursor, "p:")
-    if not body.isdigit():
-        raise invalid_input("after: not a cursor this list gave out")
-    return int(body)
+    key = whole_number(_decode(cursor, "p:"))
+    if key is None:
+        raise _not_a_cursor()
+    return key

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from uuid import uuid4
+import base64
+from datetime import UTC, datetime, timedelta, timezone
+from uuid import UUID, uuid4
 
 import pytest
 
 from domain.catalogue import is_valid_isbn13, isbn13_check_digit
+from domain.moments import storable_moment
 from domain.money import Money
 from domain.paging import PageSizeError, check_page_size
 from schema.cursors import order_cursor, order_position, product_cursor, product_position
 from schema.errors import ApiError
-from schema.ids import from_global_id, order_key, product_key, to_global_id
+from schema.ids import from_global_id, member_key, order_key, product_key, to_global_id
 
 
 def test_money_adds_and_multiplies_within_one_currency() -> None:
@@ -69,3 +71,70 @@ def test_cursors_round_trip_and_refuse_foreign_ones() -> None:
             order_position(bad)
     with pytest.raises(ApiError, match="cursor"):
         product_position(order_cursor(created, order_id))
+
+
+def _raw_id(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+ORDER = UUID("fe66bac4-0ce1-4175-a66c-862783087033")
+
+
+@pytest.mark.parametrize(
+    "global_id",
+    [
+        _raw_id("Product:012"),  # a leading zero
+        _raw_id("Product:\u0661\u0662"),  # Arabic-Indic digits, int() reads them as 12
+        _raw_id("Product:\uff11\uff12"),  # full-width digits
+        _raw_id("Product:\u00b2"),  # a superscript two: isdigit() but not int()
+        _raw_id("Product:+12"),
+        _raw_id("Product: 12"),
+        _raw_id(f"Product:{2**63}"),  # beyond BIGINT
+        _raw_id("Product:" + "9" * 30),
+        to_global_id("Product", 12) + "==",  # padding
+        "UHJvZHVjdDoxMh",  # Product:12 ("UHJvZHVjdDoxMg") with a stray bit in its last character
+        "!" + to_global_id("Product", 12),  # a character base64 decoding would skip
+    ],
+)
+def test_a_product_has_one_id_and_a_key_a_bigint_holds(global_id: str) -> None:
+    with pytest.raises(ApiError, match="is not"):
+        product_key(global_id)
+
+
+def test_the_largest_bigint_is_a_product_key() -> None:
+    assert product_key(to_global_id("Product", 2**63 - 1)) == 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    "key", [str(ORDER).upper(), f"{{{ORDER}}}", ORDER.hex, f"urn:uuid:{ORDER}"]
+)
+def test_an_order_has_one_id(key: str) -> None:
+    with pytest.raises(ApiError, match="is not an Order id"):
+        order_key(_raw_id(f"Order:{key}"))
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "m" * 256, "\u202ealice", " "])
+def test_a_member_id_follows_the_rule_of_a_token_subject(key: str) -> None:
+    with pytest.raises(ApiError, match="is not a Member id"):
+        member_key(_raw_id(f"Member:{key}"))
+
+
+def test_a_moment_is_kept_in_utc_within_the_range_python_and_postgresql_hold() -> None:
+    seoul = timezone(timedelta(hours=9))
+    in_seoul = datetime(2026, 1, 1, 9, tzinfo=seoul)
+    assert storable_moment(in_seoul) == datetime(2026, 1, 1, tzinfo=UTC)
+    assert storable_moment(datetime.min.replace(tzinfo=UTC)) == datetime.min.replace(tzinfo=UTC)
+    with pytest.raises(ValueError, match="time zone"):
+        storable_moment(datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="range"):
+        storable_moment(datetime.min.replace(tzinfo=seoul))
+    with pytest.raises(ValueError, match="range"):
+        storable_moment(datetime.max.replace(tzinfo=timezone(timedelta(hours=-1))))
+
+
+def test_a_cursor_outside_that_range_or_above_bigint_is_foreign() -> None:
+    early = _raw_id(f"o:0001-01-01T00:00:00+09:00|{ORDER}")
+    with pytest.raises(ApiError, match="cursor"):
+        order_position(early)
+    with pytest.raises(ApiError, match="cursor"):
+        product_position(_raw_id(f"p:{2**63}"))
