@@ -45,6 +45,7 @@ from schema.mutations import (
     ProductPayload,
 )
 from schema.orders import OrderConnection, OrderFilter, OrderType
+from schema.scalars import SCALARS
 
 
 @strawberry.type
@@ -191,5 +192,6 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
         config=StrawberryConfig(
             disable_field_suggestions=not limits.field_suggestions,
             batching_config={"max_operations": limits.max_batch},
+            scalar_map=SCALARS,
         ),
     )

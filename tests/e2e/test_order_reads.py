@@ -13,6 +13,7 @@ from infrastructure.database.types import utc_now
 from schema.ids import to_global_id
 from tests.support.factories import (
     CreatedOrder,
+    create_member,
     create_order,
     create_product,
     random_member_id,
@@ -177,6 +178,33 @@ async def test_staff_filters_by_member_status_and_time(
     assert ids(by_status) == {gid(cancelled)}
     assert ids(recent) == {gid(new), gid(cancelled)}
     assert ids(by_raw_id) == ids(everything)
+
+
+async def test_a_filter_takes_every_moment_that_can_be_held_in_utc_and_refuses_the_rest(
+    client: AsyncClient, services: Services
+) -> None:
+    member = await create_member(services.engine)
+    token = _token(services, member)
+    order = await create_order(
+        services.engine, member_id=member, product_ids=[await create_product(services.engine)]
+    )
+    widest = {
+        "createdAfter": "0001-01-01T00:00:00Z",
+        "createdBefore": "9999-12-31T23:59:59.999999Z",
+    }
+    earliest_in_seoul = {"createdAfter": "0001-01-01T09:00:00+09:00"}
+    just_before_it = {"createdAfter": "0001-01-01T08:59:59.999999+09:00"}
+
+    everything = await graphql(client, ORDER_IDS, {"filter": widest}, token=token)
+    from_seoul = await graphql(client, ORDER_IDS, {"filter": earliest_in_seoul}, token=token)
+    too_early = await graphql(client, ORDER_IDS, {"filter": just_before_it}, token=token)
+
+    assert [e["node"]["id"] for e in everything["data"]["orders"]["edges"]] == [
+        to_global_id("Order", order.id)
+    ]
+    assert from_seoul["data"]["orders"]["totalCount"] == 1
+    assert error_codes(too_early) == ["INVALID_INPUT"]
+    assert "range" in too_early["errors"][0]["message"]
 
 
 async def test_orders_need_a_token(client: AsyncClient) -> None:
