@@ -15,7 +15,7 @@ from strawberry.extensions import SchemaExtension
 
 from domain.ports import Bucket
 from schema.cost import actual_cost, requested_cost
-from schema.errors import ApiError
+from schema.errors import ApiError, ErrorCode
 
 log = logging.getLogger("orders.api")
 
@@ -105,9 +105,43 @@ class CostGuard(SchemaExtension):
         return {"cost": cost}
 
 
+class VariableRefusal(GraphQLError):
+    """A variable graphql-core refused (a string for an Int, a missing required value, an
+    unknown input field or enum value, an Int beyond 32 bits, a scalar's own refusal): its
+    message, with the code INVALID_INPUT."""
+
+    def __init__(self, error: GraphQLError) -> None:
+        super().__init__(
+            error.message,
+            error.nodes,
+            error.source,
+            error.positions,
+            original_error=error.original_error,
+            extensions={"code": ErrorCode.INVALID_INPUT.value},
+        )
+
+
+def _refused_variables(result: GraphQLExecutionResult) -> bool:
+    """Whether graphql-core refused the variables instead of executing: it answers no data and
+    errors without a path (every error of execution has one), and none of them is ours (ours
+    carry a code)."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None and not error.extensions for error in result.errors or ())
+    )
+
+
 class MaskUnexpectedErrors(SchemaExtension):
     """An error nobody planned for becomes "internal error" with an id; the log line with the
-    traceback carries the same id. Refusals (`ApiError`) and invalid queries pass unchanged."""
+    traceback carries the same id. Refusals (`ApiError`, `VariableRefusal`) and invalid queries
+    pass unchanged."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, GraphQLExecutionResult) and _refused_variables(result):
+            result.errors = [VariableRefusal(error) for error in result.errors or ()]
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -118,7 +152,7 @@ class MaskUnexpectedErrors(SchemaExtension):
 
     def _masked(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        if original is None or isinstance(original, ApiError):
+        if original is None or isinstance(original, ApiError) or isinstance(error, VariableRefusal):
             return error
         error_id = uuid.uuid4().hex[:12]
         log.error(
