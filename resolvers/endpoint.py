@@ -7,7 +7,8 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -15,6 +16,25 @@ from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.schema import BaseSchema
 
 from resolvers.context import Context, ContextFactory
+
+NOT_AN_OPERATION = (
+    "a GraphQL request is a JSON object (one operation) or a non-empty JSON array of them (a batch)"
+)
+OPERATION_MEMBERS = {
+    "query": (str, "a string"),
+    "variables": (dict, "an object"),
+    "operationName": (str, "a string"),
+    "extensions": (dict, "an object"),
+}
+
+
+def _check_operation(item: object) -> None:
+    """A 400 unless `item` is a JSON object whose members are of their types, or null."""
+    if not isinstance(item, dict):
+        raise HTTPException(400, NOT_AN_OPERATION)
+    for name, (kind, kind_name) in OPERATION_MEMBERS.items():
+        if item.get(name) is not None and not isinstance(item[name], kind):
+            raise HTTPException(400, f"an operation's {name} must be {kind_name} or null")
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -33,10 +53,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         # orjson.JSONDecodeError is a json.JSONDecodeError: strawberry's 400 still answers it
         return orjson.loads(data)
 
+    def parse_json(self, data: str | bytes) -> object:
+        """As strawberry's, refusing JSON that is neither an object nor an array (strawberry
+        reads every body as one or the other); each member is checked where it is read."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, NOT_AN_OPERATION)
+        return parsed
+
     def _validate_batch_request(
         self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
     ) -> None:
-        """As strawberry's, with a refusal that names the limit."""
+        """As strawberry's, with a refusal that names the limit, and each operation checked as
+        strawberry checks a single one (it reads a batch's items without looking)."""
         config = self.schema.config.batching_config
         if config is not None and len(request_data) > config["max_operations"]:
             raise HTTPException(
@@ -45,6 +74,24 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 f"{config['max_operations']} operations",
             )
         super()._validate_batch_request(request_data, protocol)
+        items: list[object] = list(request_data)  # still the decoded JSON here
+        if not items:
+            raise HTTPException(400, f"an empty batch: {NOT_AN_OPERATION}")
+        for item in items:
+            _check_operation(item)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but an HTTP refusal is a JSON error, as GraphQL answers are."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as refusal:
+            response = JSONResponse(
+                {"errors": [{"message": refusal.reason}]}, status_code=refusal.status_code
+            )
+        await response(scope, receive, send)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:
         """The token travels in connection_init's payload; one we cannot trust closes the
