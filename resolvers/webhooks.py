@@ -23,8 +23,11 @@ class CarrierWebhook:
 
     async def receive(self, request: Request) -> Response:
         body = await request.body()
-        signature = request.headers.get(SIGNATURE_HEADER, "")
-        if not hmac.compare_digest(signature, carrier_signature(self._secret, body)):
+        # compared as bytes: a header may hold any byte (Starlette decodes it as Latin-1), and
+        # compare_digest refuses str with non-ASCII characters
+        signature = request.headers.get(SIGNATURE_HEADER, "").encode("latin-1")
+        expected = carrier_signature(self._secret, body).encode()
+        if not hmac.compare_digest(signature, expected):
             return JSONResponse({"error": f"missing or wrong {SIGNATURE_HEADER}"}, 401)
         try:
             data = orjson.loads(body)
