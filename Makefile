@@ -17,12 +17,20 @@ $(UV):
 
 install: .venv/.synced
 
+# The npm clients the tests drive (graphql-ws, graphql-http), with the machine's Node; only the
+# test targets need them, never `make run`.
+NODE_CLIENTS := tests/clients/node_modules/.installed
+
+$(NODE_CLIENTS): tests/clients/package.json tests/clients/package-lock.json
+	cd tests/clients && npm ci --no-audit --no-fund
+	touch $@
+
 ## Migrate, seed the demo catalogue when empty, and serve on the embedded default.
 run: install
 	$(PYTHON) main.py run
 
 ## ruff, mypy and the whole test suite against the real PostgreSQL, Redis and RabbitMQ.
-test: install lint typecheck
+test: install lint typecheck $(NODE_CLIENTS)
 	.venv/bin/pytest
 
 lint: install
@@ -38,11 +46,11 @@ unit: install
 integration: install
 	.venv/bin/pytest tests/integration
 
-e2e: install
+e2e: install $(NODE_CLIENTS)
 	.venv/bin/pytest tests/e2e
 
 clean:
-	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache .hypothesis tests/clients/node_modules
 
 ## Benchmarks against raw baselines (bench/README.md); BENCH_ARGS=--quick for a short check.
 .PHONY: bench

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -9,10 +10,11 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema import BaseSchema
 
 from resolvers.context import Context, ContextFactory
@@ -37,7 +39,24 @@ def _check_operation(item: object) -> None:
             raise HTTPException(400, f"an operation's {name} must be {kind_name} or null")
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """Sends every message of both WebSocket protocols as a text frame.
+
+    strawberry sends whatever `encode_json` returns, and ours returns bytes (orjson), which
+    went out as binary frames; graphql-transport-ws and subscriptions-transport-ws messages are
+    text, and their clients (graphql-ws, gql, GraphiQL, browsers' JSON.parse) refuse the rest.
+    """
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphQLEndpoint(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrames
+
     def __init__(self, schema: BaseSchema, *, contexts: ContextFactory, graphiql: bool) -> None:
         super().__init__(
             schema,
