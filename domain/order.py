@@ -139,3 +139,14 @@ class OrderEvent:
     status: OrderStatus
     occurred_at: datetime
     message: str | None
+    position: int
+    """Where the entry stands in its order's history: a later entry has a larger position (an
+    order's changes are made one at a time under its row lock, and numbered as they are made)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSnapshot:
+    """An order and entries of its history read together, as one statement saw them."""
+
+    order: Order
+    history: list[OrderEvent]

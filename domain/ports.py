@@ -19,7 +19,15 @@ from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member, Viewer
 from domain.messages import Consumer, Message
 from domain.money import Money
-from domain.order import Address, NewOrder, Order, OrderDraft, OrderEvent, OrderItem
+from domain.order import (
+    Address,
+    NewOrder,
+    Order,
+    OrderDraft,
+    OrderEvent,
+    OrderItem,
+    OrderSnapshot,
+)
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
 from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
@@ -64,6 +72,10 @@ class ReadStore(Protocol):
     async def items_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderItem]: ...
 
     async def history_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderEvent]: ...
+
+    async def order_snapshot(self, order_id: UUID, *, after: int) -> OrderSnapshot | None:
+        """The order with its history entries past position `after`, in one statement."""
+        ...
 
     async def payments_by_order_ids(self, ids: Sequence[UUID]) -> list[Payment]: ...
 

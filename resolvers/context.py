@@ -21,6 +21,7 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from resolvers.loaders import Loaders
+from resolvers.snapshots import SharedSnapshots
 from schema.errors import forbidden, unauthenticated
 
 BEARER_PREFIX = "bearer "
@@ -39,6 +40,7 @@ class Context:
     viewer: Viewer | None
     auth_error: str | None = None
     connection_params: dict[str, object] | None = None
+    snapshots: SharedSnapshots = field(default_factory=SharedSnapshots)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +86,8 @@ class ContextFactory:
     metrics: ApiMetrics
     verify: TokenVerifier
     members: MemberDirectory
+    snapshots: SharedSnapshots = field(default_factory=SharedSnapshots)
+    """One per API process: its subscribers' reads of an order are shared."""
 
     async def __call__(
         self, request: Request | WebSocket, response: Response | None, authorization: str | None
@@ -101,6 +105,7 @@ class ContextFactory:
             metrics=self.metrics,
             viewer=viewer,
             auth_error=auth_error,
+            snapshots=self.snapshots,
         )
 
     async def authenticate(self, authorization: str | None) -> tuple[Viewer | None, str | None]:

@@ -1,6 +1,13 @@
 """`orderStatusChanged`: the order as it is when the subscription starts, then each status
-change, pushed once and in order, to its owner or staff, each time the whole order read through
-fresh DataLoaders. The stream ends with DELIVERED or CANCELLED."""
+change, pushed once and in order, to its owner or staff. The stream ends with DELIVERED or
+CANCELLED.
+
+Exactly once and in order holds by construction: each look reads the order together with the
+history entries past the last one pushed, in one statement (`ReadStore.order_snapshot`), and
+one message is pushed per entry read, each the order as of that entry. What is pushed is keyed
+by the entries' positions, never by a count read apart from the order, so a change committed
+while a subscriber looks is either in what it read or in what it reads next. Subscribers of
+one order in one process share their reads (`SharedSnapshots`)."""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+from domain.order import OrderEvent, OrderSnapshot
 from domain.status import FINAL_STATUSES
 from resolvers.context import Context
 from resolvers.loaders import Loaders
@@ -22,22 +30,26 @@ SAFETY_CHECK_SECONDS = 5.0
 async def order_status_changes(context: Context, order_id: str) -> AsyncIterator[OrderType]:
     key = order_key(order_id)
     viewer = context.require_viewer()
-    feed = context.status_feed
-    async with feed.listen(key) as announced:
-        order = await context.loaders.order.load(key)
-        if order is None or not (viewer.is_staff or order.member_id == viewer.member.id):
+
+    async def look(after: int) -> OrderSnapshot | None:
+        return await context.snapshots.read(context.store, key, after=after)
+
+    async with context.status_feed.listen(key) as announced:
+        snapshot = await look(0)
+        if snapshot is None or not (
+            viewer.is_staff or snapshot.order.member_id == viewer.member.id
+        ):
             raise ApiError(ErrorCode.NOT_FOUND, "no order of yours has this id")
-        seen = len(await context.loaders.history.load(key))
-        yield OrderType.from_domain(order)  # where it stands: nothing missed from here on
-        while order.status not in FINAL_STATUSES:
+        history: list[OrderEvent] = snapshot.history
+        # where it stands: from here on, every entry past the last one read is pushed
+        yield OrderType.from_domain(snapshot.order).as_of(history)
+        while history[-1].status not in FINAL_STATUSES:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(announced.wait(), SAFETY_CHECK_SECONDS)
-            announced.clear()
-            context.loaders = Loaders(context.store)  # what comes next is read afresh
-            history = await context.loaders.history.load(key)
-            current = await context.loaders.order.load(key)
-            assert current is not None
-            for change in history[seen:]:
-                yield OrderType.from_domain(current).as_of(change.status, change.occurred_at)
-            seen = len(history)
-            order = current
+            announced.clear()  # before reading: an announcement from now on wakes us again
+            snapshot = await look(history[-1].position)
+            assert snapshot is not None, "an order is never deleted while it is followed"
+            context.loaders = Loaders(context.store)  # the rest of each push is read afresh
+            for entry in snapshot.history:
+                history = [*history, entry]
+                yield OrderType.from_domain(snapshot.order).as_of(history)

@@ -156,6 +156,8 @@ class OrderType(Node):
     updated_at: datetime
     order_id: strawberry.Private[UUID]
     member_id: strawberry.Private[str]
+    history_so_far: strawberry.Private[list[OrderEvent] | None] = None
+    """Set when this is the order as it was at a past change: its history up to that change."""
 
     @classmethod
     def from_domain(cls, order: Order) -> OrderType:
@@ -179,9 +181,17 @@ class OrderType(Node):
             member_id=order.member_id,
         )
 
-    def as_of(self, status: OrderStatus, at: datetime) -> OrderType:
-        """This order as it was when it entered `status` (a subscription pushes each one)."""
-        return dataclasses.replace(self, status=status, updated_at=at)
+    def as_of(self, history: list[OrderEvent]) -> OrderType:
+        """This order as it was when it reached the last entry of `history`, its history up to
+        there (a subscription pushes each change so)."""
+        last = history[-1]
+        return dataclasses.replace(
+            self,
+            status=last.status,
+            cancel_reason=self.cancel_reason if last.status is OrderStatus.CANCELLED else None,
+            updated_at=last.occurred_at,
+            history_so_far=list(history),
+        )
 
     @strawberry.field
     async def member(
@@ -231,6 +241,8 @@ class OrderType(Node):
     def history(
         self, info: Info[Context, None]
     ) -> list[OrderEventType] | Awaitable[list[OrderEventType]]:
+        if self.history_so_far is not None:
+            return [OrderEventType.from_domain(e) for e in self.history_so_far]
         return now_or_later(
             info.context.loaders.history,
             self.order_id,

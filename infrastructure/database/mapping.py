@@ -68,6 +68,7 @@ def order_event_from_row(row: Row) -> OrderEvent:
         status=OrderStatus(row.status),
         occurred_at=row.occurred_at,
         message=row.message,
+        position=row.id,
     )
 
 

@@ -17,9 +17,10 @@ from sqlalchemy.sql import Executable
 from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
-from domain.order import Order, OrderEvent, OrderItem
+from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
+from domain.status import OrderStatus
 from infrastructure.cache.products import ProductCache
 from infrastructure.database.mapping import (
     delivery_event_from_row,
@@ -207,6 +208,43 @@ class SqlReadStore:
             .order_by(order_event_table.c.id)
         )
         return [order_event_from_row(row) for row in await self._execute(stmt)]
+
+    async def order_snapshot(self, order_id: UUID, *, after: int) -> OrderSnapshot | None:
+        """One statement, so the order and its entries are as of one moment: an entry is
+        committed with the order's new status, so the status read is the last entry's."""
+        events = order_event_table.c
+        stmt = (
+            select(
+                order_table,
+                events.id.label("event_id"),
+                events.status.label("event_status"),
+                events.message.label("event_message"),
+                events.occurred_at.label("event_occurred_at"),
+            )
+            .select_from(
+                order_table.outerjoin(
+                    order_event_table,
+                    and_(events.order_id == order_table.c.id, events.id > after),
+                )
+            )
+            .where(order_table.c.id == order_id)
+            .order_by(events.id)
+        )
+        rows = await self._execute(stmt)
+        if not rows:
+            return None
+        history = [
+            OrderEvent(
+                order_id=order_id,
+                status=OrderStatus(row.event_status),
+                occurred_at=row.event_occurred_at,
+                message=row.event_message,
+                position=row.event_id,
+            )
+            for row in rows
+            if row.event_id is not None
+        ]
+        return OrderSnapshot(order=order_from_row(rows[0]), history=history)
 
     async def payments_by_order_ids(self, ids: Sequence[UUID]) -> list[Payment]:
         stmt = select(payment_table).where(payment_table.c.order_id.in_(ids))

@@ -33,7 +33,7 @@ def role_environment(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 class RoleProcess:
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], log: Path, niceness: int = 0) -> None:
         self.log_path = log
         self._log = log.open("ab")
         self.process = subprocess.Popen(
@@ -43,6 +43,8 @@ class RoleProcess:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
+        if niceness:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
 
     async def wait_for_output(self, text: str, within: float = 60) -> None:
         """Until the process has printed `text` (a role prints "running: …" once it runs)."""
@@ -80,10 +82,12 @@ async def answers_http(url: str) -> bool:
     return True
 
 
-async def start_api(settings: Settings, log: Path) -> tuple[RoleProcess, str]:
-    """`main.py serve` on a free port; the process and its base URL, once it answers."""
+async def start_api(settings: Settings, log: Path, *, niceness: int = 0) -> tuple[RoleProcess, str]:
+    """`main.py serve` on a free port (at a lower priority with `niceness`); the process and
+    its base URL, once it answers."""
     port = free_port()
-    process = RoleProcess(["serve"], role_environment(settings, ORDERS_PORT=str(port)), log)
+    env = role_environment(settings, ORDERS_PORT=str(port))
+    process = RoleProcess(["serve"], env, log, niceness)
     url = f"http://127.0.0.1:{port}"
     await eventually(lambda: answers_http(f"{url}/healthz"), bool, within=60, what="the API")
     return process, url
