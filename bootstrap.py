@@ -50,6 +50,7 @@ from infrastructure.stopping import sleep_unless_stopped
 from resolvers.body_limit import BodySizeLimit
 from resolvers.context import ContextFactory
 from resolvers.endpoint import GraphQLEndpoint
+from resolvers.graphiql import graphiql_routes
 from resolvers.web import web_routes
 from resolvers.webhooks import CarrierWebhook
 from schema.guards import ApiLimits
@@ -283,6 +284,7 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
                 methods=["POST"],
             ),
             *health_routes(services.health()),
+            *([] if settings.is_production else graphiql_routes()),
             *web_routes(dev_tokens=None if settings.is_production else services.mint_token),
         ],
         middleware=[

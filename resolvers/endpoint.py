@@ -18,6 +18,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema import BaseSchema
 
 from resolvers.context import Context, ContextFactory
+from resolvers.graphiql import graphiql_page
 
 NOT_AN_OPERATION = (
     "a GraphQL request is a JSON object (one operation) or a non-empty JSON array of them (a batch)"
@@ -64,6 +65,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             allow_queries_via_get=False,
         )
         self._contexts = contexts
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """Our GraphiQL page, whose assets the app serves (strawberry's loads them from a CDN)."""
+        return graphiql_page()
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
