@@ -3,6 +3,7 @@ in the basket, pay, and watch the order reach DELIVERED on screen, live."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.support.embedded import embedded_run
 
+LIFE = ["PENDING", "STOCK_RESERVED", "PAID", "PREPARING", "SHIPPED", "DELIVERED"]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -68,10 +70,17 @@ async def test_a_customer_follows_an_order_to_the_door(
     await _place_an_order(page, shop, "tok_ok")
 
     status = page.get_by_test_id("order-status")
-    await expect(status).to_have_attribute("data-status", "DELIVERED", timeout=30_000)
+    indicator = page.get_by_test_id("live-indicator")
+    await expect(indicator).to_have_attribute(
+        "data-pushed", re.compile(r"\bDELIVERED$"), timeout=30_000
+    )
+    await expect(status).to_have_attribute("data-status", "DELIVERED")
     await expect(page.get_by_test_id("tracking-event")).to_have_count(5)
     await expect(page.get_by_test_id("timeline-entry")).to_have_count(6)
-    assert await page.get_by_test_id("live-indicator").get_attribute("data-mode") == "ended"
+    assert await indicator.get_attribute("data-mode") == "ended"
+    # every status from the first pushed one to DELIVERED came over the socket, once, in order
+    pushed = str(await indicator.get_attribute("data-pushed")).split()
+    assert pushed == LIFE[LIFE.index(pushed[0]) :]
     await expect(page.get_by_test_id("order-number")).to_contain_text("-")
     await page.screenshot(path=str(tmp_path / "delivered.png"), full_page=True)
     assert (tmp_path / "delivered.png").stat().st_size > 10_000

@@ -138,6 +138,7 @@ export function renderOrder(main, { id }, ctx) {
         const next = payload?.data?.orderStatusChanged;
         if (next) {
           replace(top);
+          recordPushed(next.status);
           apply(next);
         }
       },
@@ -154,6 +155,13 @@ export function renderOrder(main, { id }, ctx) {
         else startPolling(); // ended early: make sure we still see the end
       },
     });
+  }
+
+  // the statuses that came by push over the socket, in order (data-pushed on the indicator):
+  // what a reader, or a test, can tell apart from what polling fetched
+  function recordPushed(status) {
+    const pushed = indicator.dataset.pushed ? indicator.dataset.pushed.split(' ') : [];
+    indicator.dataset.pushed = [...pushed, status].join(' ');
   }
 
   function startPolling() {
