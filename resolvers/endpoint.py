@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import mimeparse
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
@@ -13,9 +14,12 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.context import Context, ContextFactory
 from resolvers.graphiql import graphiql_page
@@ -38,6 +42,20 @@ def _check_operation(item: object) -> None:
     for name, (kind, kind_name) in OPERATION_MEMBERS.items():
         if item.get(name) is not None and not isinstance(item[name], kind):
             raise HTTPException(400, f"an operation's {name} must be {kind_name} or null")
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+"""The GraphQL-over-HTTP spec's media type: a response without `data` has a 4xx status."""
+
+
+def answers_graphql_response(request: Request) -> bool:
+    """Whether the client prefers application/graphql-response+json to application/json (on a
+    tie, and for */* or no Accept, application/json: what every client understands)."""
+    accept = request.headers.get("accept")
+    if not accept:
+        return False
+    best: str = mimeparse.best_match([GRAPHQL_RESPONSE, "application/json"], accept)
+    return best == GRAPHQL_RESPONSE
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -70,6 +88,42 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def graphql_ide_html(self) -> str:
         """Our GraphiQL page, whose assets the app serves (strawberry's loads them from a CDN)."""
         return graphiql_page()
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request | WebSocket,
+        context: Context | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Response | WebSocket:
+        """As strawberry's; a client that asked for application/graphql-response+json gets it
+        (its refusals too: `__call__`)."""
+        response = await super().run(request, context, root_value)  # type: ignore[arg-type]
+        if isinstance(request, WebSocket) or not answers_graphql_response(request):
+            return response
+        if response.headers.get("content-type", "").startswith("application/json"):
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+        return response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """A request that failed before execution (it does not parse, or is not valid) has no
+        `data` entry in application/graphql-response+json, and answers 400 (create_response)."""
+        answer = await super().process_result(request, result)
+        if isinstance(result, PreExecutionError) and answers_graphql_response(request):
+            answer.pop("data", None)
+        return answer
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        no_data = isinstance(response_data, dict) and "data" not in response_data
+        if no_data and response.status_code == 200:
+            response.status_code = 400
+        return response
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -110,12 +164,18 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope, receive)
+        response: Response
         try:
-            response = await self.run(Request(scope, receive))
+            answered = await self.run(request)
+            assert isinstance(answered, Response), "an HTTP request is answered with a Response"
+            response = answered
         except HTTPException as refusal:
             response = JSONResponse(
                 {"errors": [{"message": refusal.reason}]}, status_code=refusal.status_code
             )
+            if answers_graphql_response(request):
+                response.headers["content-type"] = GRAPHQL_RESPONSE
         await response(scope, receive, send)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:
