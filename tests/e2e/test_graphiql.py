@@ -135,6 +135,9 @@ async def test_a_subscription_streams_in_graphiql_with_no_internet(
         await expect(page.locator(".graphiql-query-editor .CodeMirror")).to_be_visible()
         await page.get_by_role("button", name="Headers").click()
         await _type_into(page, ".graphiql-editor-tool", f'{{"Authorization": "Bearer {token}')
+        await page.wait_for_function(  # GraphiQL has taken the headers in (it stores them)
+            "token => (localStorage.getItem('graphiql:headers') || '').includes(token)", arg=token
+        )
         await _type_into(
             page,
             ".graphiql-query-editor",
