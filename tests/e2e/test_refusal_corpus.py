@@ -195,6 +195,10 @@ HTTP_CASES: dict[str, Case] = {
     "a DateTime that is not text": lambda w: gql(
         ORDERS, {"f": {"createdAfter": 5}}, token=w.customer, message="'$f'"
     ),
+    "a subscription over POST (a stream: WebSocket only)": body(
+        _json({"query": 'subscription { orderStatusChanged(orderId: "x") { status } }'}),
+        "subscriptions are not allowed when using POST",
+    ),
     # JSON bodies that are not an operation
     "a null body": body(b"null", "operation"),
     "a number body": body(b"5", "operation"),
