@@ -1,1 +1,1 @@
-"""The GraphQL schema of the public contract (shared/design/API.graphql)."""
+"""The GraphQL schema of the public contract (docs/API.graphql)."""

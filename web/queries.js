@@ -1,4 +1,4 @@
-// The GraphQL documents the page sends (all against ../shared/design/API.graphql).
+// The GraphQL documents the page sends (all against docs/API.graphql).
 
 export const PRODUCT_FIELDS = `
 fragment ProductFields on Product {

@@ -18,7 +18,7 @@ from schema.root import build_schema
 from tests.conftest import TEST_JWT_SECRET
 from tests.support.graphql import error_codes, graphql
 
-CONTRACT = Path(__file__).parents[2].parent / "shared" / "design" / "API.graphql"
+CONTRACT = Path(__file__).parents[2] / "docs" / "API.graphql"
 
 
 def _claims(**overrides: object) -> dict[str, object]:

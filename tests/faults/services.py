@@ -1,5 +1,5 @@
-"""Stopping and starting the machine's PostgreSQL, Redis and RabbitMQ, with the commands of
-shared/SERVICES.md, waiting (with a deadline) until each is down or answers again."""
+"""Stopping and starting the machine's PostgreSQL, Redis and RabbitMQ, with the commands `.ci/run`
+uses (README, "The services"), waiting (with a deadline) until each is down or answers again."""
 
 from __future__ import annotations
 
