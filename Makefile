@@ -1,19 +1,27 @@
 # The two commands a newcomer types first: `make run` and `make test`.
-# Both install what is missing: uv (pinned, into .tools/) and the locked dependencies (.venv/).
+# Both install what is missing: uv (pinned, into .tools/) and the locked dependencies (.venv/):
+# `make run` only what running needs, `make test` (and every other target) the dev group too.
 
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PYTHON := .venv/bin/python
 
-.PHONY: install run test lint typecheck unit integration e2e clean
+.PHONY: install install-runtime run test lint typecheck unit integration e2e clean
 
 $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
+# The project's dependencies alone; --inexact leaves the dev group alone where it is installed.
+.venv/.synced-runtime: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --no-dev --inexact
+	touch $@
+
 .venv/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen
 	touch $@
+
+install-runtime: .venv/.synced-runtime
 
 install: .venv/.synced
 
@@ -26,7 +34,7 @@ $(NODE_CLIENTS): tests/clients/package.json tests/clients/package-lock.json
 	touch $@
 
 ## Migrate, seed the demo catalogue when empty, and serve on the embedded default.
-run: install
+run: install-runtime
 	$(PYTHON) main.py run
 
 ## ruff, mypy and the whole test suite against the real PostgreSQL, Redis and RabbitMQ.
@@ -50,7 +58,7 @@ e2e: install $(NODE_CLIENTS)
 	.venv/bin/pytest tests/e2e
 
 clean:
-	rm -rf .venv .tools var .mypy_cache .ruff_cache .pytest_cache .hypothesis tests/clients/node_modules
+	rm -rf .venv .tools var/* .mypy_cache .ruff_cache .pytest_cache .hypothesis tests/clients/node_modules
 
 ## Benchmarks against raw baselines (bench/README.md); BENCH_ARGS=--quick for a short check.
 .PHONY: bench

@@ -19,8 +19,9 @@ START_DEADLINE_SECONDS = 60
 
 
 @contextmanager
-def embedded_run(workdir: Path, **settings: str) -> Iterator[str]:
-    """The base URL of `main.py run` with SQLite under `workdir`; stopped with SIGINT after."""
+def embedded_run(workdir: Path, *, python: str = sys.executable, **settings: str) -> Iterator[str]:
+    """The base URL of `main.py run` (by `python`) with SQLite under `workdir`; stopped with
+    SIGINT after. What it printed is in `workdir / "run.log"`."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("ORDERS_")}
     env |= {
@@ -30,7 +31,7 @@ def embedded_run(workdir: Path, **settings: str) -> Iterator[str]:
     }
     log = (workdir / "run.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "main.py", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [python, "main.py", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     try:
