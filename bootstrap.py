@@ -41,6 +41,7 @@ from infrastructure.messaging.relay import OutboxRelay
 from infrastructure.messaging.topology import Names
 from infrastructure.messaging.worker import StepWorker
 from infrastructure.observability.health import Health, PrometheusApiMetrics, database_check
+from infrastructure.observability.logs import configure_logging
 from infrastructure.observability.requests import RequestIds
 from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
 from infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
@@ -323,12 +324,9 @@ def health_app(services: Services) -> Starlette:
 
 
 def app_from_environment() -> Starlette:
-    """uvicorn's factory for `main.py serve`: each worker process builds its own services."""
+    """uvicorn's factory for `main.py serve`: each worker process builds its own services, and
+    logs as the parent does (uvicorn's worker processes start with no logging set up). The
+    parent warned about the settings already."""
     settings = load_settings()
-    warn_about_settings(settings)
+    configure_logging(settings.effective_log_format)
     return create_app(build_services(settings), own_services=True)
-
-
-def warn_about_settings(settings: Settings) -> None:
-    if settings.uses_development_secret:
-        log.warning("ORDERS_JWT_SECRET is not set: using the development secret (development only)")

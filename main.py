@@ -1,4 +1,8 @@
-"""The command line of the order service: each role of the service, and its operations."""
+"""The command line of the order service: each role of the service, and its operations.
+
+Each command imports what it uses when it runs, so that `main.py token` and `--help` do not
+load the whole app (strawberry, SQLAlchemy, uvicorn, aio-pika) to do their small part.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +10,33 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
-from bootstrap import (
-    Background,
-    Services,
-    build_services,
-    create_app,
-    health_app,
-    settle_garbage_collector,
-    warn_about_settings,
-)
 from domain.member import Role
 from domain.messages import Consumer
-from infrastructure.auth import mint_token
-from infrastructure.database.engine import create_engine
-from infrastructure.database.migrate import upgrade_to_head
-from infrastructure.database.seed import seed_demo_catalogue
 from infrastructure.observability.logs import configure_logging
-from infrastructure.settings import Settings, SettingsError, load_settings
+from infrastructure.settings import Settings, SettingsError, load_settings, warn_about_settings
 
+if TYPE_CHECKING:
+    from bootstrap import Services
+
+# Plain help: Typer's rich panels label every flag (--help, --all) with a `<bool>` value that
+# no flag takes; the plain formatter writes flags as flags.
 cli = typer.Typer(
     help="Order service of an online bookstore.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 120},
 )
-dlq = typer.Typer(help="Parked messages: list, show, replay, purge.", no_args_is_help=True)
+dlq = typer.Typer(
+    help="Parked messages: list, show, replay, purge.", no_args_is_help=True, rich_markup_mode=None
+)
 cli.add_typer(dlq, name="dlq")
 
 
@@ -54,9 +53,41 @@ def _settings() -> Settings:
     except SettingsError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from exc
-    configure_logging(json=settings.log_format == "json")
-    warn_about_settings(settings)
+    configure_logging(settings.effective_log_format)
     return settings
+
+
+def _check_before_work(
+    settings: Settings,
+    *,
+    database: bool = False,
+    broker: bool = False,
+    cache: bool = False,
+    listen: Mapping[str, int | None] | None = None,
+) -> None:
+    """What the command needs is there and answers, or one line naming the setting and an
+    exit, before it migrates, seeds, prints or serves anything. Then the warnings."""
+    from infrastructure.startup_checks import StartupRefused, check_before_work
+
+    try:
+        warnings = asyncio.run(
+            check_before_work(
+                database_url=settings.database_url if database else None,
+                amqp_url=settings.amqp_url if broker else None,
+                redis_url=settings.redis_url if cache else None,
+                listen={
+                    setting: (settings.host, port)
+                    for setting, port in (listen or {}).items()
+                    if port is not None
+                },
+            )
+        )
+    except StartupRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=exc.exit_code) from exc
+    warn_about_settings(settings)
+    for warning in warnings:
+        logging.getLogger("orders").warning(warning)
 
 
 def _on_signals(stop: asyncio.Event) -> None:
@@ -69,6 +100,8 @@ async def _run_background(
     settings: Settings, consumers: Sequence[Consumer], *, relay: bool, carrier: bool
 ) -> None:
     """Run workers / relay / carrier clock until SIGTERM or SIGINT, then stop gracefully."""
+    from bootstrap import Background, build_services
+
     services = build_services(settings)
     background = Background(services)
     _on_signals(background.stop)
@@ -91,6 +124,10 @@ async def _run_background(
 
 async def _serve_health(services: Services, port: int) -> None:
     """/healthz, /readyz and /metrics of a worker, relay or carrier process."""
+    import uvicorn
+
+    from bootstrap import health_app
+
     config = uvicorn.Config(
         health_app(services), host=services.settings.host, port=port, log_level="warning"
     )
@@ -101,12 +138,18 @@ async def _serve_health(services: Services, port: int) -> None:
 @cli.command()
 def migrate() -> None:
     """Apply every pending database migration."""
+    from infrastructure.database.migrate import upgrade_to_head
+
     settings = _settings()
+    _check_before_work(settings, database=True)
     upgrade_to_head(settings.database_url)
     typer.echo("database is at the latest migration")
 
 
 async def _seed(settings: Settings) -> int:
+    from infrastructure.database.engine import create_engine
+    from infrastructure.database.seed import seed_demo_catalogue
+
     engine = create_engine(settings.database_url)
     try:
         return await seed_demo_catalogue(engine)
@@ -118,6 +161,7 @@ async def _seed(settings: Settings) -> int:
 def seed() -> None:
     """Load the demo catalogue (books already present are left alone)."""
     settings = _settings()
+    _check_before_work(settings, database=True)
     added = asyncio.run(_seed(settings))
     typer.echo(f"demo catalogue: {added} books added")
 
@@ -125,7 +169,10 @@ def seed() -> None:
 @cli.command()
 def serve() -> None:
     """The GraphQL API only (stateless: ORDERS_WORKERS processes here, as many hosts as needed)."""
+    import uvicorn
+
     settings = _settings()
+    _check_before_work(settings, database=True, cache=True, listen={"ORDERS_PORT": settings.port})
     uvicorn.run(
         "bootstrap:app_from_environment",
         factory=True,
@@ -133,7 +180,7 @@ def serve() -> None:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
-        log_config=None,  # our logging, JSON unless ORDERS_LOG_FORMAT=text
+        log_config=None,  # our logging (configure_logging), in each worker process too
     )
 
 
@@ -141,22 +188,42 @@ def serve() -> None:
 def worker(kind: Annotated[WorkerKind, typer.Argument(help="which consumer, or all")]) -> None:
     """Consume one work queue (or all three) until SIGTERM."""
     consumers = list(Consumer) if kind is WorkerKind.ALL else [Consumer(kind.value)]
-    asyncio.run(_run_background(_settings(), consumers, relay=False, carrier=False))
+    settings = _background_settings(broker=True)
+    asyncio.run(_run_background(settings, consumers, relay=False, carrier=False))
 
 
 @cli.command()
 def relay() -> None:
     """Publish the outbox to the broker until SIGTERM (several may run at once)."""
-    asyncio.run(_run_background(_settings(), [], relay=True, carrier=False))
+    settings = _background_settings(broker=True)
+    asyncio.run(_run_background(settings, [], relay=True, carrier=False))
 
 
 @cli.command()
 def carrier() -> None:
     """Run the simulated carrier: parcels move one step per ORDERS_CARRIER_STEP_SECONDS."""
-    asyncio.run(_run_background(_settings(), [], relay=False, carrier=True))
+    settings = _background_settings(broker=False)
+    asyncio.run(_run_background(settings, [], relay=False, carrier=True))
+
+
+def _background_settings(*, broker: bool) -> Settings:
+    settings = _settings()
+    _check_before_work(
+        settings,
+        database=True,
+        broker=broker,
+        cache=True,
+        listen={"ORDERS_HEALTH_PORT": settings.health_port},
+    )
+    return settings
 
 
 async def _run_everything(settings: Settings) -> None:
+    import uvicorn
+
+    from bootstrap import Background, build_services, create_app, settle_garbage_collector
+    from infrastructure.database.seed import seed_demo_catalogue
+
     services = build_services(settings)
     added = await seed_demo_catalogue(services.engine)
     if added:
@@ -168,7 +235,8 @@ async def _run_everything(settings: Settings) -> None:
             create_app(services), host=settings.host, port=settings.port, log_config=None
         )
     )
-    typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
+    if not settings.is_production:  # GraphiQL is off in production
+        typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
     typer.echo(f"The shop: http://{settings.host}:{settings.port}/")
     settle_garbage_collector()
     try:
@@ -181,7 +249,12 @@ async def _run_everything(settings: Settings) -> None:
 @cli.command()
 def run() -> None:
     """Everything in one process: migrate, seed, API, relay, workers and the carrier."""
+    from infrastructure.database.migrate import upgrade_to_head
+
     settings = _settings()
+    _check_before_work(
+        settings, database=True, broker=True, cache=True, listen={"ORDERS_PORT": settings.port}
+    )
     upgrade_to_head(settings.database_url)
     asyncio.run(_run_everything(settings))
 
@@ -194,7 +267,10 @@ def token(
     email: Annotated[str | None, typer.Option(help="email claim")] = None,
 ) -> None:
     """Mint a development bearer token signed with ORDERS_JWT_SECRET."""
+    from infrastructure.auth import mint_token
+
     settings = _settings()
+    warn_about_settings(settings)
     if settings.is_production:
         typer.echo("token: refusing to mint tokens in production", err=True)
         raise typer.Exit(code=2)
@@ -212,7 +288,8 @@ def token(
 ConsumerOption = Annotated[Consumer | None, typer.Option(help="one consumer (default: all)")]
 
 
-async def _with_broker(settings: Settings) -> Services:
+def _dlq_settings() -> Settings:
+    settings = _settings()
     if settings.amqp_url.startswith("memory://"):
         typer.echo(
             "dlq: ORDERS_AMQP_URL is memory://, whose parked messages live inside `main.py run`;"
@@ -220,6 +297,13 @@ async def _with_broker(settings: Settings) -> Services:
             err=True,
         )
         raise typer.Exit(code=2)
+    _check_before_work(settings, broker=True)
+    return settings
+
+
+async def _with_broker(settings: Settings) -> Services:
+    from bootstrap import build_services
+
     services = build_services(settings)
     await services.broker.start()
     return services
@@ -246,7 +330,7 @@ def dlq_list(
 ) -> None:
     """Parked messages: id, consumer, event, order, attempts, time parked, last error."""
     consumers = [consumer] if consumer else list(Consumer)
-    asyncio.run(_list(_settings(), consumers, limit))
+    asyncio.run(_list(_dlq_settings(), consumers, limit))
 
 
 async def _show(settings: Settings, consumers: Sequence[Consumer], message_id: str) -> bool:
@@ -267,7 +351,7 @@ async def _show(settings: Settings, consumers: Sequence[Consumer], message_id: s
 def dlq_show(message_id: str, consumer: ConsumerOption = None) -> None:
     """One parked message in full, body included."""
     consumers = [consumer] if consumer else list(Consumer)
-    if not asyncio.run(_show(_settings(), consumers, message_id)):
+    if not asyncio.run(_show(_dlq_settings(), consumers, message_id)):
         typer.echo(f"dlq: no parked message {message_id}", err=True)
         raise typer.Exit(code=1)
 
@@ -288,7 +372,7 @@ async def _replay(settings: Settings, consumers: Sequence[Consumer], message_id:
 def dlq_replay(message_id: str, consumer: ConsumerOption = None) -> None:
     """Put a parked message back on its work queue, with a fresh attempt count."""
     consumers = [consumer] if consumer else list(Consumer)
-    if not asyncio.run(_replay(_settings(), consumers, message_id)):
+    if not asyncio.run(_replay(_dlq_settings(), consumers, message_id)):
         typer.echo(f"dlq: no parked message {message_id}", err=True)
         raise typer.Exit(code=1)
 
@@ -303,10 +387,25 @@ async def _purge(settings: Settings, consumers: Sequence[Consumer]) -> None:
 
 
 @dlq.command("purge")
-def dlq_purge(consumer: ConsumerOption = None) -> None:
-    """Delete parked messages for good."""
-    consumers = [consumer] if consumer else list(Consumer)
-    asyncio.run(_purge(_settings(), consumers))
+def dlq_purge(
+    consumer: Annotated[
+        Consumer | None, typer.Option(help="this consumer's parked messages")
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="every consumer's parked messages, without asking")
+    ] = False,
+) -> None:
+    """Delete parked messages for good: one consumer's, or every consumer's (asked first)."""
+    if consumer is not None and every:
+        typer.echo("dlq purge: give --consumer or --all, not both", err=True)
+        raise typer.Exit(code=2)
+    settings = _dlq_settings()
+    if consumer is None and not every:
+        typer.confirm(
+            "Delete every parked message of every consumer (stock, payment, delivery) for good?",
+            abort=True,
+        )
+    asyncio.run(_purge(settings, [consumer] if consumer else list(Consumer)))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
@@ -64,7 +65,7 @@ class Settings(BaseSettings):
     introspection: bool | None = None
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     health_port: int | None = Field(default=None, ge=1, le=65535)
-    log_format: Literal["json", "text"] = "json"
+    log_format: Literal["json", "text"] | None = None
     carrier_webhook_secret: str | None = None
     carrier_webhook_url: str | None = None
     gateway_timeout_seconds: float = Field(default=5.0, gt=0)
@@ -140,6 +141,14 @@ class Settings(BaseSettings):
         return self.introspection if self.introspection is not None else not self.is_production
 
     @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        """Readable text in development, where a person reads the terminal; JSON in production,
+        where machines collect the lines. ORDERS_LOG_FORMAT overrides either."""
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.is_production else "text"
+
+    @property
     def allowed_origins(self) -> tuple[str, ...]:
         """Any origin in development unless listed; only the listed ones in production."""
         if self.cors_origins or self.is_production:
@@ -189,3 +198,11 @@ def _one_line(exc: ValidationError) -> str:
         message = str(error["msg"]).removeprefix("Value error, ")
         problems.append(f"{name}{message}")
     return "invalid setting: " + "; ".join(problems)
+
+
+def warn_about_settings(settings: Settings) -> None:
+    """Settings that work but that an operator should hear about, once, at start-up."""
+    if settings.uses_development_secret:
+        logging.getLogger("orders").warning(
+            "ORDERS_JWT_SECRET is not set: using the development secret (development only)"
+        )

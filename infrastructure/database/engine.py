@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -61,9 +60,7 @@ def _refuse_closed_connection(_dbapi_connection: Any, record: Any, _proxy: Any) 
 
 
 def _create_sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # The file's folder must exist: start-up refuses one that does not (startup_checks.py).
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

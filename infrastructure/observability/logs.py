@@ -1,5 +1,6 @@
-"""JSON log lines carrying the request id, order id and message id of the work in hand, so
-that one order's path can be followed across the API, the relay and the workers."""
+"""Log lines carrying the request id, order id and message id of the work in hand, so that one
+order's path can be followed across the API, the relay and the workers: JSON objects for the
+machines of production, readable text for a person at a terminal."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import IO, Any
+from datetime import datetime, timedelta, timezone
+from typing import IO, Any, Literal
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -37,20 +40,48 @@ def _install_trace_fields() -> None:
 _install_trace_fields()
 
 
+LogFormat = Literal["json", "text"]
+
+# Korea keeps no daylight saving time, so a fixed offset is Asia/Seoul without a tz database.
+SEOUL = timezone(timedelta(hours=9), "KST")
+
+# uvicorn sends a copy of some messages with ANSI colour codes as the `color_message` extra,
+# for its own coloured formatter; JSON would carry it as one more field.
+_NOT_FOR_JSON = [*RESERVED_ATTRS, "color_message"]
+
+
+class TextFormatter(logging.Formatter):
+    """`10:42:15 INFO    uvicorn.error  Started server process [42]  request_id=…`: the time in
+    Seoul, the level, the logger, the message, then the ids in hand; a traceback below."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s  %(message)s")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return datetime.fromtimestamp(record.created, SEOUL).strftime("%H:%M:%S")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802
+        ids = [f"{name}={getattr(record, name)}" for name in _TRACED if hasattr(record, name)]
+        return "  ".join([super().formatMessage(record), *ids])
+
+
 def configure_logging(
-    *, json: bool, level: int = logging.INFO, stream: IO[str] | None = None
+    log_format: LogFormat, *, level: int = logging.INFO, stream: IO[str] | None = None
 ) -> None:
+    """Every record, ours and the libraries' (uvicorn's access and error loggers included),
+    goes to one handler in `log_format`."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    if json:
+    if log_format == "json":
         handler.setFormatter(
             JsonFormatter(
                 "{asctime}{levelname}{name}{message}",
                 style="{",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                reserved_attrs=_NOT_FOR_JSON,
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

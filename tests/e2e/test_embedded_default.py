@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -41,6 +42,43 @@ def test_make_run_serves_the_seeded_catalogue_with_no_server_installed(
     assert {e["node"]["author"] for e in body["data"]["products"]["edges"]} == {"한강"}
     graphiql = httpx.get(f"{embedded_server}/graphql", headers={"Accept": "text/html"}, timeout=5)
     assert "graphiql" in graphiql.text.lower()
+
+
+def test_make_run_logs_readable_lines_in_development(tmp_path: Path) -> None:
+    with embedded_run(tmp_path) as url:
+        httpx.get(f"{url}/healthz", timeout=5)
+    printed = (tmp_path / "run.log").read_text()
+
+    assert "\x1b" not in printed
+    assert f"GraphiQL: {url}/graphql" in printed
+    logged = [line for line in printed.splitlines() if " INFO " in line]
+    assert any(" uvicorn.error  Uvicorn running on " in line for line in logged), printed
+    assert any(" uvicorn.access  " in line and "/healthz" in line for line in logged), printed
+    assert not any(line.startswith("{") for line in printed.splitlines())
+
+
+def test_make_run_in_production_logs_json_and_prints_no_graphiql(tmp_path: Path) -> None:
+    production = {
+        "ORDERS_ENV": "production",
+        "ORDERS_JWT_SECRET": "j" * 40,
+        "ORDERS_CARRIER_WEBHOOK_SECRET": "w" * 40,
+    }
+    with embedded_run(tmp_path, **production) as url:
+        httpx.get(f"{url}/healthz", timeout=5)
+        graphiql = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"}, timeout=5)
+    printed = (tmp_path / "run.log").read_text()
+
+    assert graphiql.status_code == 404
+    assert "GraphiQL" not in printed
+    assert f"The shop: {url}/" in printed
+    assert "\x1b" not in printed
+    logged = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
+    assert {"uvicorn.error", "uvicorn.access"} <= {line["logger"] for line in logged}
+    assert all("color_message" not in line for line in logged)
+    assert [line for line in printed.splitlines() if not line.startswith("{")] == [
+        "demo catalogue: 295 books added",
+        f"The shop: {url}/",
+    ]
 
 
 @pytest.fixture

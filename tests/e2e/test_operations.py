@@ -118,7 +118,7 @@ def test_log_lines_are_json_with_the_ids_in_hand() -> None:
     handlers, level = root.handlers[:], root.level
     written = io.StringIO()
     try:
-        configure_logging(json=True, stream=written)
+        configure_logging("json", stream=written)
         with tracing(request="r-1", order="o-1", message="m-1"):
             logging.getLogger("orders.test").warning("something %s", "happened")
     finally:

@@ -206,17 +206,25 @@ async def test_a_gateway_that_stays_down_parks_the_message_and_compensates(
 
 async def _cli(services: Services, *args: str) -> str:
     """Run `main.py ARGS` against this run's services; its output (it must succeed)."""
-    done = await asyncio.to_thread(
+    done = await _cli_answering(services, "", *args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+async def _cli_answering(
+    services: Services, answer: str, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `main.py ARGS` against this run's services with `answer` on its standard input."""
+    return await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "main.py", *args],
         cwd=ROOT,
         env=role_environment(services.settings),
+        input=answer,
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 async def test_200_orders_for_20_books_sell_exactly_20(
@@ -365,3 +373,34 @@ async def test_a_message_that_is_not_ours_is_parked_at_once_and_can_be_purged(
     purged = await _cli(services, "dlq", "purge", "--consumer", "payment")
     assert int(re.search(r"payment: (\d+) purged", purged)[1]) >= 1  # type: ignore[index]
     assert await broker.parked(Consumer.PAYMENT, 1000) == []
+
+
+async def test_purging_every_parking_lot_asks_first_or_takes_all(
+    services: Services, pipeline: Pipeline
+) -> None:
+    await pipeline.start([Consumer.PAYMENT], relay=False, carrier=False)
+    broker = services.broker
+    assert isinstance(broker, RabbitBroker)
+    garbage = str(uuid.uuid4())
+    await broker.send(
+        broker.names.requeue,
+        "payment.0",
+        aio_pika.Message(b"not json", message_id=garbage, delivery_mode=2),
+    )
+    await eventually(
+        lambda: broker.parked(Consumer.PAYMENT, 1000),
+        lambda found: any(p.message_id == garbage for p in found),
+        what="the garbage parked",
+    )
+
+    for answer in ("n\n", ""):  # no, and no one at the keyboard
+        declined = await _cli_answering(services, answer, "dlq", "purge")
+        assert declined.returncode != 0
+        assert "for good? [y/N]" in declined.stdout
+        assert "purged" not in declined.stdout
+        assert any(p.message_id == garbage for p in await broker.parked(Consumer.PAYMENT, 1000))
+
+    purged = await _cli(services, "dlq", "purge", "--all")
+    assert {line.split(":")[0] for line in purged.splitlines()} == {c.value for c in Consumer}
+    for consumer in Consumer:
+        assert await broker.parked(consumer, 1000) == []

@@ -13,6 +13,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "ORDERS_CARRIER_WEBHOOK_SECRET",
         "ORDERS_RETRY_DELAYS",
         "ORDERS_PORT",
+        "ORDERS_LOG_FORMAT",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir("/")  # no .env file of a developer's is read
@@ -73,3 +74,18 @@ def test_production_refuses_a_missing_or_weak_secret(monkeypatch: pytest.MonkeyP
         load_settings()
     monkeypatch.setenv("ORDERS_CARRIER_WEBHOOK_SECRET", "w" * 40)
     assert load_settings().is_production
+
+
+def test_logs_are_text_in_development_and_json_in_production_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().effective_log_format == "text"
+    monkeypatch.setenv("ORDERS_ENV", "production")
+    monkeypatch.setenv("ORDERS_JWT_SECRET", "s" * 40)
+    monkeypatch.setenv("ORDERS_CARRIER_WEBHOOK_SECRET", "w" * 40)
+    assert load_settings().effective_log_format == "json"
+    monkeypatch.setenv("ORDERS_LOG_FORMAT", "text")
+    assert load_settings().effective_log_format == "text"
+    monkeypatch.setenv("ORDERS_ENV", "development")
+    monkeypatch.setenv("ORDERS_LOG_FORMAT", "json")
+    assert load_settings().effective_log_format == "json"
