@@ -1,0 +1,70 @@
+"""`.ci/run` with the machine's commands stood in for: it installs what the browser test needs
+(Chromium, and a Korean font so that screenshots show Korean, not boxes), then runs make test."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+
+SERVICES_UP = {
+    "pg_isready": "exit 0",
+    "redis-cli": "echo PONG",
+    "rabbitmq-diagnostics": "exit 0",
+}
+KOREAN_FONT = 'echo "Noto Sans CJK KR"'
+
+
+def _stand_ins(folder: Path, commands: dict[str, str]) -> None:
+    """Scripts that log their arguments to $CALLS and do `body`; real dirname and grep."""
+    folder.mkdir()
+    for name, body in commands.items():
+        script = folder / name
+        script.write_text(f'#!/bin/bash\necho "{name} $*" >> "$CALLS"\n{body}\n')
+        script.chmod(0o755)
+    for real in ("dirname", "grep"):
+        found = shutil.which(real)
+        assert found is not None
+        (folder / real).symlink_to(found)
+
+
+def _ci_run(tmp_path: Path, **present: str) -> list[str]:
+    """Run .ci/run with only the stand-ins on PATH; the commands it called, in order."""
+    calls = tmp_path / "calls"
+    calls.touch()
+    _stand_ins(tmp_path / "bin", {**SERVICES_UP, "apt-get": "", "make": "", **present})
+    subprocess.run(
+        ["/bin/bash", str(ROOT / ".ci" / "run")],
+        env={"PATH": str(tmp_path / "bin"), "CALLS": str(calls)},
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return calls.read_text().splitlines()
+
+
+def _installed(calls: list[str]) -> list[str]:
+    return [call.split(" -qq ", 1)[1] for call in calls if call.startswith("apt-get install")]
+
+
+@pytest.mark.parametrize(
+    ("present", "installed"),
+    [
+        ({"chromium": "", "fc-list": KOREAN_FONT}, []),
+        ({"chromium": "", "fc-list": ""}, ["fonts-noto-cjk"]),
+        ({"fc-list": KOREAN_FONT}, ["chromium"]),
+        ({}, ["chromium fonts-noto-cjk"]),
+    ],
+    ids=["both there", "no Korean font", "no chromium", "neither"],
+)
+def test_ci_installs_chromium_and_a_korean_font_when_missing(
+    tmp_path: Path, present: dict[str, str], installed: list[str]
+) -> None:
+    calls = _ci_run(tmp_path, **present)
+
+    assert _installed(calls) == installed
+    assert calls[-1] == "make test"
