@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -21,6 +21,12 @@ SIGNATURE_PREFIX = "sha256="
 
 PROGRESS = tuple(DeliveryStatus)
 """Delivery statuses in the order a parcel goes through them."""
+
+MAX_TRACKING_NUMBER = 20
+MAX_EVENT_ID = 100
+MAX_LOCATION = 200
+"""The lengths the database keeps (delivery.tracking_number, delivery_event.carrier_event_id,
+delivery_event.location): a report carrying more is refused, never cut or failed on insert."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,22 +48,24 @@ class ParcelReport:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> ParcelReport:
-        """The report in a webhook body or a message; ValueError when it is not one."""
+        """The report in a webhook body or a message; ValueError when it is not one, or when
+        a value would not fit where it is stored. Its time is in UTC, as stored."""
         try:
-            occurred_at = datetime.fromisoformat(str(payload["occurredAt"]))
             report = cls(
                 tracking_number=str(payload["trackingNumber"]),
                 status=DeliveryStatus(payload["status"]),
                 location=str(payload["location"]) if payload.get("location") else None,
-                occurred_at=occurred_at,
+                occurred_at=_utc(str(payload["occurredAt"])),
                 event_id=str(payload["eventId"]),
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"a tracking event needs {exc}") from exc
-        if occurred_at.tzinfo is None:
-            raise ValueError("occurredAt needs a time zone")
-        if not report.event_id or len(report.event_id) > 100 or len(report.location or "") > 200:
-            raise ValueError("eventId is 1 to 100 characters, location at most 200")
+        if not 0 < len(report.tracking_number) <= MAX_TRACKING_NUMBER:
+            raise ValueError(f"trackingNumber is 1 to {MAX_TRACKING_NUMBER} characters")
+        if not report.event_id or len(report.event_id) > MAX_EVENT_ID:
+            raise ValueError(f"eventId is 1 to {MAX_EVENT_ID} characters")
+        if len(report.location or "") > MAX_LOCATION:
+            raise ValueError(f"location is at most {MAX_LOCATION} characters")
         for name, value in (
             ("trackingNumber", report.tracking_number),
             ("eventId", report.event_id),
@@ -66,6 +74,18 @@ class ParcelReport:
             if problem := character_problem(name, value):
                 raise ValueError(problem)
         return report
+
+
+def _utc(text: str) -> datetime:
+    """An ISO 8601 time with its zone, as the same instant in UTC. A time whose instant falls
+    outside the years 1 to 9999 in UTC (`0001-01-01T00:00:00+14:00`) is no time we can keep."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("occurredAt needs a time zone")
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(f"occurredAt {text} is out of range: years 1 to 9999 in UTC") from exc
 
 
 def carrier_signature(secret: str, body: bytes) -> str:

@@ -88,6 +88,29 @@ async def test_malformed_events_are_400_and_unknown_parcels_404(
     assert unknown.status_code == 404
 
 
+async def test_values_the_database_cannot_keep_are_400_and_nothing_is_queued(
+    client: AsyncClient, services: Services, parcel: tuple[uuid.UUID, str]
+) -> None:
+    order_id, tracking = parcel
+
+    year_zero = await _post(
+        client, services, _event(tracking, "DELIVERED", occurredAt="0001-01-01T00:00:00+14:00")
+    )
+    year_10000 = await _post(
+        client, services, _event(tracking, "DELIVERED", occurredAt="9999-12-31T23:59:59-14:00")
+    )
+    too_long = await _post(client, services, _event(tracking + "0" * 9, "DELIVERED"))
+
+    assert [r.status_code for r in (year_zero, year_10000, too_long)] == [400] * 3
+    assert "occurredAt" in year_zero.json()["error"]
+    assert "trackingNumber" in too_long.json()["error"]
+    async with services.engine.connect() as conn:
+        queued = await conn.execute(
+            select(outbox_table.c.routing_key).where(outbox_table.c.order_id == order_id)
+        )
+    assert queued.scalars().all() == []
+
+
 async def test_an_event_goes_through_the_outbox_once_and_never_moves_the_parcel_back(
     client: AsyncClient, services: Services, pipeline: Pipeline, parcel: tuple[uuid.UUID, str]
 ) -> None:
