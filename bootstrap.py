@@ -19,7 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from domain.messages import Consumer
 from domain.ports import UnitOfWork
-from domain.steps.base import Steps
+from domain.steps.base import Steps, flag_for_operator
 from domain.steps.delivery import DeliverySteps
 from domain.steps.payment import PaymentSteps
 from domain.steps.stock import StockSteps
@@ -206,6 +206,7 @@ class Background:
                 services.steps(consumer),
                 services.broker,
                 services.settings.retry_delays,
+                flag_for_operator(services.unit_of_work),
                 services.crash,
             )
             await worker.start()

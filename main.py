@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
 import typer
 
@@ -35,7 +36,9 @@ cli = typer.Typer(
     context_settings={"max_content_width": 120},
 )
 dlq = typer.Typer(
-    help="Parked messages: list, show, replay, purge.", no_args_is_help=True, rich_markup_mode=None
+    help="Parked messages and orders marked for an operator: list, show, replay, purge, resolve.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 cli.add_typer(dlq, name="dlq")
 
@@ -310,6 +313,8 @@ async def _with_broker(settings: Settings) -> Services:
 
 
 async def _list(settings: Settings, consumers: Sequence[Consumer], limit: int) -> None:
+    from infrastructure.database.attention import orders_needing_attention
+
     services = await _with_broker(settings)
     try:
         for consumer in consumers:
@@ -319,6 +324,11 @@ async def _list(settings: Settings, consumers: Sequence[Consumer], limit: int) -
                     f"{parked.message_id}  {parked.consumer:8}  {parked.name:18}  "
                     f"order {parked.order_id}  attempts {parked.attempts}  {when}  {parked.error}"
                 )
+        for marked in await orders_needing_attention(services.engine, limit):
+            typer.echo(
+                f"order {marked.order_id}  {marked.number}  {marked.status}  "
+                f"needs attention: {marked.note}"
+            )
     finally:
         await services.close()
 
@@ -328,7 +338,8 @@ def dlq_list(
     consumer: ConsumerOption = None,
     limit: Annotated[int, typer.Option(help="at most this many per consumer")] = 100,
 ) -> None:
-    """Parked messages: id, consumer, event, order, attempts, time parked, last error."""
+    """Parked messages (id, consumer, event, order, attempts, time parked, last error), then
+    the orders marked for an operator, and why."""
     consumers = [consumer] if consumer else list(Consumer)
     asyncio.run(_list(_dlq_settings(), consumers, limit))
 
@@ -375,6 +386,28 @@ def dlq_replay(message_id: str, consumer: ConsumerOption = None) -> None:
     if not asyncio.run(_replay(_dlq_settings(), consumers, message_id)):
         typer.echo(f"dlq: no parked message {message_id}", err=True)
         raise typer.Exit(code=1)
+
+
+async def _resolve(settings: Settings, order_id: UUID) -> bool:
+    from infrastructure.database.attention import resolve
+    from infrastructure.database.engine import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        return await resolve(engine, order_id)
+    finally:
+        await engine.dispose()
+
+
+@dlq.command("resolve")
+def dlq_resolve(order_id: UUID) -> None:
+    """Clear an order's needs-attention mark once it has been dealt with."""
+    settings = _settings()
+    _check_before_work(settings, database=True)
+    if not asyncio.run(_resolve(settings, order_id)):
+        typer.echo(f"dlq: order {order_id} is not marked", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"order {order_id}: mark cleared")
 
 
 async def _purge(settings: Settings, consumers: Sequence[Consumer]) -> None:

@@ -125,6 +125,11 @@ class OrderRepository(Protocol):
         """Move the order through the status table and append the history entry."""
         ...
 
+    async def needs_attention(self, order_id: UUID, note: str) -> None:
+        """Mark the order for an operator, saying why (the latest note replaces an earlier
+        one; `main.py dlq list` shows every marked order)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Placement:

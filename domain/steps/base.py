@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Protocol
+from uuid import UUID
 
 from domain.messages import Consumer, Event, Message
 from domain.order import Order
-from domain.ports import UnitOfWork
+from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.status import CancelReason, OrderStatus, can_transition
 
 log = logging.getLogger("orders.steps")
@@ -33,8 +35,21 @@ class Steps(Protocol):
 
     async def give_up(self, message: Message, error: str) -> bool:
         """Called after the last retry. Fail and compensate the order, then True: park the
-        message. False: a compensation that must not be abandoned; keep retrying."""
+        message. False: a compensation that must not be abandoned while its fault may pass."""
         ...
+
+
+FlagForOperator = Callable[[UUID, str], Awaitable[None]]
+"""Marks an order for an operator, saying why."""
+
+
+def flag_for_operator(uow: UnitOfWorkFactory) -> FlagForOperator:
+    async def flag(order_id: UUID, note: str) -> None:
+        async with uow() as work:
+            await work.orders.needs_attention(order_id, note)
+            await work.commit()
+
+    return flag
 
 
 async def cancel_for(

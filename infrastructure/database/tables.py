@@ -96,6 +96,12 @@ class OrderRow(TableModel, table=True):
         CheckConstraint("total_amount >= 0", name="total_not_negative"),
         Index("ix_orders_member_id_created_at_id", "member_id", "created_at", "id"),
         Index("ix_orders_created_at_id", "created_at", "id"),
+        Index(
+            "ix_orders_attention",
+            "updated_at",
+            postgresql_where=text("attention IS NOT NULL"),
+            sqlite_where=text("attention IS NOT NULL"),
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -113,6 +119,9 @@ class OrderRow(TableModel, table=True):
     payment_token: str | None = Field(default=None, max_length=100)
     idempotency_key: str | None = Field(default=None, max_length=255)
     request_fingerprint: str | None = Field(default=None, max_length=64)
+    attention: str | None = Field(default=None, max_length=500)
+    """Why an operator must look at this order (a message parked for a failure that will not
+    pass, a carrier report that contradicts it); NULL when nothing is wrong."""
     created_at: datetime = _created()
     updated_at: datetime = _created()
 

@@ -1,8 +1,15 @@
 """Runs a consumer's steps on its messages: ack on success, retry through the delay levels on a
-fault, and after the last level give up (fail and compensate the order, park the message).
+failure, and after the last level decide by what failed (`infrastructure.faults.may_pass`).
 
-Business outcomes (out of stock, declined) are not faults: the steps turn them into events.
-Anything a step raises is treated as a fault that may pass, so it is retried, never swallowed.
+Business outcomes (out of stock, declined) are not failures: the steps turn them into events.
+Every failure is retried through the levels, never swallowed. After the last level:
+- a fault that may pass (gateway down, connection lost, deadlock): a forward step gives up
+  (the order is cancelled and compensated) and the message is parked; a compensation keeps
+  retrying at the last delay, since the customer is owed it and the fault may yet pass;
+- a failure that will not pass (a bug, a constraint, a value out of range, a payload we cannot
+  read): retrying it helps no one, so the step gives up as far as it can (a forward step
+  cancels and compensates), the order is marked for an operator and the message is parked,
+  compensations included. `main.py dlq list` shows both.
 """
 
 from __future__ import annotations
@@ -11,8 +18,9 @@ import logging
 from collections.abc import Sequence
 
 from domain.messages import Message
-from domain.steps.base import Steps
+from domain.steps.base import FlagForOperator, Steps
 from infrastructure.crash_points import NO_CRASHES, CrashPoints
+from infrastructure.faults import may_pass
 from infrastructure.messaging.broker import Broker, Received
 from infrastructure.observability.logs import tracing
 from infrastructure.observability.metrics import MESSAGES
@@ -26,11 +34,13 @@ class StepWorker:
         steps: Steps,
         broker: Broker,
         retry_delays: Sequence[float],
+        flag_for_operator: FlagForOperator,
         crash: CrashPoints = NO_CRASHES,
     ) -> None:
         self.steps = steps
         self._broker = broker
         self._delays = tuple(retry_delays)
+        self._flag = flag_for_operator
         self._crash = crash
 
     async def start(self) -> None:
@@ -54,32 +64,41 @@ class StepWorker:
         consumer = self.steps.consumer.value
         try:
             await self.steps.handle(message)
-        except Exception as exc:  # noqa: BLE001 - every fault is retried or compensated
-            error = f"{type(exc).__name__}: {exc}"
-            await self._after_fault(received, message.attempt, error)
+        except Exception as exc:  # noqa: BLE001 - every failure is retried, parked or compensated
+            await self._after_failure(received, message, exc)
             return
         self._crash.reached("before_ack", f"{message.name.value} {message.order_id}")
         await received.ack()
         MESSAGES.labels(consumer=consumer, outcome="handled").inc()
         log.info("%s: handled %s of order %s", consumer, message.name.value, message.order_id)
 
-    async def _after_fault(self, received: Received, attempt: int, error: str) -> None:
-        consumer = self.steps.consumer.value
-        message = received.message
+    async def _after_failure(self, received: Received, message: Message, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        passing = may_pass(exc)
+        attempt = message.attempt
         if attempt < len(self._delays):
             delay = self._delays[attempt]
             log.warning(
-                "%s: %s of order %s failed (attempt %d), retrying in %ss: %s",
-                consumer,
+                "%s: %s of order %s failed (attempt %d, %s), retrying in %ss: %s",
+                self.steps.consumer.value,
                 message.name.value,
                 message.order_id,
                 attempt + 1,
+                "may pass" if passing else "will not pass: parked after the last level",
                 delay,
                 error,
             )
-            await received.retry(delay)
-            MESSAGES.labels(consumer=consumer, outcome="retried").inc()
-            return
+            await self._retry(received, delay)
+        elif passing:
+            await self._give_up_or_keep_trying(received, message, error)
+        else:
+            await self._park_for_an_operator(received, message, error)
+
+    async def _give_up_or_keep_trying(
+        self, received: Received, message: Message, error: str
+    ) -> None:
+        """After the last level, for a fault that may pass."""
+        consumer = self.steps.consumer.value
         try:
             compensated = await self.steps.give_up(message, error)
         except Exception as exc:  # noqa: BLE001 - compensation failed too: try again later
@@ -91,19 +110,61 @@ class StepWorker:
                 consumer,
                 message.name.value,
                 message.order_id,
-                attempt + 1,
+                message.attempt + 1,
                 error,
             )
-            await received.park(error)
-            MESSAGES.labels(consumer=consumer, outcome="parked").inc()
+            await self._park(received, error)
         else:
             log.error(
                 "%s: %s of order %s still failing after %d attempts, retrying: %s",
                 consumer,
                 message.name.value,
                 message.order_id,
-                attempt + 1,
+                message.attempt + 1,
                 error,
             )
-            await received.retry(self._delays[-1])
-            MESSAGES.labels(consumer=consumer, outcome="retried").inc()
+            await self._retry(received, self._delays[-1])
+
+    async def _park_for_an_operator(self, received: Received, message: Message, error: str) -> None:
+        """After the last level, for a failure that will not pass: give up as far as the step
+        can, mark the order, park. Only a fault that may pass in that bookkeeping itself (the
+        database down) sends the message round once more."""
+        consumer = self.steps.consumer.value
+        note = f"{consumer} parked {message.name.value} ({message.id}): {error}"
+        try:
+            await self.steps.give_up(message, error)
+            await self._flag(message.order_id, note)
+        except Exception as exc:  # noqa: BLE001 - decided below: again later, or park anyway
+            if may_pass(exc):
+                log.error(
+                    "%s: could not mark order %s for an operator, retrying: %r",
+                    consumer,
+                    message.order_id,
+                    exc,
+                )
+                await self._retry(received, self._delays[-1])
+                return
+            log.error(
+                "%s: giving up on %s failed as well, parking it anyway: %r",
+                consumer,
+                message.id,
+                exc,
+            )
+        log.error(
+            "%s: parked %s of order %s after %d attempts, a failure that will not pass; "
+            "order marked for an operator: %s",
+            consumer,
+            message.name.value,
+            message.order_id,
+            message.attempt + 1,
+            error,
+        )
+        await self._park(received, error)
+
+    async def _retry(self, received: Received, delay: float) -> None:
+        await received.retry(delay)
+        MESSAGES.labels(consumer=self.steps.consumer.value, outcome="retried").inc()
+
+    async def _park(self, received: Received, error: str) -> None:
+        await received.park(error)
+        MESSAGES.labels(consumer=self.steps.consumer.value, outcome="parked").inc()

@@ -15,9 +15,10 @@ from sqlalchemy import func, select, update
 
 from bootstrap import Services
 from domain.catalogue import StockLevel
-from domain.messages import Consumer
+from domain.messages import Consumer, Event, Message
 from domain.status import CancelReason, OrderStatus, PaymentStatus
 from infrastructure.database.tables import (
+    order_table,
     outbox_table,
     payment_table,
     simulated_charge_table,
@@ -25,7 +26,13 @@ from infrastructure.database.tables import (
 )
 from infrastructure.messaging.rabbitmq import RabbitBroker
 from schema.ids import to_global_id
-from tests.support.factories import create_product, random_member_id, token_for
+from tests.support.factories import (
+    create_member,
+    create_order,
+    create_product,
+    random_member_id,
+    token_for,
+)
 from tests.support.graphql import graphql
 from tests.support.orders import place_ok, read_order, settled
 from tests.support.pipeline import Pipeline
@@ -202,6 +209,64 @@ async def test_a_gateway_that_stays_down_parks_the_message_and_compensates(
     )
     # handled again: the order is cancelled already, so nothing is charged
     assert (await read_order(services, order_id)).status is OrderStatus.CANCELLED
+
+
+async def _attention(services: Services, order_id: uuid.UUID) -> str | None:
+    async with services.engine.connect() as conn:
+        found = await conn.execute(
+            select(order_table.c.attention).where(order_table.c.id == order_id)
+        )
+    note: str | None = found.scalar_one()
+    return note
+
+
+async def test_a_report_that_will_never_fit_is_parked_after_its_levels_and_its_order_marked(
+    services: Services, pipeline: Pipeline
+) -> None:
+    """Issue #11: a tracking event at 0001-01-01T00:00:00+14:00, accepted by the webhook before
+    it refused such times, failed on every try and was retried at the last delay forever."""
+    await pipeline.start([Consumer.DELIVERY], carrier=False)
+    member = await create_member(services.engine)
+    order = await create_order(
+        services.engine, member_id=member, product_ids=[await create_product(services.engine)]
+    )
+    [delivery] = await services.store.deliveries_by_order_ids([order.id])
+    report = Message(
+        Event.CARRIER_REPORTED,
+        order.id,
+        {
+            "trackingNumber": delivery.tracking_number,
+            "status": "DELIVERED",
+            "location": None,
+            "occurredAt": "0001-01-01T00:00:00+14:00",
+            "eventId": f"evt-{uuid.uuid4()}",
+        },
+    )
+    async with services.unit_of_work() as work:
+        await work.outbox.add(report)
+        await work.commit()
+
+    parked = await eventually(
+        lambda: services.broker.parked(Consumer.DELIVERY, 1000),
+        lambda found: any(p.message_id == str(report.id) for p in found),
+        what="the report parked",
+    )
+
+    [mine] = [p for p in parked if p.message_id == str(report.id)]
+    assert mine.attempts == len(services.settings.retry_delays) + 1
+    assert "occurredAt" in mine.error
+    note = await _attention(services, order.id)
+    assert note is not None
+    assert note.startswith(f"delivery parked carrier.reported ({report.id}): ValueError")
+    [unmoved] = await services.store.deliveries_by_order_ids([order.id])
+    assert unmoved.status is delivery.status
+    listed = await _cli(services, "dlq", "list", "--consumer", "delivery")
+    assert f"{report.id}  delivery  carrier.reported" in listed
+    assert f"order {order.id}  " in listed
+    assert f"needs attention: {note}" in listed
+    resolved = await _cli(services, "dlq", "resolve", str(order.id))
+    assert f"order {order.id}: mark cleared" in resolved
+    assert await _attention(services, order.id) is None
 
 
 async def _cli(services: Services, *args: str) -> str:

@@ -15,6 +15,7 @@ from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_or_skip
 
 PLACED_MESSAGE = "order placed"
+ATTENTION_LENGTH = 500
 _INSERT_ITEM = insert(order_item_table)
 _INSERT_HISTORY = insert(order_event_table)
 _LOCK_ORDER = select(order_table).where(order_table.c.id == bindparam("id")).with_for_update()
@@ -113,6 +114,13 @@ class SqlOrderRepository:
         self.changed.add(order.id)
         return dataclasses.replace(
             order, status=status, cancel_reason=reason or order.cancel_reason, updated_at=now
+        )
+
+    async def needs_attention(self, order_id: UUID, note: str) -> None:
+        await self._conn.execute(
+            update(order_table)
+            .where(order_table.c.id == order_id)
+            .values(attention=note[:ATTENTION_LENGTH])
         )
 
     async def _history(self, order_id: UUID, status: OrderStatus, message: str | None) -> None:
