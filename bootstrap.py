@@ -62,7 +62,7 @@ log = logging.getLogger("orders")
 MEMBER_CACHE_TTL_SECONDS = 3600
 
 
-def _broker(settings: Settings) -> Broker:
+def _broker(settings: Settings, crash: CrashPoints) -> Broker:
     if settings.amqp_url.startswith("memory://"):
         return InMemoryBroker(prefetch=settings.prefetch)
     return RabbitBroker(
@@ -71,6 +71,7 @@ def _broker(settings: Settings) -> Broker:
         retry_delays=settings.retry_delays,
         prefetch=settings.prefetch,
         publish_timeout=settings.publish_timeout_seconds,
+        crash=crash,
     )
 
 
@@ -153,8 +154,8 @@ class Services:
 def build_services(settings: Settings) -> Services:
     engine = create_engine(settings.database_url)
     cache = create_cache(settings.redis_url, settings.cache_prefix)
-    broker = _broker(settings)
     crash = CrashPoints(settings.crash_at, settings.crash_marker)
+    broker = _broker(settings, crash)
     return Services(
         settings=settings,
         engine=engine,
@@ -210,6 +211,8 @@ class Background:
                 services.crash,
             )
             await worker.start()
+        if consumers:
+            self.tasks.append(asyncio.create_task(self._watch_consumers()))
         if relay:
             self.tasks.append(asyncio.create_task(services.relay.run(self.stop)))
         if carrier:
@@ -218,8 +221,8 @@ class Background:
 
     async def _watch_consumers(self) -> None:
         """aio-pika's robust connection can come back from a broker restart without its
-        consumers. Seen twice in a row, that stops the process with `failed` set, so that its
-        supervisor starts a fresh one."""
+        consumers. Seen twice in a row, that stops the process with `failed` set (exit code 3),
+        so that its supervisor starts a fresh one. Runs wherever this process consumes."""
         strikes = 0
         while not await sleep_unless_stopped(
             self.stop, self.services.settings.consumer_check_seconds

@@ -24,6 +24,8 @@ from infrastructure.observability.logs import configure_logging
 from infrastructure.settings import Settings, SettingsError, load_settings, warn_about_settings
 
 if TYPE_CHECKING:
+    import uvicorn
+
     from bootstrap import Services
 
 # Plain help: Typer's rich panels label every flag (--help, --all) with a `<bool>` value that
@@ -242,11 +244,21 @@ async def _run_everything(settings: Settings) -> None:
         typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
     typer.echo(f"The shop: http://{settings.host}:{settings.port}/")
     settle_garbage_collector()
+    # the consumer watchdog stops the background work: the server goes with it
+    stopping = asyncio.create_task(_exit_when_set(background.stop, server))
     try:
         await server.serve()
     finally:
+        stopping.cancel()
         await background.shutdown()
         await services.close()
+    if background.failed:
+        raise typer.Exit(code=3)
+
+
+async def _exit_when_set(stop: asyncio.Event, server: uvicorn.Server) -> None:
+    await stop.wait()
+    server.should_exit = True
 
 
 @cli.command()

@@ -4,6 +4,9 @@ Off unless `ORDERS_CRASH_AT` names a point (refused in production). With `ORDERS
 the crash happens once: the marker file is written just before, and a restarted process that
 finds it carries on. Points: `before_ack` (a worker committed, not yet acked), `after_charge`
 (the gateway charged, nothing committed), `after_publish` (the relay published, not yet marked).
+One point is a fault rather than a crash: `consumers_lost`, a worker whose AMQP connection comes
+back from a broker restart without its consumers (what aio-pika's robust connection did, and
+what the consumer watchdog is for).
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ class CrashPoints:
                 return
             self._marker.write_text(f"{point} {detail}".strip())
         os.kill(os.getpid(), signal.SIGKILL)
+
+    def faulty(self, point: str) -> bool:
+        """Whether this is the point named, for a fault its caller makes instead of a crash."""
+        return point == self._point
 
 
 NO_CRASHES = CrashPoints()

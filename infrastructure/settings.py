@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     gateway_timeout_seconds: float = Field(default=5.0, gt=0)
     consumer_check_seconds: float = Field(default=15.0, gt=0)
     simulated_gateway_weather: str | None = None
-    crash_at: Literal["before_ack", "after_charge", "after_publish"] | None = None
+    crash_at: Literal["before_ack", "after_charge", "after_publish", "consumers_lost"] | None = None
     crash_marker: str | None = None
 
     @field_validator("retry_delays", mode="before")

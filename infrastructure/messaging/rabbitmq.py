@@ -20,6 +20,7 @@ from aio_pika.abc import (
 from aiormq.exceptions import AMQPError
 
 from domain.messages import SUBSCRIPTIONS, Consumer, Message
+from infrastructure.crash_points import NO_CRASHES, CrashPoints
 from infrastructure.messaging.broker import Handler, ParkedMessage, Unroutable
 from infrastructure.messaging.codec import (
     ATTEMPT_HEADER,
@@ -99,8 +100,10 @@ class RabbitBroker:
         retry_delays: Sequence[float],
         prefetch: int,
         publish_timeout: float,
+        crash: CrashPoints = NO_CRASHES,
     ) -> None:
         self.names = names
+        self._crash = crash
         self._url = url
         self._retry_delays = tuple(retry_delays)
         self._prefetch = prefetch
@@ -123,7 +126,15 @@ class RabbitBroker:
         except BaseException:
             await connection.close()
             raise
+        if self._crash.faulty("consumers_lost"):
+            connection.reconnect_callbacks.add(self._lose_consumers)
         self._connection = connection
+
+    async def _lose_consumers(self, _sender: AbstractRobustConnection | None, /) -> None:
+        """The `consumers_lost` fault: connected again, consuming nothing, unaware of it."""
+        log.warning("fault test: this process's consumers are dropped after reconnecting")
+        for _, queue, tag in self._consuming:
+            await queue.cancel(tag)
 
     async def _declare(self, channel: AbstractChannel) -> None:
         names = self.names
