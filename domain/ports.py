@@ -283,6 +283,8 @@ class ChargeResult:
     approved: bool
     transaction_id: str | None = None
     decline_reason: str | None = None
+    voided: bool = False
+    """Not approved because a refund with its charge key stopped it first: no money taken."""
 
 
 class PaymentGateway(Protocol):
@@ -295,7 +297,8 @@ class PaymentGateway(Protocol):
 
     async def refund(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
         """Give back what the charge made with `charge_key` took, and stop it for good if it
-        is still being processed. True when money went back, False when none was taken."""
+        is still being processed (or not made yet: it is void). True when money went back,
+        False when none was taken and none can be."""
         ...
 
 

@@ -29,6 +29,9 @@ class PaymentStatus(StrEnum):
     DECLINED = "DECLINED"
     FAILED = "FAILED"
     REFUNDED = "REFUNDED"
+    VOIDED = "VOIDED"
+    """The charge was stopped at the gateway before it took any money (the order was cancelled
+    while it was being charged, or before it was): nothing taken, nothing to give back."""
 
 
 class DeliveryStatus(StrEnum):
@@ -37,6 +40,9 @@ class DeliveryStatus(StrEnum):
     IN_TRANSIT = "IN_TRANSIT"
     OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
     DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+    """We cancelled the parcel with the carrier, its order being cancelled. What the carrier
+    reports about it afterwards is kept in its tracking events but moves it no more."""
 
 
 _S = OrderStatus

@@ -33,6 +33,7 @@ export const PAYMENT_STATUS = {
   DECLINED: ['거절', 'Declined'],
   FAILED: ['실패', 'Failed'],
   REFUNDED: ['환불', 'Refunded'],
+  VOIDED: ['결제 취소', 'Voided'],
 };
 
 export const DELIVERY_STATUS = {
@@ -41,6 +42,7 @@ export const DELIVERY_STATUS = {
   IN_TRANSIT: ['이동 중', 'In transit'],
   OUT_FOR_DELIVERY: ['배송 출발', 'Out for delivery'],
   DELIVERED: ['배송 완료', 'Delivered'],
+  CANCELLED: ['배송 취소', 'Cancelled'],
 };
 
 /** The payment gateway's test tokens (PaymentInput.token). */

@@ -5,10 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from domain.messages import Consumer, Event, Message
-from domain.ports import Carrier, UnitOfWorkFactory
+from domain.ports import Carrier, UnitOfWork, UnitOfWorkFactory
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
 from domain.steps.base import absorbed, cancel_for, order_still_at
 from domain.steps.tracking import ParcelReport, apply_parcel_report
+
+
+async def _cancelled(work: UnitOfWork, tracking_number: str) -> None:
+    """Our record of a parcel cancelled with the carrier says so, in its status and events."""
+    delivery = await work.deliveries.lock_by_tracking_number(tracking_number)
+    if delivery is None or delivery.status is DeliveryStatus.CANCELLED:
+        return
+    await work.deliveries.set_status(delivery, DeliveryStatus.CANCELLED)
+    await work.deliveries.record_event(
+        delivery, DeliveryStatus.CANCELLED, "cancelled with the carrier", datetime.now(UTC), None
+    )
 
 
 class DeliverySteps:
@@ -85,7 +96,11 @@ class DeliverySteps:
         if isinstance(tracking_number, str):
             await self._carrier.cancel_parcel(tracking_number=tracking_number)
         async with self._uow() as work:
-            await work.inbox.claim(self.consumer, message.id)
+            if not await work.inbox.claim(self.consumer, message.id):
+                absorbed(self.consumer, message)
+                return
+            if delivery is not None and delivery.tracking_number:
+                await _cancelled(work, delivery.tracking_number)
             await work.commit()
 
     async def give_up(self, message: Message, error: str) -> bool:

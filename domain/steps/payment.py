@@ -80,7 +80,9 @@ class PaymentSteps:
                     await work.outbox.add(Message(Event.PAYMENT_REFUND_DUE, order_id))
             else:
                 reason = result.decline_reason or "declined"
-                await work.payments.settle(order_id, PaymentStatus.DECLINED, error=reason)
+                # voided: a refund for a cancelled order stopped the charge before it took money
+                settled = PaymentStatus.VOIDED if result.voided else PaymentStatus.DECLINED
+                await work.payments.settle(order_id, settled, error=reason)
                 await cancel_for(
                     work, order, CancelReason.PAYMENT_DECLINED, f"payment declined: {reason}"
                 )
@@ -112,6 +114,9 @@ class PaymentSteps:
                 return
             if refunded:
                 await work.payments.settle(order_id, PaymentStatus.REFUNDED)
+            elif payment.status is PaymentStatus.PENDING:
+                # no money was taken, and the charge can take none now: it is void
+                await work.payments.settle(order_id, PaymentStatus.VOIDED)
             await work.commit()
 
     async def give_up(self, message: Message, error: str) -> bool:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-from uuid import UUID
 
 from domain.messages import Event, Message
+from domain.order import Order
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.problems import ProblemCode, refuse
 from domain.status import DeliveryStatus, OrderStatus, can_transition
@@ -19,8 +19,14 @@ from domain.text import character_problem
 
 SIGNATURE_PREFIX = "sha256="
 
-PROGRESS = tuple(DeliveryStatus)
-"""Delivery statuses in the order a parcel goes through them."""
+PROGRESS = (
+    DeliveryStatus.PREPARING,
+    DeliveryStatus.PICKED_UP,
+    DeliveryStatus.IN_TRANSIT,
+    DeliveryStatus.OUT_FOR_DELIVERY,
+    DeliveryStatus.DELIVERED,
+)
+"""The statuses a parcel goes through, in order: what a carrier reports. CANCELLED is ours."""
 
 MAX_TRACKING_NUMBER = 20
 MAX_EVENT_ID = 100
@@ -53,7 +59,7 @@ class ParcelReport:
         try:
             report = cls(
                 tracking_number=str(payload["trackingNumber"]),
-                status=DeliveryStatus(payload["status"]),
+                status=_progress(str(payload["status"])),
                 location=str(payload["location"]) if payload.get("location") else None,
                 occurred_at=_utc(str(payload["occurredAt"])),
                 event_id=str(payload["eventId"]),
@@ -74,6 +80,13 @@ class ParcelReport:
             if problem := character_problem(name, value):
                 raise ValueError(problem)
         return report
+
+
+def _progress(value: str) -> DeliveryStatus:
+    status = DeliveryStatus(value)
+    if status not in PROGRESS:
+        raise ValueError(f"status is one of {', '.join(PROGRESS)}")
+    return status
 
 
 def _utc(text: str) -> datetime:
@@ -118,7 +131,9 @@ async def apply_parcel_report(work: UnitOfWork, report: ParcelReport) -> bool:
     """Record a tracking event in the caller's unit of work; False for a duplicate.
 
     An event older than the parcel's current status is kept in the history but never moves
-    the parcel, or the order, backwards.
+    the parcel, or the order, backwards. The parcel of a cancelled order never moves either:
+    the event is kept, and a parcel the carrier says has moved on (picked up, delivered) after
+    all marks the order for an operator, who must get the books back.
     """
     delivery = await work.deliveries.lock_by_tracking_number(report.tracking_number)
     if delivery is None:
@@ -127,17 +142,26 @@ async def apply_parcel_report(work: UnitOfWork, report: ParcelReport) -> bool:
         delivery, report.status, report.location, report.occurred_at, report.event_id
     ):
         return False
+    order = await work.orders.lock(delivery.order_id)
+    if delivery.status is DeliveryStatus.CANCELLED or (
+        order is not None and order.status is OrderStatus.CANCELLED
+    ):
+        if report.status is not DeliveryStatus.PREPARING:
+            await work.orders.needs_attention(
+                delivery.order_id,
+                f"the carrier reported parcel {report.tracking_number} "
+                f"{report.status.value} after the order was cancelled",
+            )
+        return True
     if PROGRESS.index(report.status) > PROGRESS.index(delivery.status):
         await work.deliveries.set_status(delivery, report.status)
-        await _follow_with_order(work, delivery.order_id, report.status)
+        if order is not None:
+            await _follow_with_order(work, order, report.status)
     return True
 
 
-async def _follow_with_order(work: UnitOfWork, order_id: UUID, status: DeliveryStatus) -> None:
+async def _follow_with_order(work: UnitOfWork, order: Order, status: DeliveryStatus) -> None:
     """Picked up or further: the order is SHIPPED; delivered: DELIVERED."""
-    order = await work.orders.lock(order_id)
-    if order is None:
-        return
     targets = []
     if status is not DeliveryStatus.PREPARING:
         targets.append(OrderStatus.SHIPPED)

@@ -87,11 +87,10 @@ def _result(status: str, transaction_id: str | None, token: str | None) -> Charg
     if status == Outcome.APPROVED.value:
         return ChargeResult(approved=True, transaction_id=transaction_id)
     if status == Outcome.VOIDED.value:
-        reason = "the charge was voided by a refund"
-    elif token == "tok_decline":
-        reason = "card declined"
-    else:
-        reason = f"unknown card token {token!r}"
+        return ChargeResult(
+            approved=False, decline_reason="the charge was voided by a refund", voided=True
+        )
+    reason = "card declined" if token == "tok_decline" else f"unknown card token {token!r}"
     return ChargeResult(approved=False, decline_reason=reason)
 
 

@@ -14,8 +14,17 @@ from sqlalchemy import select
 from bootstrap import Services
 from domain.status import DeliveryStatus, OrderStatus
 from domain.steps.tracking import carrier_signature
-from infrastructure.database.tables import outbox_table
-from tests.support.factories import create_member, create_order, create_product
+from infrastructure.database.tables import order_table, outbox_table
+from schema.ids import to_global_id
+from tests.support.factories import (
+    create_member,
+    create_order,
+    create_product,
+    random_member_id,
+    token_for,
+)
+from tests.support.graphql import graphql
+from tests.support.orders import place_ok, read_order, settled
 from tests.support.pipeline import Pipeline
 from tests.support.waiting import eventually
 
@@ -153,3 +162,62 @@ async def test_an_event_goes_through_the_outbox_once_and_never_moves_the_parcel_
     )
     history = await services.store.history_by_order_ids([order_id])
     assert [h.status for h in history][-2:] == [OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+
+
+async def test_a_report_on_the_parcel_of_a_cancelled_order_is_kept_but_moves_nothing(
+    client: AsyncClient, services: Services, pipeline: Pipeline
+) -> None:
+    """Issue #11: a DELIVERED event for the parcel of a cancelled order moved it to DELIVERED."""
+    await pipeline.start(carrier=False)
+    customer = token_for(services.settings.effective_jwt_secret, random_member_id())
+    order_id = await place_ok(client, customer, [(await create_product(services.engine), 1)])
+    assert (await settled(services, order_id)).status is OrderStatus.PREPARING
+    [parcel] = await services.store.deliveries_by_order_ids([order_id])
+    assert parcel.tracking_number is not None
+    await graphql(
+        client,
+        "mutation ($id: ID!) { cancelOrder(id: $id) { order { status } } }",
+        {"id": to_global_id("Order", order_id)},
+        token=customer,
+    )
+    await eventually(
+        lambda: services.store.deliveries_by_order_ids([order_id]),
+        lambda found: found[0].status is DeliveryStatus.CANCELLED,
+        what="the parcel cancelled with the carrier",
+    )
+
+    delivered = await _post(client, services, _event(parcel.tracking_number, "DELIVERED"))
+    events = await eventually(
+        lambda: services.store.delivery_events_by_delivery_ids([parcel.id]),
+        lambda found: any(e.status is DeliveryStatus.DELIVERED for e in found),
+        what="the report recorded",
+    )
+
+    assert delivered.status_code == 200
+    assert [e.status for e in events] == [
+        DeliveryStatus.PREPARING,
+        DeliveryStatus.CANCELLED,
+        DeliveryStatus.DELIVERED,
+    ]
+    [still] = await services.store.deliveries_by_order_ids([order_id])
+    assert still.status is DeliveryStatus.CANCELLED
+    assert (await read_order(services, order_id)).status is OrderStatus.CANCELLED
+    async with services.engine.connect() as conn:
+        note = await conn.execute(
+            select(order_table.c.attention).where(order_table.c.id == order_id)
+        )
+    assert note.scalar_one() == (
+        f"the carrier reported parcel {parcel.tracking_number} DELIVERED after the order was "
+        "cancelled"
+    )
+
+
+async def test_a_carrier_cannot_report_a_parcel_cancelled(
+    client: AsyncClient, services: Services, parcel: tuple[uuid.UUID, str]
+) -> None:
+    _, tracking = parcel
+
+    ours = await _post(client, services, _event(tracking, "CANCELLED"))
+
+    assert ours.status_code == 400
+    assert "status is one of PREPARING" in ours.json()["error"]

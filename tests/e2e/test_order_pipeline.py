@@ -16,7 +16,10 @@ from sqlalchemy import func, select, update
 from bootstrap import Services
 from domain.catalogue import StockLevel
 from domain.messages import Consumer, Event, Message
-from domain.status import CancelReason, OrderStatus, PaymentStatus
+from domain.money import Money
+from domain.ports import ChargeResult, PaymentGateway
+from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
+from domain.steps.payment import PaymentSteps
 from infrastructure.database.tables import (
     order_table,
     outbox_table,
@@ -386,6 +389,78 @@ async def test_cancelling_a_paid_order_refunds_and_releases_stock(
         ("charge", "REFUNDED", 1),
         ("refund", "REFUNDED", 1),
     ]
+    [delivery] = await eventually(
+        lambda: services.store.deliveries_by_order_ids([order_id]),
+        lambda found: found[0].status is DeliveryStatus.CANCELLED,
+        what="the parcel cancelled",
+    )
+    events = await services.store.delivery_events_by_delivery_ids([delivery.id])
+    assert [e.status for e in events][-1] is DeliveryStatus.CANCELLED
+
+
+class HeldCharges:
+    """The gateway, with each charge held on its way until `go` is set: a charge the network
+    delays while the order is cancelled."""
+
+    def __init__(self, gateway: PaymentGateway) -> None:
+        self._gateway = gateway
+        self.go = asyncio.Event()
+
+    async def charge(
+        self, *, idempotency_key: str, amount: Money, token: str | None
+    ) -> ChargeResult:
+        await self.go.wait()
+        return await self._gateway.charge(
+            idempotency_key=idempotency_key, amount=amount, token=token
+        )
+
+    async def refund(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
+        return await self._gateway.refund(
+            idempotency_key=idempotency_key, charge_key=charge_key, amount=amount
+        )
+
+
+async def _payment_status(services: Services, order_id: uuid.UUID) -> PaymentStatus | None:
+    found = await services.store.payments_by_order_ids([order_id])
+    return found[0].status if found else None
+
+
+async def test_a_charge_voided_by_the_refund_of_a_cancelled_order_is_recorded_voided(
+    client: AsyncClient, services: Services, pipeline: Pipeline, customer: str
+) -> None:
+    await pipeline.start([Consumer.STOCK], carrier=False)
+    book = await create_product(services.engine, available=3)
+    order_id = await place_ok(client, customer, [(book, 1)])
+    await eventually(
+        lambda: read_order(services, order_id),
+        lambda order: order.status is OrderStatus.STOCK_RESERVED,
+        what="stock reserved",
+    )
+    gateway = HeldCharges(services.gateway)
+    steps = PaymentSteps(services.unit_of_work, gateway)
+    charging = asyncio.create_task(steps.handle(Message(Event.STOCK_RESERVED, order_id)))
+    await eventually(
+        lambda: _payment_status(services, order_id),
+        lambda status: status is PaymentStatus.PENDING,
+        what="the charge on its way",
+    )
+
+    body = await graphql(
+        client,
+        "mutation ($id: ID!) { cancelOrder(id: $id) { order { status } } }",
+        {"id": to_global_id("Order", order_id)},
+        token=customer,
+    )
+    assert body["data"]["cancelOrder"]["order"]["status"] == "CANCELLED"
+    await steps.handle(Message(Event.ORDER_CANCELLED, order_id))  # the refund gets there first
+    voided = await _payment_status(services, order_id)
+    gateway.go.set()  # then the charge, which the gateway finds void
+    await charging
+
+    assert voided is PaymentStatus.VOIDED
+    assert await _payment_status(services, order_id) is PaymentStatus.VOIDED
+    assert await _charges(services, order_id) == [("charge", "VOIDED", 1), ("refund", "VOIDED", 1)]
+    assert (await read_order(services, order_id)).status is OrderStatus.CANCELLED
 
 
 async def test_a_shipped_order_can_no_longer_be_cancelled(
