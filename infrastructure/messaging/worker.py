@@ -131,25 +131,30 @@ class StepWorker:
         database down) sends the message round once more."""
         consumer = self.steps.consumer.value
         note = f"{consumer} parked {message.name.value} ({message.id}): {error}"
-        try:
-            await self.steps.give_up(message, error)
-            await self._flag(message.order_id, note)
-        except Exception as exc:  # noqa: BLE001 - decided below: again later, or park anyway
-            if may_pass(exc):
+        for what, bookkeeping in (
+            ("give up on", lambda: self.steps.give_up(message, error)),
+            ("mark for an operator", lambda: self._flag(message.order_id, note)),
+        ):
+            try:
+                await bookkeeping()
+            except Exception as exc:  # noqa: BLE001 - decided below: again later, or go on
+                if may_pass(exc):
+                    log.error(
+                        "%s: could not %s order %s, retrying: %r",
+                        consumer,
+                        what,
+                        message.order_id,
+                        exc,
+                    )
+                    await self._retry(received, self._delays[-1])
+                    return
                 log.error(
-                    "%s: could not mark order %s for an operator, retrying: %r",
+                    "%s: could not %s order %s either, going on: %r",
                     consumer,
+                    what,
                     message.order_id,
                     exc,
                 )
-                await self._retry(received, self._delays[-1])
-                return
-            log.error(
-                "%s: giving up on %s failed as well, parking it anyway: %r",
-                consumer,
-                message.id,
-                exc,
-            )
         log.error(
             "%s: parked %s of order %s after %d attempts, a failure that will not pass; "
             "order marked for an operator: %s",

@@ -186,3 +186,21 @@ async def test_a_message_that_is_not_ours_is_parked_at_once() -> None:
 
     assert garbage.parked == ["not a message of this service"]
     assert steps.attempts == []
+
+
+class GivingUpBroken(FlakySteps):
+    async def give_up(self, message: Message, error: str) -> bool:
+        await super().give_up(message, error)
+        raise RuntimeError("the same bug again")
+
+
+async def test_a_give_up_that_fails_the_same_way_still_marks_the_order_and_parks() -> None:
+    steps = GivingUpBroken(failures=100, failure=TypeError)
+    desk = Desk()
+    broker = await _run(steps, until=len(DELAYS) + 1, desk=desk)
+
+    await eventually(lambda: broker.parked(Consumer.PAYMENT, 10), lambda p: len(p) == 1, within=5)
+    assert len(steps.gave_up) == 1
+    assert len(desk.flagged) == 1
+    assert steps.attempts == [0, 1, 2, 3]
+    await broker.close()
