@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from domain.messages import Event, Message
+from domain.moments import storable_moment
 from domain.order import Order
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.problems import ProblemCode, refuse
@@ -90,15 +91,12 @@ def _progress(value: str) -> DeliveryStatus:
 
 
 def _utc(text: str) -> datetime:
-    """An ISO 8601 time with its zone, as the same instant in UTC. A time whose instant falls
-    outside the years 1 to 9999 in UTC (`0001-01-01T00:00:00+14:00`) is no time we can keep."""
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError("occurredAt needs a time zone")
+    """The time in UTC, as stored: refused without a zone, or when it has no UTC time we can
+    keep (`0001-01-01T00:00:00+14:00` falls before year 1)."""
     try:
-        return moment.astimezone(UTC)
-    except OverflowError as exc:
-        raise ValueError(f"occurredAt {text} is out of range: years 1 to 9999 in UTC") from exc
+        return storable_moment(datetime.fromisoformat(text))
+    except ValueError as exc:
+        raise ValueError(f"occurredAt: {exc}") from exc
 
 
 def carrier_signature(secret: str, body: bytes) -> str:
