@@ -172,7 +172,11 @@ def build_services(settings: Settings) -> Services:
             crash=crash,
         ),
         crash=crash,
-        carrier=SimulatedCarrier(engine, timedelta(seconds=settings.carrier_step_seconds)),
+        carrier=SimulatedCarrier(
+            engine,
+            timedelta(seconds=settings.carrier_step_seconds),
+            give_up_after=timedelta(seconds=settings.carrier_report_give_up_seconds),
+        ),
         rate_limiter=_rate_limiter(settings),
         status_feed=(
             MemoryStatusFeed()

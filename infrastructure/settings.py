@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     jwt_secret: str | None = None
     retry_delays: Annotated[tuple[float, ...], NoDecode] = (1.0, 5.0, 30.0, 120.0)
     carrier_step_seconds: float = Field(default=10.0, gt=0)
+    carrier_report_give_up_seconds: float = Field(default=3600.0, gt=0)
     cache_prefix: str = Field(default="orders", min_length=1)
     product_cache_ttl: int = Field(default=300, ge=1)
     amqp_prefix: str = Field(default="orders", min_length=1, pattern=r"^[A-Za-z0-9_-]+$")

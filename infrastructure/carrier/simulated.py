@@ -2,7 +2,11 @@
 
 Parcels live in the carrier's own table, so their progress survives our restarts. A clock moves
 each parcel one step per `ORDERS_CARRIER_STEP_SECONDS` and reports every step to us, as a real
-carrier's tracking webhook would, until the report is accepted.
+carrier's tracking webhook would, until the report is accepted, or refused for good: a report
+the webhook calls malformed (400) is never sent again, and any other refusal is sent again for
+`ORDERS_CARRIER_REPORT_GIVE_UP_SECONDS` after the step, then given up with one ERROR line. A 404
+is retried for that long because it is also what a race gives: the parcel moved before our
+delivery step committed its tracking number.
 """
 
 from __future__ import annotations
@@ -42,13 +46,27 @@ _LOCATIONS = {
 ReportProgress = Callable[[ParcelReport], Awaitable[None]]
 
 
+class ReportRefused(Exception):
+    """The webhook answered a report with a refusal (an HTTP status of 400 or more)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"{status}: {reason}")
+        self.status = status
+
+    @property
+    def final(self) -> bool:
+        """A malformed report stays malformed: sending it again cannot help."""
+        return self.status == 400
+
+
 class SimulatedCarrier:
     name = CARRIER_NAME
 
-    def __init__(self, engine: AsyncEngine, step: timedelta) -> None:
+    def __init__(self, engine: AsyncEngine, step: timedelta, *, give_up_after: timedelta) -> None:
         self._engine = engine
         self._single = single_statements(engine)
         self._step = step
+        self._give_up_after = give_up_after
 
     async def register_parcel(self, *, reference: str, address: Address) -> str:
         now = utc_now()
@@ -112,13 +130,18 @@ class SimulatedCarrier:
         async with self._engine.connect() as conn:
             pending = (
                 await conn.execute(
-                    select(_parcel.tracking_number, _parcel.status, _parcel.zip_code)
+                    select(
+                        _parcel.tracking_number,
+                        _parcel.status,
+                        _parcel.zip_code,
+                        _parcel.updated_at,
+                    )
                     .where(_parcel.status != _parcel.reported_status, _parcel.cancelled.is_(False))
                     .limit(BATCH)
                 )
             ).all()
         accepted = 0
-        for tracking_number, status, zip_code in pending:
+        for tracking_number, status, zip_code, stepped_at in pending:
             step = DeliveryStatus(status)
             report = ParcelReport(
                 tracking_number=tracking_number,
@@ -129,17 +152,26 @@ class SimulatedCarrier:
             )
             try:
                 await report_progress(report)
-            except Exception as exc:  # noqa: BLE001 - reported again on the next tick
-                log.warning("tracking report %s not accepted, will retry: %r", report.event_id, exc)
-                continue
-            async with self._engine.begin() as conn:
-                await conn.execute(
-                    update(simulated_parcel_table)
-                    .where(_parcel.tracking_number == tracking_number)
-                    .values(reported_status=step.value)
-                )
-            accepted += 1
+            except Exception as exc:  # noqa: BLE001 - reported again on the next tick, or given up
+                final = isinstance(exc, ReportRefused) and exc.final
+                if not final and utc_now() - stepped_at < self._give_up_after:
+                    log.warning(
+                        "tracking report %s not accepted, will retry: %r", report.event_id, exc
+                    )
+                    continue
+                log.error("tracking report %s given up: %r", report.event_id, exc)
+            else:
+                accepted += 1
+            await self._mark_reported(tracking_number, step)
         return accepted
+
+    async def _mark_reported(self, tracking_number: str, step: DeliveryStatus) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(simulated_parcel_table)
+                .where(_parcel.tracking_number == tracking_number)
+                .values(reported_status=step.value)
+            )
 
 
 class CarrierClock:

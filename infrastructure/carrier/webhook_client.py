@@ -6,12 +6,14 @@ import httpx
 import orjson
 
 from domain.steps.tracking import ParcelReport, carrier_signature
+from infrastructure.carrier.simulated import ReportRefused
 
 TIMEOUT_SECONDS = 5.0
 
 
 class WebhookReporter:
-    """Posts a report; raises unless the webhook accepted it (the clock tries again later)."""
+    """Posts a report; raises unless the webhook accepted it: `ReportRefused` when it answered
+    with a refusal, httpx's own error when it did not answer."""
 
     def __init__(
         self, url: str, secret: str, transport: httpx.AsyncBaseTransport | None = None
@@ -30,7 +32,8 @@ class WebhookReporter:
                 "X-Carrier-Signature": carrier_signature(self._secret, body),
             },
         )
-        response.raise_for_status()
+        if response.status_code >= 400:
+            raise ReportRefused(response.status_code, response.text[:200])
 
     async def close(self) -> None:
         await self._client.aclose()
