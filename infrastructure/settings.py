@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"
 DEVELOPMENT_WEBHOOK_SECRET = "development-only-carrier-webhook-secret"
-MIN_JWT_SECRET_LENGTH = 32
+DEVELOPMENT_SECRETS = frozenset({DEVELOPMENT_JWT_SECRET, DEVELOPMENT_WEBHOOK_SECRET})
+MIN_SECRET_LENGTH = 32
 
 _DATABASE_SCHEMES = (
     "sqlite",
@@ -117,19 +118,8 @@ class Settings(BaseSettings):
         if self.env is Environment.PRODUCTION and self.crash_at is not None:
             raise ValueError("ORDERS_CRASH_AT is for fault tests; production refuses it")
         if self.env is Environment.PRODUCTION:
-            secret = self.jwt_secret
-            if secret is None or secret == DEVELOPMENT_JWT_SECRET:
-                raise ValueError("ORDERS_JWT_SECRET must be set in production")
-            if len(secret) < MIN_JWT_SECRET_LENGTH:
-                raise ValueError(
-                    f"ORDERS_JWT_SECRET must be at least {MIN_JWT_SECRET_LENGTH} characters"
-                )
-            webhook = self.carrier_webhook_secret
-            if webhook is None or len(webhook) < MIN_JWT_SECRET_LENGTH:
-                raise ValueError(
-                    "ORDERS_CARRIER_WEBHOOK_SECRET must be set in production, "
-                    f"at least {MIN_JWT_SECRET_LENGTH} characters"
-                )
+            _check_production_secret("ORDERS_JWT_SECRET", self.jwt_secret)
+            _check_production_secret("ORDERS_CARRIER_WEBHOOK_SECRET", self.carrier_webhook_secret)
         return self
 
     @property
@@ -172,6 +162,17 @@ class Settings(BaseSettings):
     def effective_webhook_url(self) -> str:
         """Where the simulated carrier reports: our own API unless told otherwise."""
         return self.carrier_webhook_url or f"http://{self.host}:{self.port}/webhooks/carrier"
+
+
+def _check_production_secret(name: str, secret: str | None) -> None:
+    """Production refuses a secret that is unset, short, or one of the development secrets
+    published in this repository (whichever setting it was meant for)."""
+    if secret is None:
+        raise ValueError(f"{name} must be set in production")
+    if secret in DEVELOPMENT_SECRETS:
+        raise ValueError(f"{name} is a development secret; production needs a secret of its own")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ValueError(f"{name} must be at least {MIN_SECRET_LENGTH} characters")
 
 
 def _check_scheme(url: str, allowed: tuple[str, ...]) -> str:

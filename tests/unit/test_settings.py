@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from infrastructure.settings import SettingsError, load_settings
+from infrastructure.settings import (
+    DEVELOPMENT_JWT_SECRET,
+    DEVELOPMENT_WEBHOOK_SECRET,
+    SettingsError,
+    load_settings,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +94,16 @@ def test_logs_are_text_in_development_and_json_in_production_unless_told(
     monkeypatch.setenv("ORDERS_ENV", "development")
     monkeypatch.setenv("ORDERS_LOG_FORMAT", "json")
     assert load_settings().effective_log_format == "json"
+
+
+@pytest.mark.parametrize("name", ["ORDERS_JWT_SECRET", "ORDERS_CARRIER_WEBHOOK_SECRET"])
+@pytest.mark.parametrize("development", [DEVELOPMENT_JWT_SECRET, DEVELOPMENT_WEBHOOK_SECRET])
+def test_production_refuses_every_development_secret(
+    monkeypatch: pytest.MonkeyPatch, name: str, development: str
+) -> None:
+    monkeypatch.setenv("ORDERS_ENV", "production")
+    monkeypatch.setenv("ORDERS_JWT_SECRET", "s" * 40)
+    monkeypatch.setenv("ORDERS_CARRIER_WEBHOOK_SECRET", "w" * 40)
+    monkeypatch.setenv(name, development)
+    with pytest.raises(SettingsError, match=f"{name} is a development secret"):
+        load_settings()
