@@ -252,6 +252,9 @@ def api_limits(settings: Settings) -> ApiLimits:
         max_tokens=settings.max_tokens,
         max_cost=settings.max_cost,
         max_batch=settings.max_batch,
+        max_selections=settings.max_selections,
+        max_field_repeats=settings.max_field_repeats,
+        refused_document_cost=settings.refused_document_cost,
         introspection=settings.introspection_allowed,
         field_suggestions=not settings.is_production,
     )

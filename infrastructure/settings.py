@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_batch: int = Field(default=10, ge=1)
     max_cost: int = Field(default=50_000, ge=1)
+    max_selections: int = Field(default=1000, ge=10)
+    max_field_repeats: int = Field(default=5, ge=1)
+    refused_document_cost: int = Field(default=1000, ge=0)
     rate_limit_points: int = Field(default=100_000, ge=1)
     rate_limit_restore: float = Field(default=10_000.0, gt=0)
     introspection: bool | None = None

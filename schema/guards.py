@@ -27,6 +27,9 @@ class ApiLimits:
     max_tokens: int = 5000
     max_cost: int = 50_000
     max_batch: int = 10
+    max_selections: int = 1000
+    max_field_repeats: int = 5
+    refused_document_cost: int = 1000
     introspection: bool = True
     field_suggestions: bool = True
 

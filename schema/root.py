@@ -16,7 +16,6 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
@@ -37,6 +36,7 @@ from resolvers.preload import order_fields
 from resolvers.subscriptions import order_status_changes
 from schema.catalogue import ProductConnection, ProductType
 from schema.common import Node
+from schema.document_size import DocumentBounds
 from schema.extensions import OperationMetrics, RefuseInvalidToken
 from schema.guards import ApiLimits, CostGuard, MaskUnexpectedErrors
 from schema.member import MemberType
@@ -49,6 +49,8 @@ from schema.mutations import (
 )
 from schema.orders import OrderConnection, OrderFilter, OrderType
 from schema.scalars import SCALARS
+from schema.suggestions import remove_suggestions
+from schema.validation import BoundedValidation, bounded_validation
 
 
 @strawberry.type
@@ -137,8 +139,11 @@ class OrderServiceSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Nothing here: `MaskUnexpectedErrors` logs what was unexpected, with its error id;
-        refusals and invalid queries are answers, not faults."""
+        """No logging here: `MaskUnexpectedErrors` logs what was unexpected, with its error id;
+        refusals and invalid queries are answers, not faults. Where field suggestions are off
+        (production), every other suggestion goes too."""
+        if self.config.disable_field_suggestions:
+            remove_suggestions(errors)
 
 
 @strawberry.type
@@ -202,7 +207,13 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         # the same query text is parsed and validated once, not on every request
         partial(ParserCache, maxsize=QUERY_CACHE_SIZE),
-        partial(ValidationCache, maxsize=QUERY_CACHE_SIZE),
+        partial(
+            BoundedValidation,
+            check=bounded_validation(
+                DocumentBounds(limits.max_selections, limits.max_field_repeats), QUERY_CACHE_SIZE
+            ),
+            refusal_cost=limits.refused_document_cost,
+        ),
         RefuseInvalidToken,
         partial(AddValidationRules, validation_rules(limits)),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
@@ -13,37 +12,17 @@ from uuid import uuid4
 import pytest
 import strawberry.schema.schema as strawberry_schema_module
 from graphql import validate as graphql_validate
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import update
 
-from bootstrap import Services, build_services, create_app
+from bootstrap import Services
 from infrastructure.database.tables import order_table
 from infrastructure.database.types import utc_now
-from infrastructure.settings import Settings, load_settings
+from infrastructure.settings import load_settings
+from tests.support.apps import AppFactory
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.graphql import graphql
 from tests.support.orders import place_ok
-
-AppFactory = Callable[..., AbstractAsyncContextManager[AsyncClient]]
-
-
-@pytest.fixture
-def app_with(settings: Settings) -> AppFactory:
-    """A client of an app whose settings differ from this run's by the given overrides."""
-
-    @asynccontextmanager
-    async def open_app(
-        client_address: str = "127.0.0.1", **overrides: Any
-    ) -> AsyncIterator[AsyncClient]:
-        services = build_services(load_settings(**{**settings.model_dump(), **overrides}))
-        transport = ASGITransport(app=create_app(services), client=(client_address, 5000))
-        try:
-            async with AsyncClient(transport=transport, base_url="http://t") as client:
-                yield client
-        finally:
-            await services.close()
-
-    return open_app
 
 
 def _nested(depth: int) -> str:
@@ -237,6 +216,34 @@ async def test_production_hides_the_schema_and_suggestions_unless_told(
     assert "Did you mean" not in typo["errors"][0]["message"]
     assert shown["data"] == {"__schema": {"queryType": {"name": "Query"}}}
     assert "Did you mean 'product'" in suggested["errors"][0]["message"]
+
+
+SUGGESTED: dict[str, tuple[str, dict[str, Any] | None]] = {
+    "field": ("{ produc { id } }", None),
+    "field on an interface": ('{ node(id: "x") { title } }', None),
+    "subfields": ("{ me }", None),
+    "argument": ("{ products(frist: 1) { totalCount } }", None),
+    "type of a variable": ("query ($f: OrderFiltr) { orders(filter: $f) { totalCount } }", None),
+    "type of a fragment": ('{ node(id: "x") { ... on Produt { id } } }', None),
+    "enum value": ("{ orders(filter: {status: [PAYED]}) { totalCount } }", None),
+    "input field": ("{ orders(filter: {stauts: [PAID]}) { totalCount } }", None),
+}
+
+
+async def test_production_suggests_no_name_of_any_kind(app_with: AppFactory) -> None:
+    production = {"env": "production", "jwt_secret": "p" * 40, "carrier_webhook_secret": "w" * 40}
+    answers: dict[str, tuple[list[str], list[str]]] = {}
+    async with app_with() as development, app_with(**production) as closed:
+        for case, (query, variables) in SUGGESTED.items():
+            answers[case] = (
+                [e["message"] for e in (await graphql(development, query, variables))["errors"]],
+                [e["message"] for e in (await graphql(closed, query, variables))["errors"]],
+            )
+
+    for case, (suggested, hidden) in answers.items():
+        assert any("Did you mean" in m for m in suggested), (case, suggested)
+        assert hidden, case
+        assert not any("Did you mean" in m for m in hidden), (case, hidden)
 
 
 async def test_cors_answers_only_the_listed_origins_in_production(app_with: AppFactory) -> None:
