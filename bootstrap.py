@@ -52,6 +52,7 @@ from resolvers.body_limit import BodySizeLimit
 from resolvers.context import ContextFactory
 from resolvers.endpoint import GraphQLEndpoint
 from resolvers.graphiql import graphiql_routes
+from resolvers.request_limits import ClientDisconnects, HeaderCountLimit
 from resolvers.web import web_routes
 from resolvers.webhooks import CarrierWebhook
 from schema.guards import ApiLimits
@@ -255,6 +256,7 @@ def api_limits(settings: Settings) -> ApiLimits:
         max_selections=settings.max_selections,
         max_field_repeats=settings.max_field_repeats,
         refused_document_cost=settings.refused_document_cost,
+        document_cache_bytes=settings.document_cache_bytes,
         introspection=settings.introspection_allowed,
         field_suggestions=not settings.is_production,
     )
@@ -301,6 +303,8 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
         ],
         middleware=[
             Middleware(RequestIds),
+            Middleware(ClientDisconnects),
+            Middleware(HeaderCountLimit, max_headers=settings.max_headers),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
             Middleware(
                 CORSMiddleware,
@@ -331,7 +335,10 @@ def health_routes(health: Health) -> list[Route]:
 
 def health_app(services: Services) -> Starlette:
     """What a worker, relay or carrier process serves on ORDERS_HEALTH_PORT."""
-    return Starlette(routes=health_routes(services.health()))
+    return Starlette(
+        routes=health_routes(services.health()),
+        middleware=[Middleware(HeaderCountLimit, max_headers=services.settings.max_headers)],
+    )
 
 
 def app_from_environment() -> Starlette:

@@ -132,9 +132,14 @@ async def _serve_health(services: Services, port: int) -> None:
     import uvicorn
 
     from bootstrap import health_app
+    from infrastructure.http_server import server_options
 
     config = uvicorn.Config(
-        health_app(services), host=services.settings.host, port=port, log_level="warning"
+        health_app(services),
+        host=services.settings.host,
+        port=port,
+        log_level="warning",
+        **server_options(services.settings),
     )
     # uvicorn takes SIGTERM while it serves, stops, and raises it again for our own handler
     await uvicorn.Server(config).serve()
@@ -176,6 +181,8 @@ def serve() -> None:
     """The GraphQL API only (stateless: ORDERS_WORKERS processes here, as many hosts as needed)."""
     import uvicorn
 
+    from infrastructure.http_server import server_options
+
     settings = _settings()
     _check_before_work(settings, database=True, cache=True, listen={"ORDERS_PORT": settings.port})
     uvicorn.run(
@@ -186,6 +193,7 @@ def serve() -> None:
         workers=settings.workers,
         log_level="info",
         log_config=None,  # our logging (configure_logging), in each worker process too
+        **server_options(settings),
     )
 
 
@@ -228,6 +236,7 @@ async def _run_everything(settings: Settings) -> None:
 
     from bootstrap import Background, build_services, create_app, settle_garbage_collector
     from infrastructure.database.seed import seed_demo_catalogue
+    from infrastructure.http_server import server_options
 
     services = build_services(settings)
     added = await seed_demo_catalogue(services.engine)
@@ -237,7 +246,11 @@ async def _run_everything(settings: Settings) -> None:
     await background.start(list(Consumer), relay=True, carrier=True)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(services), host=settings.host, port=settings.port, log_config=None
+            create_app(services),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            **server_options(settings),
         )
     )
     if not settings.is_production:  # GraphiQL is off in production

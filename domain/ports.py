@@ -339,6 +339,11 @@ class RateLimiter(Protocol):
         client's next `take`)."""
         ...
 
+    def refused_lately(self, client: str) -> Bucket | None:
+        """The client's last refusal in this process while its `retry_after` runs, else None:
+        lets a request be refused before any work, without asking the shared bucket."""
+        ...
+
 
 class StatusFeed(Protocol):
     """Tells every API process that orders changed status, so their subscribers can push."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from typing import Any, cast
 
 import redis.asyncio as redis
@@ -48,6 +49,25 @@ def _bucket(allowed: bool, available: float, cost: int, capacity: int, rate: flo
     return Bucket(allowed, available, capacity, rate, wait)
 
 
+class _Refusals:
+    """Each client's last refusal in this process, until its `retry_after` has run out."""
+
+    def __init__(self) -> None:
+        self._last: TTLCache[str, tuple[float, Bucket]] = TTLCache(OWED_CLIENTS, OWED_SECONDS)
+
+    def note(self, client: str, bucket: Bucket) -> Bucket:
+        if not bucket.allowed:
+            self._last[client] = (time.monotonic() + bucket.retry_after, bucket)
+        return bucket
+
+    def lately(self, client: str) -> Bucket | None:
+        until, bucket = self._last.get(client, (0.0, None))
+        remaining = until - time.monotonic()
+        if bucket is None or remaining <= 0:
+            return None
+        return replace(bucket, retry_after=math.ceil(remaining * 10) / 10)
+
+
 class RedisRateLimiter:
     """Points a request did not use are owed to its client and handed back with the client's
     next `take` in this process, in the same script: one round trip to Redis per request.
@@ -69,6 +89,7 @@ class RedisRateLimiter:
         self._rate = restore_rate
         self._outage = OutageGuard("rate limiter", COOL_DOWN_SECONDS)
         self._owed: TTLCache[str, int] = TTLCache(OWED_CLIENTS, OWED_SECONDS)
+        self._refusals = _Refusals()
 
     async def _run(self, client: str, cost: int) -> tuple[bool, float] | None:
         if not self._outage.available():
@@ -92,11 +113,16 @@ class RedisRateLimiter:
         if outcome is None:  # fail open
             return Bucket(True, float(self._capacity), self._capacity, self._rate)
         allowed, available = outcome
-        return _bucket(allowed, available, cost, self._capacity, self._rate)
+        return self._refusals.note(
+            client, _bucket(allowed, available, cost, self._capacity, self._rate)
+        )
 
     async def give_back(self, client: str, points: int) -> None:
         if points > 0:
             self._owed[client] = self._owed.get(client, 0) + points
+
+    def refused_lately(self, client: str) -> Bucket | None:
+        return self._refusals.lately(client)
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -107,6 +133,7 @@ class MemoryRateLimiter:
         self._capacity = capacity
         self._rate = restore_rate
         self._buckets: dict[str, tuple[float, float]] = {}
+        self._refusals = _Refusals()
 
     def _refilled(self, client: str) -> float:
         now = time.monotonic()
@@ -119,12 +146,17 @@ class MemoryRateLimiter:
         if allowed:
             points -= cost
         self._buckets[client] = (points, time.monotonic())
-        return _bucket(allowed, points, cost, self._capacity, self._rate)
+        return self._refusals.note(
+            client, _bucket(allowed, points, cost, self._capacity, self._rate)
+        )
 
     async def give_back(self, client: str, points: int) -> None:
         if points > 0:
             refilled = min(self._capacity, self._refilled(client) + points)
             self._buckets[client] = (refilled, time.monotonic())
+
+    def refused_lately(self, client: str) -> Bucket | None:
+        return self._refusals.lately(client)
 
     async def close(self) -> None:
         return None

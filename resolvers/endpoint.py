@@ -7,7 +7,7 @@ from typing import Any
 
 import mimeparse
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -23,6 +23,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.context import Context, ContextFactory
 from resolvers.graphiql import graphiql_page
+from schema.guards import throttled_again
 
 NOT_AN_OPERATION = (
     "a GraphQL request is a JSON object (one operation) or a non-empty JSON array of them (a batch)"
@@ -177,6 +178,31 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if answers_graphql_response(request):
                 response.headers["content-type"] = GRAPHQL_RESPONSE
         await response(scope, receive, send)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """A client refused a moment ago is refused again at once while its Retry-After runs:
+        its document is not even parsed, nor its bucket asked."""
+        refused = context.rate_limiter.refused_lately(context.client)
+        if refused is not None:
+            context.throttled(refused.retry_after)
+            context.metrics.throttled()
+            return ExecutionResult(data=None, errors=[throttled_again(refused)])
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:
         """The token travels in connection_init's payload; one we cannot trust closes the

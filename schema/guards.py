@@ -30,6 +30,7 @@ class ApiLimits:
     max_selections: int = 1000
     max_field_repeats: int = 5
     refused_document_cost: int = 1000
+    document_cache_bytes: int = 512 * 1024
     introspection: bool = True
     field_suggestions: bool = True
 
@@ -37,6 +38,15 @@ class ApiLimits:
 def _refusal(message: str, code: str, **extensions: Any) -> GraphQLExecutionResult:
     return GraphQLExecutionResult(
         data=None, errors=[GraphQLError(message, extensions={"code": code, **extensions})]
+    )
+
+
+def throttled_again(bucket: Bucket) -> GraphQLError:
+    """The refusal of a request from a client refused a moment ago, before any work."""
+    return GraphQLError(
+        f"throttled: this client's bucket of {bucket.capacity} points was short a moment ago; "
+        f"retry in {bucket.retry_after:g} s",
+        extensions={"code": "THROTTLED", "retryAfter": bucket.retry_after},
     )
 
 

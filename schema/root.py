@@ -13,7 +13,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -37,6 +36,7 @@ from resolvers.subscriptions import order_status_changes
 from schema.catalogue import ProductConnection, ProductType
 from schema.common import Node
 from schema.document_size import DocumentBounds
+from schema.documents import AcceptedDocuments, GuardedDocuments
 from schema.extensions import OperationMetrics, RefuseInvalidToken
 from schema.guards import ApiLimits, CostGuard, MaskUnexpectedErrors
 from schema.member import MemberType
@@ -50,7 +50,6 @@ from schema.mutations import (
 from schema.orders import OrderConnection, OrderFilter, OrderType
 from schema.scalars import SCALARS
 from schema.suggestions import remove_suggestions
-from schema.validation import BoundedValidation, bounded_validation
 
 
 @strawberry.type
@@ -183,9 +182,6 @@ class Mutation:
         return await resolve_adjust_stock(info.context, product_id, delta)
 
 
-QUERY_CACHE_SIZE = 512
-
-
 def validation_rules(limits: ApiLimits) -> list[type[ASTValidationRule]]:
     """The rules our limits add to GraphQL validation, built once for the schema.
 
@@ -206,12 +202,10 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
     limits = limits or ApiLimits()
     extensions: list[Callable[[], SchemaExtension]] = [
         # the same query text is parsed and validated once, not on every request
-        partial(ParserCache, maxsize=QUERY_CACHE_SIZE),
         partial(
-            BoundedValidation,
-            check=bounded_validation(
-                DocumentBounds(limits.max_selections, limits.max_field_repeats), QUERY_CACHE_SIZE
-            ),
+            GuardedDocuments,
+            accepted=AcceptedDocuments(limits.document_cache_bytes),
+            bounds=DocumentBounds(limits.max_selections, limits.max_field_repeats),
             refusal_cost=limits.refused_document_cost,
         ),
         RefuseInvalidToken,

@@ -21,6 +21,7 @@ from bootstrap import Services, build_services, create_app
 from infrastructure.database.migrate import upgrade_to_head
 from infrastructure.messaging.topology import Names
 from infrastructure.settings import Settings, load_settings
+from tests.support.apps import fresh_address
 from tests.support.pipeline import Pipeline
 from tests.support.rabbit import delete_topology
 from tests.support.statements import StatementLog
@@ -116,8 +117,8 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
 
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[AsyncClient]:
-    app = create_app(services)
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+    transport = ASGITransport(app=create_app(services), client=(fresh_address(), 123))
+    async with AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import strawberry.schema.schema as strawberry_schema_module
 from graphql import get_introspection_query
+from graphql import parse as graphql_parse
 from graphql import validate as graphql_validate
 from httpx import AsyncClient
 
@@ -56,6 +57,19 @@ def validations(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return seen
 
 
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts strawberry parses."""
+    seen: list[str] = []
+
+    def counting_parse(source: str, **options: Any) -> Any:
+        seen.append(source)
+        return graphql_parse(source, **options)
+
+    monkeypatch.setattr(strawberry_schema_module, "parse", counting_parse)
+    return seen
+
+
 @pytest.mark.parametrize(
     ("document", "refusal"),
     [
@@ -98,6 +112,18 @@ async def test_documents_within_the_bounds_are_validated_and_answered(
     assert len(validations) == 2  # the repeated document once: its verdict is cached
 
 
+async def test_only_documents_that_passed_are_kept_parsed(
+    client: AsyncClient, parses: list[str]
+) -> None:
+    valid = "{ me { id } } # kept"
+    for _ in range(2):
+        await graphql(client, valid)
+        await graphql(client, REPEATED)
+
+    assert parses.count(valid) == 1
+    assert parses.count(REPEATED) == 2
+
+
 @pytest.mark.parametrize(
     "document",
     [REPEATED, "{ produc { id } }", "{ me { id "],
@@ -118,3 +144,23 @@ async def test_a_refused_document_costs_its_client_points(
     status = after["extensions"]["cost"]["throttleStatus"]
     # 100,000 less 1,000 for the refused document and 1 for `me`
     assert status["currentlyAvailable"] == 100_000 - 1_000 - 1
+
+
+async def test_a_client_whose_bucket_fell_short_is_refused_before_its_next_document_is_parsed(
+    app_with: AppFactory, parses: list[str]
+) -> None:
+    token = token_for(load_settings().effective_jwt_secret, random_member_id())
+    member = {"Authorization": f"Bearer {token}"}
+    small = {"rate_limit_points": 1500, "rate_limit_restore": 0.01, "jwt_secret": None}
+    async with app_with(**small) as client:
+        paid = await client.post("/graphql", json={"query": REPEATED}, headers=member)
+        unpaid = await client.post("/graphql", json={"query": REPEATED}, headers=member)
+        refused = await client.post("/graphql", json={"query": "{ me { id } }"}, headers=member)
+
+    assert [r.status_code for r in (paid, unpaid, refused)] == [200, 200, 429]
+    assert paid.json()["errors"][0]["extensions"]["code"] == "DOCUMENT_LIMIT"
+    assert unpaid.json()["errors"][0]["extensions"]["code"] == "DOCUMENT_LIMIT"
+    [error] = refused.json()["errors"]
+    assert error["extensions"]["code"] == "THROTTLED"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert parses == [REPEATED, REPEATED]  # the third was refused before it was parsed

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -82,11 +83,13 @@ async def answers_http(url: str) -> bool:
     return True
 
 
-async def start_api(settings: Settings, log: Path, *, niceness: int = 0) -> tuple[RoleProcess, str]:
-    """`main.py serve` on a free port (at a lower priority with `niceness`); the process and
-    its base URL, once it answers."""
+async def start_api(
+    settings: Settings, log: Path, *, niceness: int = 0, extra: Mapping[str, str] | None = None
+) -> tuple[RoleProcess, str]:
+    """`main.py serve` on a free port (at a lower priority with `niceness`), with `extra`
+    settings (`ORDERS_…`) over `settings`; the process and its base URL, once it answers."""
     port = free_port()
-    env = role_environment(settings, ORDERS_PORT=str(port))
+    env = role_environment(settings, ORDERS_PORT=str(port), **(extra or {}))
     process = RoleProcess(["serve"], env, log, niceness)
     url = f"http://127.0.0.1:{port}"
     await eventually(lambda: answers_http(f"{url}/healthz"), bool, within=60, what="the API")
