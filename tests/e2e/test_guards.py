@@ -218,6 +218,7 @@ async def test_production_hides_the_schema_and_suggestions_unless_told(
     assert "Did you mean 'product'" in suggested["errors"][0]["message"]
 
 
+ORDERS_BY_FILTER = "query ($f: OrderFilter) { orders(filter: $f) { totalCount } }"
 SUGGESTED: dict[str, tuple[str, dict[str, Any] | None]] = {
     "field": ("{ produc { id } }", None),
     "field on an interface": ('{ node(id: "x") { title } }', None),
@@ -227,6 +228,8 @@ SUGGESTED: dict[str, tuple[str, dict[str, Any] | None]] = {
     "type of a fragment": ('{ node(id: "x") { ... on Produt { id } } }', None),
     "enum value": ("{ orders(filter: {status: [PAYED]}) { totalCount } }", None),
     "input field": ("{ orders(filter: {stauts: [PAID]}) { totalCount } }", None),
+    "enum value in variables": (ORDERS_BY_FILTER, {"f": {"status": ["PAYED"]}}),
+    "input field in variables": (ORDERS_BY_FILTER, {"f": {"stauts": ["PAID"]}}),
 }
 
 

@@ -404,7 +404,7 @@ async def test_every_bad_input_over_http_gets_a_clean_refusal(
 
 @pytest.fixture(scope="module")
 async def socket_url(services: Services) -> AsyncIterator[str]:
-    async with served(create_app(services)) as url:
+    async with served(create_app(services), services.settings) as url:
         yield url.replace("http://", "ws://") + "/graphql"
 
 

@@ -1,4 +1,5 @@
-"""The app served by uvicorn inside the test's own process and event loop, on a free port.
+"""The app served by uvicorn inside the test's own process and event loop, on a free port, with
+the server options every role uses (`infrastructure.http_server`).
 
 For clients that need a real socket (WebSockets) while the test still sees the app's log records
 (caplog) and shares its services.
@@ -13,15 +14,20 @@ from contextlib import asynccontextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
+from infrastructure.http_server import server_options
+from infrastructure.settings import Settings
 from tests.support.processes import free_port
 from tests.support.waiting import eventually
 
 
 @asynccontextmanager
-async def served(app: ASGIApp) -> AsyncIterator[str]:
+async def served(app: ASGIApp, settings: Settings) -> AsyncIterator[str]:
     """The base URL (`http://127.0.0.1:<port>`) of `app` while the block runs."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, **server_options(settings)
+    )
+    server = uvicorn.Server(config)
     running = asyncio.create_task(server.serve())
 
     async def started() -> bool:
