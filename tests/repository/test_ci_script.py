@@ -13,6 +13,7 @@ ROOT = Path(__file__).parents[2]
 
 SERVICES_UP = {
     "pg_isready": "exit 0",
+    "psql": "echo 400",
     "redis-cli": "echo PONG",
     "rabbitmq-diagnostics": "exit 0",
 }
@@ -26,7 +27,7 @@ def _stand_ins(folder: Path, commands: dict[str, str]) -> None:
         script = folder / name
         script.write_text(f'#!/bin/bash\necho "{name} $*" >> "$CALLS"\n{body}\n')
         script.chmod(0o755)
-    for real in ("dirname", "grep"):
+    for real in ("dirname", "grep", "ls"):
         found = shutil.which(real)
         assert found is not None
         (folder / real).symlink_to(found)
@@ -68,3 +69,21 @@ def test_ci_installs_chromium_and_a_korean_font_when_missing(
 
     assert _installed(calls) == installed
     assert calls[-1] == "make test"
+
+
+def test_ci_gives_postgresql_enough_connections_for_the_suite(tmp_path: Path) -> None:
+    present = {"chromium": "", "fc-list": KOREAN_FONT, "psql": "echo 100"}
+    calls = _ci_run(tmp_path, **present, pg_ctlcluster="")
+
+    assert any("ALTER SYSTEM SET max_connections = 300" in call for call in calls), calls
+    restarted = [call for call in calls if call.startswith("pg_ctlcluster")]
+    assert [call.split()[-1] for call in restarted] == ["restart"], calls
+    assert calls[-1] == "make test"
+
+
+def test_ci_leaves_enough_connections_alone(tmp_path: Path) -> None:
+    calls = _ci_run(tmp_path, chromium="", **{"fc-list": KOREAN_FONT})
+
+    assert not any(
+        call.startswith(("pg_ctlcluster", "psql -h 127.0.0.1 -U postgres -qc")) for call in calls
+    )
