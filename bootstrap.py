@@ -34,6 +34,7 @@ from infrastructure.database.members import CachedMemberDirectory
 from infrastructure.database.placement import order_placer
 from infrastructure.database.read_store import SqlReadStore
 from infrastructure.database.unit_of_work import SqlUnitOfWork
+from infrastructure.draining import drain_on_signals
 from infrastructure.messaging.broker import Broker
 from infrastructure.messaging.memory import InMemoryBroker
 from infrastructure.messaging.rabbitmq import RabbitBroker
@@ -284,6 +285,7 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if own_services:
             settle_garbage_collector()
+            drain_on_signals(settings.drain_seconds)
         yield
         if own_services:
             await services.close()

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -176,6 +178,18 @@ def seed() -> None:
     typer.echo(f"demo catalogue: {added} books added")
 
 
+@contextlib.contextmanager
+def _metrics_shared_by_workers(settings: Settings) -> Iterator[None]:
+    """`ORDERS_WORKERS` processes share one port, so a scrape reaches any one of them: unless
+    ORDERS_METRICS_DIR says where, they share a directory of their own, removed afterwards."""
+    if settings.workers == 1 or settings.metrics_dir is not None:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="orders-metrics-") as directory:
+        os.environ["ORDERS_METRICS_DIR"] = directory  # the workers' processes inherit it
+        yield
+
+
 @cli.command()
 def serve() -> None:
     """The GraphQL API only (stateless: ORDERS_WORKERS processes here, as many hosts as needed)."""
@@ -185,16 +199,17 @@ def serve() -> None:
 
     settings = _settings()
     _check_before_work(settings, database=True, cache=True, listen={"ORDERS_PORT": settings.port})
-    uvicorn.run(
-        "bootstrap:app_from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="info",
-        log_config=None,  # our logging (configure_logging), in each worker process too
-        **server_options(settings),
-    )
+    with _metrics_shared_by_workers(settings):
+        uvicorn.run(
+            "bootstrap:app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="info",
+            log_config=None,  # our logging (configure_logging), in each worker process too
+            **server_options(settings),
+        )
 
 
 @cli.command()

@@ -183,4 +183,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "ws_max_size": settings.max_ws_message_bytes,
         "timeout_keep_alive": settings.keep_alive_seconds,
         "limit_concurrency": settings.max_connections,
+        # the client's address from X-Forwarded-For, when a trusted balancer sent it
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": list(settings.trusted_proxies),
     }

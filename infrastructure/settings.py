@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -86,6 +87,11 @@ class Settings(BaseSettings):
     simulated_gateway_weather: str | None = None
     crash_at: Literal["before_ack", "after_charge", "after_publish", "consumers_lost"] | None = None
     crash_marker: str | None = None
+    metrics_dir: str | None = None
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ("127.0.0.1",)
+    drain_seconds: float = Field(default=0.0, ge=0, le=300)
+    queue_type: Literal["classic", "quorum"] = "classic"
+    delivery_limit: int = Field(default=20, ge=1, le=10_000)
 
     @field_validator("retry_delays", mode="before")
     @classmethod
@@ -95,11 +101,28 @@ class Settings(BaseSettings):
             return tuple(parts)
         return value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(o.strip() for o in value.split(",") if o.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if entry == "*":
+                continue
+            try:
+                if "/" in entry:
+                    ipaddress.ip_network(entry)
+                else:
+                    ipaddress.ip_address(entry)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an address or network (e.g. 127.0.0.1,10.0.0.0/8, or *)"
+                ) from None
         return value
 
     @field_validator("retry_delays")

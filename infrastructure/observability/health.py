@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -14,7 +14,14 @@ from starlette.responses import JSONResponse, Response
 from domain.ports import ApiMetrics
 from infrastructure.database.tables import outbox_table
 from infrastructure.database.types import utc_now
-from infrastructure.observability.metrics import ERRORS, OUTBOX_LAG, RATE_LIMITED, REQUEST_SECONDS
+from infrastructure.draining import DRAINING
+from infrastructure.observability.metrics import (
+    ERRORS,
+    OUTBOX_LAG,
+    RATE_LIMITED,
+    REQUEST_SECONDS,
+    exposition,
+)
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -56,6 +63,8 @@ class Health:
         return JSONResponse({"status": "ok"})
 
     async def readyz(self, _request: Request) -> Response:
+        if DRAINING.is_set():
+            return JSONResponse({"ready": False, "draining": True}, status_code=503)
         names = list(self._checks)
         results = await asyncio.gather(*(_passes(self._checks[n]) for n in names))
         ready = dict(zip(names, results, strict=True))
@@ -64,7 +73,7 @@ class Health:
 
     async def metrics(self, _request: Request) -> Response:
         await _passes(self._measure_outbox_lag)
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
     async def _measure_outbox_lag(self) -> bool:
         async with self._engine.connect() as conn:

@@ -1,8 +1,12 @@
-"""Prometheus metrics of one process; every role exposes them on /metrics."""
+"""Prometheus metrics; every role exposes them on /metrics: its own, or with
+`ORDERS_METRICS_DIR` the sum of every process sharing the directory (shared_metrics.py)."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from infrastructure.observability.shared_metrics import metrics_shared
 
 REQUEST_SECONDS = Histogram(
     "orders_api_request_seconds",
@@ -18,5 +22,16 @@ MESSAGES = Counter(
     ["consumer", "outcome"],
 )
 OUTBOX_LAG = Gauge(
-    "orders_outbox_lag_seconds", "Age of the oldest outbox message not yet published"
+    "orders_outbox_lag_seconds",
+    "Age of the oldest outbox message not yet published",
+    multiprocess_mode="mostrecent",  # measured afresh by whichever process is scraped
 )
+
+
+def exposition() -> bytes:
+    """The text a scrape gets: this process's figures, or every sharing process's, summed."""
+    if not metrics_shared():
+        return generate_latest()
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped upstream
+    return generate_latest(registry)

@@ -54,6 +54,10 @@ def test_the_environment_comes_first(monkeypatch: pytest.MonkeyPatch) -> None:
         ("ORDERS_RETRY_DELAYS", "1,-5", "ORDERS_RETRY_DELAYS"),
         ("ORDERS_ENV", "staging", "ORDERS_ENV"),
         ("ORDERS_CARRIER_STEP_SECONDS", "0", "ORDERS_CARRIER_STEP_SECONDS"),
+        ("ORDERS_TRUSTED_PROXIES", "127.0.0.1,balancer", "ORDERS_TRUSTED_PROXIES"),
+        ("ORDERS_TRUSTED_PROXIES", "10.0.0.1/8", "ORDERS_TRUSTED_PROXIES"),
+        ("ORDERS_QUEUE_TYPE", "stream", "ORDERS_QUEUE_TYPE"),
+        ("ORDERS_DRAIN_SECONDS", "-1", "ORDERS_DRAIN_SECONDS"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(
