@@ -74,6 +74,8 @@ def _broker(settings: Settings, crash: CrashPoints) -> Broker:
         prefetch=settings.prefetch,
         publish_timeout=settings.publish_timeout_seconds,
         crash=crash,
+        queue_type=settings.queue_type,
+        delivery_limit=settings.delivery_limit,
     )
 
 

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import aio_pika
 from aio_pika.abc import (
@@ -39,6 +39,8 @@ from infrastructure.messaging.topology import Names, delay_ms
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 30.0
+
+QueueType = Literal["classic", "quorum"]
 
 
 def _persistent(body: bytes, message_id: str | None, headers: dict[str, Any]) -> aio_pika.Message:
@@ -101,9 +103,13 @@ class RabbitBroker:
         prefetch: int,
         publish_timeout: float,
         crash: CrashPoints = NO_CRASHES,
+        queue_type: QueueType = "classic",
+        delivery_limit: int = 20,
     ) -> None:
         self.names = names
         self._crash = crash
+        self._queue_type = queue_type
+        self._delivery_limit = delivery_limit
         self._url = url
         self._retry_delays = tuple(retry_delays)
         self._prefetch = prefetch
@@ -152,6 +158,7 @@ class RabbitBroker:
                 arguments={
                     "x-message-ttl": delay_ms(seconds),
                     "x-dead-letter-exchange": names.requeue,
+                    **self._dead_lettering_arguments(),
                 },
             )
             await delay.bind(names.retry, routing_key=f"*.{delay_ms(seconds)}")
@@ -160,17 +167,42 @@ class RabbitBroker:
             for event in events:
                 await work.bind(names.events, routing_key=event.value)
             await work.bind(names.requeue, routing_key=f"{consumer.value}.*")
-            parking = await channel.declare_queue(names.parking_lot(consumer), durable=True)
+            parking = await self._parking_lot(channel, consumer)
             await parking.bind(names.dead, routing_key=consumer.value)
 
+    def _dead_lettering_arguments(self) -> dict[str, Any]:
+        """The queue type, and on quorum queues at-least-once dead-lettering: a message leaves
+        a queue for its dead-letter exchange only once that exchange's queues confirmed it (the
+        broker's default, at-most-once, may drop it when a node fails). RabbitMQ needs
+        `reject-publish` overflow for that; no queue of ours has a length limit to overflow."""
+        if self._queue_type == "classic":
+            return {}
+        return {
+            "x-queue-type": "quorum",
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        }
+
     async def _work_queue(self, channel: AbstractChannel, consumer: Consumer) -> AbstractQueue:
+        arguments: dict[str, Any] = {
+            "x-dead-letter-exchange": self.names.dead,
+            "x-dead-letter-routing-key": consumer.value,
+            **self._dead_lettering_arguments(),
+        }
+        if self._queue_type == "quorum":
+            # a message redelivered this often (a worker that dies on it every time) goes to
+            # the parking lot instead of coming back for ever
+            arguments["x-delivery-limit"] = self._delivery_limit
         return await channel.declare_queue(
-            self.names.work_queue(consumer),
-            durable=True,
-            arguments={
-                "x-dead-letter-exchange": self.names.dead,
-                "x-dead-letter-routing-key": consumer.value,
-            },
+            self.names.work_queue(consumer), durable=True, arguments=arguments
+        )
+
+    async def _parking_lot(self, channel: AbstractChannel, consumer: Consumer) -> AbstractQueue:
+        arguments: dict[str, Any] = (
+            {"x-queue-type": "quorum"} if self._queue_type == "quorum" else {}
+        )
+        return await channel.declare_queue(
+            self.names.parking_lot(consumer), durable=True, arguments=arguments
         )
 
     async def send(self, exchange: str, routing_key: str, message: aio_pika.Message) -> None:
@@ -276,7 +308,7 @@ class RabbitBroker:
         back the ones not acked."""
         assert self._connection is not None, "start the broker first"
         channel = await self._connection.channel()
-        queue = await channel.declare_queue(self.names.parking_lot(consumer), durable=True)
+        queue = await self._parking_lot(channel, consumer)
         taken: list[AbstractIncomingMessage] = []
         while len(taken) < limit:
             raw = await queue.get(no_ack=False, fail=False, timeout=self._timeout)
@@ -319,7 +351,7 @@ class RabbitBroker:
         assert self._connection is not None, "start the broker first"
         channel = await self._connection.channel()
         try:
-            queue = await channel.declare_queue(self.names.parking_lot(consumer), durable=True)
+            queue = await self._parking_lot(channel, consumer)
             result = await queue.purge()
             return int(result.message_count or 0)
         finally:
@@ -339,7 +371,17 @@ def _describe(consumer: Consumer, raw: AbstractIncomingMessage) -> ParkedMessage
         name=name,
         order_id=str(headers[ORDER_HEADER]) if ORDER_HEADER in headers else None,
         attempts=attempt_of(headers) + 1,
-        error=str(headers.get(ERROR_HEADER, "")),
+        error=str(headers.get(ERROR_HEADER) or _dead_lettered_by_the_broker(headers)),
         parked_at=datetime.fromisoformat(str(parked_at)) if parked_at else None,
         body=raw.body.decode(errors="replace"),
     )
+
+
+def _dead_lettered_by_the_broker(headers: dict[str, Any]) -> str:
+    """Why RabbitMQ itself moved a message to the parking lot (a quorum queue's delivery limit,
+    or a reject from outside our handling), from the headers it adds; empty if it did not."""
+    reason = headers.get("x-first-death-reason")
+    if reason is None:
+        return ""
+    queue = headers.get("x-first-death-queue", "?")
+    return f"dead-lettered by the broker from {queue}: {reason}"
