@@ -123,15 +123,19 @@ class Services:
             return PaymentSteps(self.unit_of_work, self.gateway)
         return DeliverySteps(self.unit_of_work, self.carrier)
 
-    def health(self) -> Health:
+    def health(self, *, serving_api: bool = False) -> Health:
         """Readiness: the database, the cache and the broker answer (and, in a worker, the
-        broker sees this process's consumers)."""
+        broker sees this process's consumers). The API reports all three but needs only the
+        database to be ready: it serves without the cache (fail open) and takes orders while
+        the broker is away (the outbox keeps them), so a Redis or RabbitMQ outage must not
+        make a balancer take every API process out of rotation."""
         checks = {
             "database": database_check(self.engine),
             "cache": self.cache.ping,
             "broker": self.broker.healthy,
         }
-        return Health(self.engine, checks)
+        required = frozenset({"database"}) if serving_api else frozenset(checks)
+        return Health(self.engine, checks, required)
 
     def mint_token(self, member_id: str, name: str | None) -> str:
         """A development token for the web page's demo sign-in."""
@@ -301,7 +305,7 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
                 CarrierWebhook(settings.effective_webhook_secret, services.unit_of_work).receive,
                 methods=["POST"],
             ),
-            *health_routes(services.health()),
+            *health_routes(services.health(serving_api=True)),
             *([] if settings.is_production else graphiql_routes()),
             *web_routes(dev_tokens=None if settings.is_production else services.mint_token),
         ],

@@ -55,9 +55,13 @@ async def _passes(check: Check) -> bool:
 
 
 class Health:
-    def __init__(self, engine: AsyncEngine, checks: dict[str, Check]) -> None:
+    def __init__(
+        self, engine: AsyncEngine, checks: dict[str, Check], required: frozenset[str]
+    ) -> None:
+        """`/readyz` reports every check and is 200 when the `required` ones pass."""
         self._engine = engine
         self._checks = checks
+        self._required = required
 
     async def healthz(self, _request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -67,9 +71,9 @@ class Health:
             return JSONResponse({"ready": False, "draining": True}, status_code=503)
         names = list(self._checks)
         results = await asyncio.gather(*(_passes(self._checks[n]) for n in names))
-        ready = dict(zip(names, results, strict=True))
-        status = 200 if all(results) else 503
-        return JSONResponse({"ready": all(results), "checks": ready}, status_code=status)
+        passed = dict(zip(names, results, strict=True))
+        ready = all(passed[name] for name in self._required)
+        return JSONResponse({"ready": ready, "checks": passed}, status_code=200 if ready else 503)
 
     async def metrics(self, _request: Request) -> Response:
         await _passes(self._measure_outbox_lag)

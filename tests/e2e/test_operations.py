@@ -46,10 +46,33 @@ async def without_redis(settings: Settings) -> AsyncIterator[AsyncClient]:
     await services.close()
 
 
-async def test_not_ready_when_the_cache_is_unreachable(without_redis: AsyncClient) -> None:
+async def test_an_api_without_its_cache_says_so_and_stays_ready(
+    without_redis: AsyncClient,
+) -> None:
+    """The API serves without Redis (the cache and the limiter fail open): a balancer must not
+    take it, and every other API process, out of rotation for that."""
     ready = await without_redis.get("/readyz")
-    assert ready.status_code == 503
+    assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": True, "cache": False, "broker": True}
+
+
+@pytest.fixture
+async def without_database(settings: Settings) -> AsyncIterator[AsyncClient]:
+    unreachable = "postgresql://postgres@127.0.0.1:1/nowhere"
+    services = build_services(
+        load_settings(**{**settings.model_dump(), "database_url": unreachable})
+    )
+    async with AsyncClient(
+        transport=ASGITransport(app=create_app(services)), base_url="http://t"
+    ) as http:
+        yield http
+    await services.close()
+
+
+async def test_an_api_without_its_database_is_not_ready(without_database: AsyncClient) -> None:
+    ready = await without_database.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"] is False
 
 
 async def test_metrics_count_operations_errors_and_messages(client: AsyncClient) -> None:
