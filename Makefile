@@ -68,3 +68,11 @@ bench: install
 	$(PYTHON) -m bench.reads $(BENCH_ARGS)
 	$(PYTHON) -m bench.writes $(BENCH_ARGS)
 	$(PYTHON) -m bench.pipeline $(BENCH_ARGS)
+
+## Every role replicated behind HAProxy on this machine's services, until Ctrl-C or the time
+## limit (README "A cluster on this machine"); CLUSTER_ARGS="--seconds 120 --port 8081".
+.PHONY: cluster
+cluster: install
+	command -v haproxy >/dev/null || PATH="$$PATH:/usr/sbin" command -v haproxy >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy)
+	$(PYTHON) -m cluster $(CLUSTER_ARGS)

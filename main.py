@@ -112,24 +112,29 @@ async def _run_background(
     services = build_services(settings)
     background = Background(services)
     _on_signals(background.stop)
-    health: asyncio.Task[None] | None = None
+    health: uvicorn.Server | None = None
+    serving: asyncio.Task[None] | None = None
     try:
         await background.start(consumers, relay=relay, carrier=carrier)
         if settings.health_port is not None:
-            health = asyncio.create_task(_serve_health(services, settings.health_port))
+            health = _health_server(services, settings.health_port)
+            serving = asyncio.create_task(health.serve())
         roles = [c.value for c in consumers] + ["relay"] * relay + ["carrier"] * carrier
         logging.getLogger("orders").info("running: %s", ", ".join(roles))
         await background.stop.wait()
     finally:
-        if health is not None:
-            health.cancel()
+        if health is not None and serving is not None:
+            # stopped as uvicorn stops itself (the signal may have reached it already), not
+            # cancelled: a cancelled lifespan logs a traceback
+            health.should_exit = True
+            await serving
         await background.shutdown()
         await services.close()
     if background.failed:
         raise typer.Exit(code=3)
 
 
-async def _serve_health(services: Services, port: int) -> None:
+def _health_server(services: Services, port: int) -> uvicorn.Server:
     """/healthz, /readyz and /metrics of a worker, relay or carrier process."""
     import uvicorn
 
@@ -141,10 +146,11 @@ async def _serve_health(services: Services, port: int) -> None:
         host=services.settings.host,
         port=port,
         log_level="warning",
+        log_config=None,  # our logging
         **server_options(services.settings),
     )
     # uvicorn takes SIGTERM while it serves, stops, and raises it again for our own handler
-    await uvicorn.Server(config).serve()
+    return uvicorn.Server(config)
 
 
 @cli.command()

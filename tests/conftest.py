@@ -6,19 +6,16 @@ that runs never see each other's data, and removes both when it ends.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
-import asyncpg
 import pytest
-import redis.asyncio as redis
 from httpx import ASGITransport, AsyncClient
 
 from bootstrap import Services, build_services, create_app
-from infrastructure.database.migrate import upgrade_to_head
+from cluster import resources
 from infrastructure.messaging.topology import Names
 from infrastructure.settings import Settings, load_settings
 from tests.support.apps import fresh_address
@@ -41,10 +38,6 @@ def run_id() -> str:
     return secrets.token_hex(4)
 
 
-def _database_url(admin_url: str, database: str) -> str:
-    return admin_url.rsplit("/", 1)[0] + "/" + database
-
-
 @pytest.fixture(scope="session")
 async def database_url(run_id: str) -> AsyncIterator[str]:
     """A PostgreSQL database for this run, migrated to head, dropped at the end."""
@@ -55,34 +48,15 @@ async def database_url(run_id: str) -> AsyncIterator[str]:
 @asynccontextmanager
 async def own_database(name: str) -> AsyncIterator[str]:
     """A migrated database of its own, for tests whose relay must see no one else's outbox."""
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = _database_url(POSTGRES_ADMIN_URL, name)
-    try:
-        await asyncio.to_thread(upgrade_to_head, url)
+    async with resources.own_database(POSTGRES_ADMIN_URL, name) as url:
         yield url
-    finally:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
 
 
 @pytest.fixture(scope="session")
 async def cache_prefix(run_id: str) -> AsyncIterator[str]:
     prefix = f"orders-test-{run_id}"
     yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    await resources.forget_cache_keys(REDIS_URL, prefix)
 
 
 @pytest.fixture(scope="session")

@@ -13,12 +13,13 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from bootstrap import Services, build_services, create_app
+from cluster.environment import role_environment
 from infrastructure.observability.logs import configure_logging, tracing
 from infrastructure.settings import Settings, load_settings
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.orders import PLACE_ORDER, order_input
 from tests.support.pipeline import Pipeline
-from tests.support.processes import RoleProcess, free_port, role_environment
+from tests.support.processes import RoleProcess, free_port
 from tests.support.waiting import eventually
 
 
@@ -178,3 +179,4 @@ async def test_a_worker_serves_its_health_and_metrics_on_its_own_port(
         assert "orders_messages_total" in metrics.text
     finally:
         assert worker.stop() == 0
+    assert "Traceback" not in (tmp_path / "worker.log").read_text()  # stopped, not cancelled

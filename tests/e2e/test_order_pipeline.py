@@ -14,6 +14,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select, update
 
 from bootstrap import Services
+from cluster.environment import role_environment
 from domain.catalogue import StockLevel
 from domain.messages import Consumer, Event, Message
 from domain.money import Money
@@ -39,7 +40,7 @@ from tests.support.factories import (
 from tests.support.graphql import graphql
 from tests.support.orders import place_ok, read_order, settled
 from tests.support.pipeline import Pipeline
-from tests.support.processes import ROOT, role_environment
+from tests.support.processes import ROOT
 from tests.support.waiting import eventually
 
 HISTORY = """

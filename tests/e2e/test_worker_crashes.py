@@ -13,6 +13,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
 
 from bootstrap import Services, build_services, create_app
+from cluster.environment import role_environment
 from domain.catalogue import StockLevel
 from domain.messages import Consumer
 from domain.status import OrderStatus, PaymentStatus
@@ -23,7 +24,7 @@ from tests.conftest import AMQP_URL, own_database, run_id_of
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.orders import place_ok, settled
 from tests.support.pipeline import Pipeline
-from tests.support.processes import RoleProcess, role_environment
+from tests.support.processes import RoleProcess
 from tests.support.rabbit import delete_topology
 from tests.support.waiting import eventually
 

@@ -8,8 +8,9 @@ import contextlib
 import signal
 from pathlib import Path
 
+from cluster.environment import role_environment
 from infrastructure.settings import Settings
-from tests.support.processes import RoleProcess, answers_http, free_port, role_environment
+from tests.support.processes import RoleProcess, answers_http, free_port
 from tests.support.waiting import eventually
 
 ROLES: dict[str, list[str]] = {

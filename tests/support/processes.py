@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
@@ -13,24 +12,11 @@ from pathlib import Path
 
 import httpx
 
+from cluster.environment import role_environment
 from infrastructure.settings import Settings
 from tests.support.waiting import eventually
 
 ROOT = Path(__file__).parents[2]
-
-
-def role_environment(settings: Settings, **extra: str) -> dict[str, str]:
-    """This run's settings as the `ORDERS_*` environment of a child process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERS_")}
-    for name, value in settings.model_dump(mode="json").items():
-        if value is None:
-            continue
-        if isinstance(value, list):
-            value = ",".join(str(v) for v in value)
-        env[f"ORDERS_{name.upper()}"] = str(value)
-    env["ORDERS_JWT_SECRET"] = settings.effective_jwt_secret
-    env.update(extra)
-    return env
 
 
 class RoleProcess:
