@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PYTHON := .venv/bin/python
 
-.PHONY: install install-runtime run test lint typecheck unit integration e2e clean
+.PHONY: install install-runtime run test lint typecheck unit integration e2e e2e-balanced clean
 
 $(UV):
 	python3 -m venv .tools
@@ -37,9 +37,12 @@ $(NODE_CLIENTS): tests/clients/package.json tests/clients/package-lock.json
 run: install-runtime
 	$(PYTHON) main.py run
 
-## ruff, mypy and the whole test suite against the real PostgreSQL, Redis and RabbitMQ.
+## ruff, mypy and the whole test suite against the real PostgreSQL, Redis and RabbitMQ: the
+## tiers, the HTTP end-to-end tests again through HAProxy in front of the cluster, the faults.
 test: install lint typecheck $(NODE_CLIENTS)
-	.venv/bin/pytest
+	.venv/bin/pytest tests/unit tests/integration tests/e2e
+	.venv/bin/pytest tests/e2e --through-balancer
+	.venv/bin/pytest tests/faults
 
 lint: install
 	.venv/bin/ruff check .
@@ -56,6 +59,10 @@ integration: install
 
 e2e: install $(NODE_CLIENTS)
 	.venv/bin/pytest tests/e2e
+
+## The HTTP end-to-end tests through HAProxy, against every role running as processes.
+e2e-balanced: install $(NODE_CLIENTS)
+	.venv/bin/pytest tests/e2e --through-balancer
 
 clean:
 	rm -rf .venv .tools var/* .mypy_cache .ruff_cache .pytest_cache .hypothesis tests/clients/node_modules

@@ -236,6 +236,14 @@ class Cluster:
         await self.resume(name)
         return code
 
+    async def retire(self, names: Sequence[str]) -> dict[str, int]:
+        """Stop these processes gracefully, for good; the exit code of each."""
+        codes = await asyncio.gather(*(self.terminate(name) for name in names))
+        for name in names:
+            del self.running[name]
+            self._held.discard(name)
+        return dict(zip(names, codes, strict=True))
+
     async def rolling_restart(self) -> dict[str, int]:
         """Every process restarted in turn; the exit code of each stop."""
         return {name: await self.restart(name) for name in list(self.running)}

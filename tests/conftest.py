@@ -16,10 +16,13 @@ from httpx import ASGITransport, AsyncClient
 
 from bootstrap import Services, build_services, create_app
 from cluster import resources
+from cluster.supervisor import Cluster
 from infrastructure.messaging.topology import Names
 from infrastructure.settings import Settings, load_settings
 from tests.support.apps import fresh_address
+from tests.support.cluster_pipeline import ClusterPipeline
 from tests.support.pipeline import Pipeline
+from tests.support.processes import errors_logged_by_the_api
 from tests.support.rabbit import delete_topology
 from tests.support.statements import StatementLog
 
@@ -31,6 +34,44 @@ AMQP_URL = os.environ.get("ORDERS_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:
 RETRY_DELAYS = (0.2, 0.4, 0.8)
 CARRIER_STEP_SECONDS = 0.2
 TEST_JWT_SECRET = "test-secret-" + "x" * 60
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--through-balancer",
+        action="store_true",
+        help="the HTTP end-to-end tests against two API processes behind HAProxy, the pipeline"
+        " as processes (two of each worker, two relays, the carrier), on quorum queues",
+    )
+
+
+def through_balancer(config: pytest.Config) -> bool:
+    return bool(config.getoption("--through-balancer"))
+
+
+HTTP_FIXTURES = frozenset({"client", "two_apis"})
+IN_PROCESS_FIXTURES = frozenset({"statements"})
+"""Counting the SQL an app in this process runs: there is no such app behind the balancer."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Through the balancer, the tests that talk HTTP to the API, but those that look inside
+    its process (`in_process`); otherwise every test but those written for the balancer."""
+    balanced = through_balancer(config)
+
+    def selected(item: pytest.Item) -> bool:
+        if item.get_closest_marker("balancer") is not None:
+            return balanced
+        if not balanced:
+            return True
+        fixtures = set(getattr(item, "fixturenames", ()))
+        in_process = bool(IN_PROCESS_FIXTURES & fixtures) or item.get_closest_marker("in_process")
+        return bool(HTTP_FIXTURES & fixtures) and not in_process
+
+    deselected = [item for item in items if not selected(item)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if selected(item)]
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +109,11 @@ async def amqp_prefix(run_id: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, cache_prefix: str, amqp_prefix: str) -> Settings:
+def settings(
+    database_url: str, cache_prefix: str, amqp_prefix: str, pytestconfig: pytest.Config
+) -> Settings:
     return load_settings(
+        queue_type="quorum" if through_balancer(pytestconfig) else "classic",
         database_url=database_url,
         redis_url=REDIS_URL,
         amqp_url=AMQP_URL,
@@ -89,8 +133,32 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     await built.close()
 
 
+@pytest.fixture(scope="session")
+async def balancer(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> AsyncIterator[Cluster | None]:
+    """With `--through-balancer`, two API processes behind HAProxy on this run's services (the
+    pipeline's processes join it when a test starts the pipeline); None otherwise."""
+    if not through_balancer(pytestconfig):
+        yield None
+        return
+    cluster = Cluster(settings, tmp_path_factory.mktemp("cluster"))
+    try:
+        await cluster.start()
+        yield cluster
+    finally:
+        await cluster.stop()
+
+
 @pytest.fixture
-async def client(services: Services) -> AsyncIterator[AsyncClient]:
+async def client(services: Services, balancer: Cluster | None) -> AsyncIterator[AsyncClient]:
+    """HTTP to the app in this process, or through the balancer with `--through-balancer`."""
+    if balancer is not None:
+        async with AsyncClient(base_url=balancer.url, timeout=30) as http:
+            with errors_logged_by_the_api(balancer) as logged:
+                yield http
+            assert logged() == [], "the API processes logged errors"
+        return
     transport = ASGITransport(app=create_app(services), client=(fresh_address(), 123))
     async with AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
@@ -103,9 +171,10 @@ def statements(services: Services) -> Iterator[StatementLog]:
 
 
 @pytest.fixture
-async def pipeline(services: Services) -> AsyncIterator[Pipeline]:
-    """Relay, workers and carrier clock in this process; `start` picks which run."""
-    running = Pipeline(services)
+async def pipeline(services: Services, balancer: Cluster | None) -> AsyncIterator[Pipeline]:
+    """Relay, workers and carrier clock in this process (or, with `--through-balancer`, as
+    processes of the cluster); `start` picks which run."""
+    running = Pipeline(services) if balancer is None else ClusterPipeline(services, balancer)
     yield running
     await running.stop()
 

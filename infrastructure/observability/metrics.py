@@ -6,6 +6,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from domain.messages import Consumer
 from infrastructure.observability.shared_metrics import metrics_shared
 
 REQUEST_SECONDS = Histogram(
@@ -21,6 +22,10 @@ MESSAGES = Counter(
     "Messages a worker finished with, by consumer and outcome (handled, retried, parked)",
     ["consumer", "outcome"],
 )
+MESSAGE_OUTCOMES = ("handled", "retried", "parked")
+for _consumer in Consumer:  # every series from 0, so that a rate has a start, in every mode
+    for _outcome in MESSAGE_OUTCOMES:
+        MESSAGES.labels(consumer=_consumer.value, outcome=_outcome)
 OUTBOX_LAG = Gauge(
     "orders_outbox_lag_seconds",
     "Age of the oldest outbox message not yet published",

@@ -147,12 +147,12 @@ async def test_an_event_goes_through_the_outbox_once_and_never_moves_the_parcel_
         lambda events: any(e.status is DeliveryStatus.IN_TRANSIT for e in events),
         what="the older event recorded",
     )
+    [still] = await services.store.deliveries_by_order_ids([order_id])  # before DELIVERED
     delivered = await _post(client, services, _event(tracking, "DELIVERED", minutes=60))
 
     assert first.json() == {"accepted": True, "duplicate": False}
     assert again.json() == {"accepted": True, "duplicate": True}
     assert older.json() == {"accepted": True, "duplicate": False}
-    [still] = await services.store.deliveries_by_order_ids([order_id])
     assert still.status is DeliveryStatus.OUT_FOR_DELIVERY  # never backwards
     assert delivered.status_code == 200
     await eventually(

@@ -45,6 +45,7 @@ async def test_too_many_aliases_are_refused(client: AsyncClient) -> None:
     assert re.search(r"31 aliases .*30", body["errors"][0]["message"]), body
 
 
+@pytest.mark.in_process  # counts calls in this process
 async def test_the_same_query_text_is_validated_once(
     client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

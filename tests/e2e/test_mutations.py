@@ -298,6 +298,7 @@ async def test_only_the_owner_or_staff_cancels_a_pending_order(
     assert order.status.value == "CANCELLED"
 
 
+@pytest.mark.in_process  # patches this process
 async def test_an_order_number_drawn_twice_is_drawn_again(
     client: AsyncClient, services: Services, customer: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

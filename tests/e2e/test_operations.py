@@ -100,6 +100,7 @@ async def test_a_request_id_is_echoed_or_made(client: AsyncClient) -> None:
     assert refused.headers["x-request-id"] != "no spaces allowed"
 
 
+@pytest.mark.in_process  # reads the workers' log records here
 async def test_an_orders_path_is_followed_by_its_request_id_into_the_workers(
     client: AsyncClient, services: Services, pipeline: Pipeline, caplog: pytest.LogCaptureFixture
 ) -> None:

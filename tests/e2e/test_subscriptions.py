@@ -14,6 +14,7 @@ import pytest
 import websockets
 
 from bootstrap import Services
+from cluster.supervisor import Cluster
 from domain.member import Role
 from infrastructure.settings import Settings
 from schema.ids import to_global_id
@@ -32,8 +33,13 @@ CANCEL = "mutation ($id: ID!) { cancelOrder(id: $id) { errors { code } } }"
 
 @pytest.fixture(scope="module")
 async def two_apis(
-    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, balancer: Cluster | None
 ) -> AsyncIterator[tuple[str, str]]:
+    """Two API processes; through the balancer, the balancer twice (it sends the requests
+    and the subscription to either)."""
+    if balancer is not None:
+        yield balancer.url, balancer.url
+        return
     logs = tmp_path_factory.mktemp("apis")
     first, first_url = await start_api(settings, logs / "first.log")
     second, second_url = await start_api(settings, logs / "second.log")

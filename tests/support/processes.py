@@ -7,12 +7,14 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from cluster.environment import role_environment
+from cluster.supervisor import Cluster
 from infrastructure.settings import Settings
 from tests.support.waiting import eventually
 
@@ -87,3 +89,26 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+@contextmanager
+def errors_logged_by_the_api(cluster: Cluster) -> Iterator[Callable[[], list[str]]]:
+    """The ERROR lines the cluster's API processes log meanwhile (what `caplog` shows of an
+    app in the test's own process): a function that reads them."""
+    apis = [name for name, running in cluster.running.items() if running.role.is_api]
+    logs = {name: cluster.workdir / f"{name}.log" for name in apis}
+    sizes = {name: path.stat().st_size if path.exists() else 0 for name, path in logs.items()}
+
+    def logged() -> list[str]:
+        found = []
+        for name, path in logs.items():
+            with path.open("rb") as log:
+                log.seek(sizes[name])
+                found += [
+                    f"{name}: {line}"
+                    for line in log.read().decode(errors="replace").splitlines()
+                    if '"level": "ERROR"' in line or line.startswith("Traceback")
+                ]
+        return found
+
+    yield logged
