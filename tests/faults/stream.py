@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,11 @@ class OrderStream:
     placed: list[Placed] = field(default_factory=list)
     unanswered: int = 0
     retried_requests: int = 0
+    keys: list[str] = field(default_factory=list)
+    """The idempotency key of every order the stream set out to place."""
+    stop_placing: asyncio.Event | None = None
+    """When set, no further order is started (those under way finish)."""
+    on_placed: Callable[[Placed], None] | None = None
 
     def _plan(self, i: int) -> tuple[str, tuple[tuple[int, int], ...], str]:
         book = self.books[i % len(self.books)]
@@ -67,13 +73,18 @@ class OrderStream:
 
     async def _one(self, client: httpx.AsyncClient, i: int) -> None:
         kind, lines, token = self._plan(i)
-        variables = {"input": order_input(list(lines), token=token, key=f"stream-{uuid.uuid4()}")}
+        key = f"stream-{uuid.uuid4()}"
+        self.keys.append(key)
+        variables = {"input": order_input(list(lines), token=token, key=key)}
         try:
             data = await self._answered(client, {"query": PLACE_ORDER, "variables": variables})
             payload = data["placeOrder"]
             assert payload["errors"] == [], payload
             order_id = order_key(payload["order"]["id"])
-            self.placed.append(Placed(order_id, kind, lines))
+            placed = Placed(order_id, kind, lines)
+            self.placed.append(placed)
+            if self.on_placed is not None:
+                self.on_placed(placed)
             if kind == "cancel":
                 gid = to_global_id("Order", order_id)
                 await self._answered(client, {"query": CANCEL, "variables": {"id": gid}})
@@ -86,5 +97,7 @@ class OrderStream:
             tasks = []
             for i in range(self.orders):
                 await asyncio.sleep(max(0.0, started + i / self.per_second - time.monotonic()))
+                if self.stop_placing is not None and self.stop_placing.is_set():
+                    break
                 tasks.append(asyncio.create_task(self._one(client, i)))
             await asyncio.gather(*tasks)
