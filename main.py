@@ -154,14 +154,48 @@ def _health_server(services: Services, port: int) -> uvicorn.Server:
 
 
 @cli.command()
-def migrate() -> None:
+def migrate(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="apply nothing; exit 1 unless every migration is applied (a role's init"
+            " container waits on this while the migration job runs)",
+        ),
+    ] = False,
+) -> None:
     """Apply every pending database migration."""
-    from infrastructure.database.migrate import upgrade_to_head
+    from infrastructure.database.migrate import at_head, upgrade_to_head
 
     settings = _settings()
     _check_before_work(settings, database=True)
-    upgrade_to_head(settings.database_url)
+    if check:
+        if not asyncio.run(at_head(settings.database_url)):
+            typer.echo("database is not at the latest migration", err=True)
+            raise typer.Exit(code=1)
+    else:
+        upgrade_to_head(settings.database_url)
     typer.echo("database is at the latest migration")
+
+
+@cli.command()
+def probe(
+    ready: Annotated[bool, typer.Option("--ready", help="/readyz instead of /healthz")] = False,
+) -> None:
+    """Exit 0 when this process's role answers its health check: the API on ORDERS_PORT, any
+    other role on ORDERS_HEALTH_PORT (a container's HEALTHCHECK)."""
+    import httpx
+
+    settings = _settings()
+    port = settings.health_port or settings.port
+    path = "/readyz" if ready else "/healthz"
+    try:
+        answered = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=3).status_code == 200
+    except httpx.TransportError:
+        answered = False
+    if not answered:
+        typer.echo(f"probe: no healthy answer on port {port}{path}", err=True)
+        raise typer.Exit(code=1)
 
 
 async def _seed(settings: Settings) -> int:

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from infrastructure.database.engine import create_engine
-from infrastructure.database.migrate import upgrade_to_head
+from infrastructure.database.migrate import at_head, upgrade_to_head
 from infrastructure.database.tables import metadata
 
 
@@ -43,3 +43,10 @@ async def test_migrated_sqlite_matches_the_models(tmp_path: Path) -> None:
 async def test_migrating_twice_changes_nothing(database_url: str) -> None:
     await asyncio.to_thread(upgrade_to_head, database_url)
     assert await _drift(database_url) == []
+
+
+async def test_migrate_check_says_whether_every_migration_is_applied(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    before = await at_head(url)
+    await asyncio.to_thread(upgrade_to_head, url)
+    assert (before, await at_head(url)) == (False, True)
