@@ -8,15 +8,18 @@ import asyncio
 import json
 import re
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import websockets
 
 from bootstrap import Services
+from cluster.environment import role_environment
 from infrastructure.settings import Settings
 from tests.support.factories import create_product
-from tests.support.processes import start_api
+from tests.support.processes import ROOT, free_port, start_api
 from tests.support.waiting import eventually
 
 COUNTED = "query Counted { products(first: 1) { totalCount } }"
@@ -117,3 +120,31 @@ async def test_sigterm_leaves_the_rotation_serves_on_then_closes_sockets_with_10
     assert closed.rcvd is not None
     assert closed.rcvd.code == 1012  # service restart: reconnect
     assert exit_code in (0, -signal.SIGTERM)
+
+
+def _probe(settings: Settings, port: int, *flags: str) -> int:
+    environment = role_environment(settings, ORDERS_PORT=str(port))
+    done = subprocess.run(
+        [sys.executable, "main.py", "probe", *flags],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return done.returncode
+
+
+async def test_probe_answers_for_the_container_healthcheck(
+    settings: Settings, tmp_path: Path
+) -> None:
+    api, url = await start_api(settings, tmp_path / "api.log")
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        alive = await asyncio.to_thread(_probe, settings, port)
+        ready = await asyncio.to_thread(_probe, settings, port, "--ready")
+    finally:
+        api.stop()
+    nobody = await asyncio.to_thread(_probe, settings, free_port())
+
+    assert (alive, ready, nobody) == (0, 0, 1)
