@@ -2,7 +2,9 @@
 
 What the configuration does, and why:
 - health checks `GET /readyz` every half second; two failures take a server out, two passes
-  bring it back. An API process that was asked to stop answers 503 there while it serves on
+  bring it back. A check waits up to 3 s for its answer, so that a server slow under load is
+  not taken for a dead one (which would leave the other alone with all the load). An API
+  process that was asked to stop answers 503 there while it serves on
   (`ORDERS_DRAIN_SECONDS`), so it leaves the rotation before it stops accepting.
 - a request whose connection to a server fails is sent to the other one (`retries`,
   `option redispatch`; HAProxy retries only failed connections by default, never a request a
@@ -33,6 +35,9 @@ BACKEND = "api"
 CHECK_INTERVAL_MS = 500
 FALL = 2
 RISE = 2
+CHECK_TIMEOUT_SECONDS = 3
+"""A check may wait this long for its answer: a server busy with requests answers late but is
+no less alive (one that stops answers 503 at once, and a dead one refuses the connection)."""
 OUT_OF_ROTATION_SECONDS = CHECK_INTERVAL_MS * FALL / 1000
 """How long the balancer takes, at most, to stop sending requests to a server that fails."""
 
@@ -86,6 +91,7 @@ backend {BACKEND}
     balance roundrobin
     option httpchk GET /readyz
     http-check expect status 200
+    timeout check {CHECK_TIMEOUT_SECONDS}s
     default-server inter {CHECK_INTERVAL_MS}ms fall {FALL} rise {RISE}
 """
     for server in servers:
