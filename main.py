@@ -54,6 +54,12 @@ class WorkerKind(StrEnum):
     ALL = "all"
 
 
+WORKER_START_SECONDS = 60
+"""How long each of `ORDERS_WORKERS` processes may take to import and start serving, and to
+answer its supervisor's pings, before uvicorn kills it and starts another. Its default, 5 s, is
+less than a start takes on a busy two-core machine: no process ever became ready."""
+
+
 def _settings() -> Settings:
     try:
         settings = load_settings()
@@ -249,6 +255,7 @@ def serve() -> None:
             log_level="info",
             log_config=None,  # our logging (configure_logging), in each worker process too
             **server_options(settings),
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
         )
 
 
