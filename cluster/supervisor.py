@@ -120,6 +120,7 @@ class Cluster:
 
     def _environment(self, role: Role) -> dict[str, str]:
         extra = {
+            "ORDERS_LOG_FORMAT": "json",  # one object a line, in one file per process
             "ORDERS_METRICS_DIR": str(self.metrics_dir),
             "ORDERS_CARRIER_WEBHOOK_URL": f"{self.url}/webhooks/carrier",
         }

@@ -17,9 +17,10 @@ import typer
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from cluster.environment import role_environment
 from infrastructure.settings import Settings
 from main import cli
-from tests.support.processes import ROOT, RoleProcess, answers_http, free_port, role_environment
+from tests.support.processes import ROOT, RoleProcess, answers_http, free_port
 from tests.support.waiting import eventually
 
 
