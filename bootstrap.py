@@ -160,7 +160,8 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
-    engine = create_engine(settings.database_url)
+    pool = settings.database_pool_size
+    engine = create_engine(settings.database_url, pool_size=pool, max_overflow=pool)
     cache = create_cache(settings.redis_url, settings.cache_prefix)
     crash = CrashPoints(settings.crash_at, settings.crash_marker)
     broker = _broker(settings, crash)

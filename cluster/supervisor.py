@@ -30,6 +30,10 @@ ROOT = Path(__file__).parents[1]
 READY_WITHIN_SECONDS = 90.0
 STOP_WITHIN_SECONDS = 40.0
 RESTART_BACK_OFF_SECONDS = 0.5
+BACKGROUND_POOL_SIZE = 3
+"""Database connections a worker, relay or carrier process keeps (as many again at a burst):
+eleven processes with the API's ten and ten would ask more of PostgreSQL than its 100
+connections, the machine's default, shared with every other run (docs/BENCHMARKS.md)."""
 API_DRAIN_SECONDS = OUT_OF_ROTATION_SECONDS * 2
 """An API process asked to stop stays in service this long, not ready, so that the balancer
 has taken it out of rotation before it stops accepting."""
@@ -134,6 +138,7 @@ class Cluster:
             }
         else:
             extra["ORDERS_HEALTH_PORT"] = str(role.port)
+            extra["ORDERS_DATABASE_POOL_SIZE"] = str(BACKGROUND_POOL_SIZE)
         return role_environment(self.settings, **extra)
 
     def _spawn(self, role: Role) -> None:

@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     metrics_dir: str | None = None
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ("127.0.0.1",)
     drain_seconds: float = Field(default=0.0, ge=0, le=300)
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     queue_type: Literal["classic", "quorum"] = "classic"
     delivery_limit: int = Field(default=20, ge=1, le=10_000)
 
