@@ -30,10 +30,11 @@ ROOT = Path(__file__).parents[1]
 READY_WITHIN_SECONDS = 90.0
 STOP_WITHIN_SECONDS = 40.0
 RESTART_BACK_OFF_SECONDS = 0.5
-BACKGROUND_POOL_SIZE = 3
-"""Database connections a worker, relay or carrier process keeps (as many again at a burst):
-eleven processes with the API's ten and ten would ask more of PostgreSQL than its 100
-connections, the machine's default, shared with every other run (docs/BENCHMARKS.md)."""
+API_POOL_SIZE = 5
+BACKGROUND_POOL_SIZE = 2
+"""Database connections an API process and a worker, relay or carrier process keep (as many
+again at a burst): eleven processes at the default ten and ten would ask more of PostgreSQL
+than the 100 connections it allows by default, which every other run on the machine shares."""
 API_DRAIN_SECONDS = OUT_OF_ROTATION_SECONDS * 2
 """An API process asked to stop stays in service this long, not ready, so that the balancer
 has taken it out of rotation before it stops accepting."""
@@ -135,6 +136,7 @@ class Cluster:
                 "ORDERS_WORKERS": "1",
                 "ORDERS_DRAIN_SECONDS": str(API_DRAIN_SECONDS),
                 "ORDERS_TRUSTED_PROXIES": "127.0.0.1",
+                "ORDERS_DATABASE_POOL_SIZE": str(API_POOL_SIZE),
             }
         else:
             extra["ORDERS_HEALTH_PORT"] = str(role.port)
