@@ -1,10 +1,13 @@
 """Where the machine's CPU went during a run: seconds of CPU per component, read from /proc
-before and after (our API processes by pid; HAProxy, wrk, PostgreSQL, Redis and RabbitMQ by
-process name, so every backend of the shared PostgreSQL counts, whoever it serves)."""
+before and after (our processes by pid; HAProxy, PostgreSQL, Redis and RabbitMQ by process
+name, so every backend of the shared PostgreSQL counts, whoever it serves), wrk from what this
+process's finished children used, and `others`: what the rest of the machine (other people's
+runs) took."""
 
 from __future__ import annotations
 
 import os
+import resource
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +15,6 @@ from pathlib import Path
 TICKS = os.sysconf("SC_CLK_TCK")
 BY_NAME = {
     "haproxy": "haproxy",
-    "wrk": "wrk",
     "postgres": "postgresql",
     "redis-server": "redis",
     "beam.smp": "rabbitmq",
@@ -55,13 +57,17 @@ def snapshot(ours: Mapping[str, int]) -> Snapshot:
             seconds[pids[pid]] = seconds.get(pids[pid], 0.0) + used
         elif name in BY_NAME:
             seconds[BY_NAME[name]] = seconds.get(BY_NAME[name], 0.0) + used
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds["wrk"] = children.ru_utime + children.ru_stime  # the load runs, once reaped
     seconds["machine"] = _machine_busy_seconds()
     return Snapshot(seconds)
 
 
 def cores_used(before: Snapshot, after: Snapshot, wall_seconds: float) -> dict[str, float]:
-    """Cores each component kept busy on average between two snapshots."""
-    return {
+    """Cores each component kept busy on average between two snapshots, and `others`."""
+    used = {
         name: (after.seconds.get(name, 0.0) - before.seconds.get(name, 0.0)) / wall_seconds
         for name in after.seconds
     }
+    used["others"] = used["machine"] - sum(v for k, v in used.items() if k != "machine")
+    return used
