@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from cluster.environment import role_environment
 from domain.messages import Consumer
 from infrastructure.messaging.topology import Names
 from infrastructure.settings import Settings, load_settings
 from tests.conftest import own_database, run_id_of
-from tests.support.processes import RoleProcess, free_port, role_environment
+from tests.support.processes import RoleProcess, free_port
 from tests.support.rabbit_node import RabbitNode
 from tests.support.waiting import eventually
 
