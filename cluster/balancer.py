@@ -6,6 +6,10 @@ What the configuration does, and why:
   not taken for a dead one (which would leave the other alone with all the load). An API
   process that was asked to stop answers 503 there while it serves on
   (`ORDERS_DRAIN_SECONDS`), so it leaves the rotation before it stops accepting.
+- when every server fails its checks, the balancer still tries them (each is listed again as a
+  backup without checks) rather than answering 503 itself: under a load that saturates the
+  machine a check may time out on every server at once, and a slow service must not become a
+  refused one. A server that is really down refuses the connection, and that is retried.
 - a request whose connection to a server fails is sent to the other one (`retries`,
   `option redispatch`; HAProxy retries only failed connections by default, never a request a
   server may have started: a `placeOrder` without an idempotency key must not run twice).
@@ -96,6 +100,8 @@ backend {BACKEND}
 """
     for server in servers:
         lines += f"    server {server.name} 127.0.0.1:{server.port} check\n"
+    for server in servers:
+        lines += f"    server {server.name}-unchecked 127.0.0.1:{server.port} backup\n"
     return lines
 
 
@@ -133,7 +139,8 @@ class Balancer:
         return self._process.pid if self._process else None
 
     async def states(self) -> dict[str, str]:
-        """Each server's status as the balancer sees it (UP, DOWN, …); empty until it answers."""
+        """Each checked server's status as the balancer sees it (UP, DOWN, …); empty until it
+        answers."""
         try:
             reader, writer = await asyncio.open_unix_connection(str(self.admin_socket))
         except OSError:
@@ -148,7 +155,9 @@ class Balancer:
         return {
             row["svname"]: row["status"]
             for row in rows
-            if row.get("pxname") == BACKEND and row["svname"] not in ("FRONTEND", "BACKEND")
+            if row.get("pxname") == BACKEND
+            and row["svname"] not in ("FRONTEND", "BACKEND")
+            and row.get("bck") != "1"  # the unchecked fallbacks
         }
 
     async def stop(self) -> None:

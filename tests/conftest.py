@@ -50,8 +50,9 @@ def through_balancer(config: pytest.Config) -> bool:
 
 
 HTTP_FIXTURES = frozenset({"client", "two_apis"})
-IN_PROCESS_FIXTURES = frozenset({"statements"})
-"""Counting the SQL an app in this process runs: there is no such app behind the balancer."""
+IN_PROCESS_FIXTURES = frozenset({"statements", "validations", "parses"})
+"""Counting what an app in this process does (SQL statements, documents validated or parsed):
+there is no such app behind the balancer."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
