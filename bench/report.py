@@ -28,9 +28,15 @@ def verdict(value: float, target: float, *, at_most: bool = False) -> str:
 
 
 def _ratios(name: str, ours: LoadResult, baseline: LoadResult) -> str:
+    """Ours against a baseline: the medians' ratios, and the spread of the throughput's ratio
+    from one run to the next (each run of ours beside the baseline's run that followed it)."""
     throughput = ratio(ours.rate, baseline.rate)
     p50, p99 = ratio(ours.p50_ms, baseline.p50_ms), ratio(ours.p99_ms, baseline.p99_ms)
-    return f"  ours/{name} throughput {throughput:.3f}, p50 x{p50:.1f}, p99 x{p99:.1f}"
+    line = f"  ours/{name} throughput {throughput:.3f}, p50 x{p50:.1f}, p99 x{p99:.1f}"
+    if len(ours.run_rates) > 1 and len(ours.run_rates) == len(baseline.run_rates):
+        each = [ratio(a, b) for a, b in zip(ours.run_rates, baseline.run_rates, strict=True)]
+        line += f" (throughput by run {min(each):.3f} to {max(each):.3f})"
+    return line
 
 
 def compare_loads(
