@@ -7,7 +7,10 @@ import { makePgService } from "postgraphile/adaptors/pg";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { jsonPgSmartTags } from "postgraphile/utils";
 
-const POOL_SIZE = 20; // as many connections as the raw baseline's pool, and our engine's 10 + 10
+// As many connections as the raw baseline's pool and our engine's 10 + 10, and like theirs kept
+// open when idle (pg-pool closes them after 10 s by default, and while the other servers take
+// their turn under load, PostgreSQL's connection limit may be reached by others meanwhile).
+const POOL = { max: 20, idleTimeoutMillis: 0 };
 
 const HIDDEN = [
   "alembic_version",
@@ -37,7 +40,7 @@ export default {
     makePgService({
       connectionString: process.env.ORDERS_DATABASE_URL,
       schemas: ["public"],
-      poolConfig: { max: POOL_SIZE },
+      poolConfig: POOL,
       pubsub: false,
     }),
   ],
