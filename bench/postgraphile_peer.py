@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bench.environment import ROOT
+from bench.load import CONNECTIONS, Request, send_once
 from bench.processes import Server, child, free_port, wait_until_answering
 from bench.report import say
 
@@ -106,3 +107,11 @@ async def postgraphile_server(log_dir: Path) -> AsyncIterator[Server]:
         url = f"http://127.0.0.1:{port}"
         await wait_until_answering(running, url)
         yield Server(running, url)
+
+
+async def open_pool(server: Server, request: Request) -> None:
+    """`CONNECTIONS` requests at once, so that PostGraphile's pool holds as many connections
+    before the load as the raw baseline's (opened at start) and ours (kept once opened): pg-pool
+    opens them on demand, and on this shared machine PostgreSQL's connection limit is sometimes
+    reached by others while a warm-up opens them."""
+    await asyncio.gather(*(send_once(server.url, request) for _ in range(CONNECTIONS)))

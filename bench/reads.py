@@ -24,7 +24,7 @@ from bench import postgraphile_queries as peer_queries
 from bench.dataset import ensure_dataset, loyal_members
 from bench.environment import bearer
 from bench.load import LoadPlan, LoadResult, Request, Target, measure, send_once
-from bench.postgraphile_peer import ensure_postgraphile, postgraphile_server, versions
+from bench.postgraphile_peer import ensure_postgraphile, open_pool, postgraphile_server, versions
 from bench.processes import Server, api_servers
 from bench.queries import ORDER_DETAIL, ORDERS_PAGE, PRODUCTS_PAGE, ours_and_raw
 from bench.raw_ids import global_id
@@ -213,6 +213,7 @@ async def bench_reads(plan: LoadPlan) -> None:
         for case in cases:
             await check_same_data(case, ours, raw)
             await check_same_tree(case, ours, postgraphile)
+        await open_pool(postgraphile, cases[0].postgraphile[0])
         heading(f"reads: {plan.describe()}")
         names = ", ".join(case.name for case in cases)
         say(f"same data from ours and raw: {names}")
