@@ -23,7 +23,7 @@ import orjson
 from bench import postgraphile_queries as peer_queries
 from bench.dataset import ensure_dataset, loyal_members
 from bench.environment import bearer
-from bench.load import LoadPlan, LoadResult, Request, Target, measure, send_once
+from bench.load import LoadFailed, LoadPlan, LoadResult, Request, Target, measure, send_once
 from bench.postgraphile_peer import ensure_postgraphile, open_pool, postgraphile_server, versions
 from bench.processes import Server, api_servers
 from bench.queries import ORDER_DETAIL, ORDERS_PAGE, PRODUCTS_PAGE, ours_and_raw
@@ -63,6 +63,11 @@ class Servers:
     ours: Server
     raw: Server
     postgraphile: Server
+
+    def log_tails(self) -> str:
+        """The end of each server's log, for a run that failed: why its answers were errors."""
+        servers = (self.ours, self.raw, self.postgraphile)
+        return "\n".join(f"{s.child.name}'s log ends:\n{s.child.log_tail(15)}" for s in servers)
 
     def peak_rss_kib(self) -> dict[str, int]:
         """Each server process's peak RSS (VmHWM) so far."""
@@ -161,7 +166,10 @@ async def _measure_case(
         if target.name == "ours":
             rss.append(ours.child.memory_kib("VmRSS"))
 
-    measured = await measure(targets, plan, after_run)
+    try:
+        measured = await measure(targets, plan, after_run)
+    except LoadFailed as exc:
+        raise LoadFailed(f"{case.name}: {exc}\n{servers.log_tails()}") from None
     return CaseResult(
         case,
         measured.median("ours"),
