@@ -65,9 +65,11 @@ e2e-balanced: install $(NODE_CLIENTS)
 	.venv/bin/pytest tests/e2e --through-balancer
 
 clean:
-	rm -rf .venv .tools var/* .mypy_cache .ruff_cache .pytest_cache .hypothesis tests/clients/node_modules
+	rm -rf .venv .tools var/* .mypy_cache .ruff_cache .pytest_cache .hypothesis tests/clients/node_modules \
+		bench/postgraphile/node_modules
 
-## Benchmarks against raw baselines (bench/README.md); BENCH_ARGS=--quick for a short check.
+## Benchmarks against raw baselines, and reads against PostGraphile (bench/README.md);
+## BENCH_ARGS=--quick for a short check.
 .PHONY: bench
 bench: install
 	command -v wrk >/dev/null || apt-get install -y wrk

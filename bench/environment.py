@@ -2,7 +2,10 @@
 
 Nothing is shared with test runs (`orders_test_<run id>`, `orders-test-<run id>`): the database is
 `orders_bench` and every cache key and broker name starts with `orders-bench`. The addresses
-default to the project's services and may be pointed elsewhere with `BENCH_*_URL`.
+default to the project's services and may be pointed elsewhere with `BENCH_*_URL`;
+`BENCH_DATABASE` names another database (and, from it, another prefix), so that benches of
+several branches on one machine neither migrate one database to heads the others do not know
+nor read each other's cached rows.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
-DATABASE_NAME = "orders_bench"
+DATABASE_NAME = os.environ.get("BENCH_DATABASE", "orders_bench")
 DATABASE_URL = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE_NAME
-PREFIX = "orders-bench"
-"""Our cache key prefix and RabbitMQ name prefix."""
+PREFIX = DATABASE_NAME.replace("_", "-")
+"""Our cache key prefix and RabbitMQ name prefix: `orders-bench` by default."""
 RAW_PIPELINE_PREFIX = f"{PREFIX}-raw"
 """RabbitMQ name prefix of the minimal pipeline script."""
 JWT_SECRET = "bench-secret-" + "b" * 40

@@ -81,6 +81,8 @@ class LoadResult:
     failed: int = 0
     """Answers with an HTTP error status or a non-empty `errors` list."""
     first_failure: str | None = None
+    run_rates: tuple[float, ...] = ()
+    """For a median: each run's requests per second, in the order they ran."""
 
     @staticmethod
     def median(results: Sequence[LoadResult]) -> LoadResult:
@@ -92,10 +94,14 @@ class LoadResult:
             p99_ms=statistics.median(r.p99_ms for r in results),
             failed=sum(r.failed for r in results),
             first_failure=failures[0] if failures else None,
+            run_rates=tuple(r.rate for r in results),
         )
 
     def describe(self) -> str:
-        return f"{self.rate:8.1f} req/s  p50 {self.p50_ms:7.2f} ms  p99 {self.p99_ms:7.2f} ms"
+        line = f"{self.rate:8.1f} req/s  p50 {self.p50_ms:7.2f} ms  p99 {self.p99_ms:7.2f} ms"
+        if len(self.run_rates) > 1:
+            line += f"  (runs {min(self.run_rates):.1f} to {max(self.run_rates):.1f} req/s)"
+        return line
 
 
 @dataclass(frozen=True)

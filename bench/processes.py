@@ -9,7 +9,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,12 +74,16 @@ def _log_file(path: Path) -> BinaryIO:
 
 
 @asynccontextmanager
-async def child(name: str, args: Sequence[str], log_dir: Path) -> AsyncIterator[Child]:
-    """`args` run from the repository root with the bench's environment, stopped on exit."""
+async def child(
+    name: str, args: Sequence[str], log_dir: Path, extra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[Child]:
+    """`args` run from the repository root with the bench's environment (and `extra_env`),
+    stopped on exit."""
     log_path = log_dir / f"{name}.log"
+    env = {**child_environment(), **(extra_env or {})}
     with _log_file(log_path) as log:
         process = await asyncio.create_subprocess_exec(
-            *args, cwd=ROOT, env=child_environment(), stdout=log, stderr=asyncio.subprocess.STDOUT
+            *args, cwd=ROOT, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
         )
     running = Child(name, process, log_path)
     try:
@@ -102,7 +106,7 @@ class Server:
     url: str
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -113,17 +117,17 @@ def _free_port() -> int:
 async def server(name: str, factory: str, log_dir: Path) -> AsyncIterator[Server]:
     """`ORDERS_WORKERS` (default 1) uvicorn workers serving the app `factory` builds, on a free
     loopback port; ours and the raw baseline alike."""
-    port = _free_port()
+    port = free_port()
     uvicorn = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1"]
     args = [*uvicorn, "--port", str(port), "--log-level", "warning", "--no-access-log"]
     args += ["--workers", os.environ.get("ORDERS_WORKERS", "1")]
     async with child(name, args, log_dir) as running:
         url = f"http://127.0.0.1:{port}"
-        await _wait_until_answering(running, url)
+        await wait_until_answering(running, url)
         yield Server(running, url)
 
 
-async def _wait_until_answering(running: Child, url: str) -> None:
+async def wait_until_answering(running: Child, url: str) -> None:
     deadline = time.monotonic() + READY_WITHIN_SECONDS
     async with httpx.AsyncClient() as client:
         while True:

@@ -1,10 +1,11 @@
-"""`python -m bench.reads [--quick]`: the read path, ours against the raw baseline, and the memory
-of our API process under that load.
+"""`python -m bench.reads [--quick]`: the read path, ours against the raw baseline and against
+PostGraphile, and the memory of our API process under that load.
 
 Cases: (a) `orders(first: 50)` of the 20 loyal customers (100 orders each), nested down to
 products, payment, delivery and its events; (b) `order(id)` with the same and its history, over
 200 orders each read by its owner; (c) `products(first: 50)`, no token. Before any load, each
-case's first request goes to both servers and the two `data` must be equal.
+case's first request goes to the three servers: the raw baseline's `data` must equal ours, and
+PostGraphile's must hold the same orders, lines, payments, events and history (or books).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from pathlib import Path
 
 import orjson
 
+from bench import postgraphile_queries as peer_queries
 from bench.dataset import ensure_dataset, loyal_members
 from bench.environment import bearer
-from bench.load import LoadPlan, LoadResult, Request, Target, measure, send_once
+from bench.load import LoadFailed, LoadPlan, LoadResult, Request, Target, measure, send_once
+from bench.postgraphile_peer import ensure_postgraphile, open_pool, postgraphile_server, versions
 from bench.processes import Server, api_servers
 from bench.queries import ORDER_DETAIL, ORDERS_PAGE, PRODUCTS_PAGE, ours_and_raw
 from bench.raw_ids import global_id
@@ -47,10 +50,35 @@ class ReadCase:
     name: str
     ours: list[Request] = field(default_factory=list)
     raw: list[Request] = field(default_factory=list)
+    postgraphile: list[Request] = field(default_factory=list)
 
-    def add(self, pair: tuple[Request, Request]) -> None:
+    def add(self, pair: tuple[Request, Request], postgraphile: Request) -> None:
         self.ours.append(pair[0])
         self.raw.append(pair[1])
+        self.postgraphile.append(postgraphile)
+
+
+@dataclass(frozen=True)
+class Servers:
+    ours: Server
+    raw: Server
+    postgraphile: Server
+
+    def log_tails(self) -> str:
+        """The end of each server's log, for a run that failed: why its answers were errors."""
+        servers = (self.ours, self.raw, self.postgraphile)
+        return "\n".join(f"{s.child.name}'s log ends:\n{s.child.log_tail(15)}" for s in servers)
+
+    def peak_rss_kib(self) -> dict[str, int]:
+        """Each server process's peak RSS (VmHWM) so far."""
+        return {
+            name: server.child.memory_kib("VmHWM")
+            for name, server in (
+                ("ours", self.ours),
+                ("raw", self.raw),
+                ("PostGraphile", self.postgraphile),
+            )
+        }
 
 
 @dataclass
@@ -58,6 +86,7 @@ class CaseResult:
     case: ReadCase
     ours: LoadResult
     raw: LoadResult
+    postgraphile: LoadResult
     rss_kib: list[int]
     """Our API's RSS after each run."""
 
@@ -65,7 +94,10 @@ class CaseResult:
 async def _read_cases() -> list[ReadCase]:
     orders = ReadCase("orders", f"orders(first: {PAGE}) nested")
     for member, name in loyal_members():
-        orders.add(ours_and_raw("/orders", ORDERS_PAGE, {"first": PAGE}, bearer(member, name)))
+        orders.add(
+            ours_and_raw("/orders", ORDERS_PAGE, {"first": PAGE}, bearer(member, name)),
+            peer_queries.orders_page(member, PAGE),
+        )
     detail = ReadCase("order", "order(id) detail + history")
     async with connect() as conn:
         sample = await conn.fetch(
@@ -77,9 +109,15 @@ async def _read_cases() -> list[ReadCase]:
     for row in sample:
         variables = {"id": global_id("Order", row["id"])}
         owner = bearer(row["member_id"], row["name"])
-        detail.add(ours_and_raw("/order", ORDER_DETAIL, variables, owner))
+        detail.add(
+            ours_and_raw("/order", ORDER_DETAIL, variables, owner),
+            peer_queries.order_detail(str(row["id"]), row["member_id"]),
+        )
     products = ReadCase("products", f"products(first: {PAGE})")
-    products.add(ours_and_raw("/products", PRODUCTS_PAGE, {"first": PAGE}, None))
+    products.add(
+        ours_and_raw("/products", PRODUCTS_PAGE, {"first": PAGE}, None),
+        peer_queries.products_page(PAGE),
+    )
     return [orders, detail, products]
 
 
@@ -96,12 +134,31 @@ async def check_same_data(case: ReadCase, ours: Server, raw: Server) -> None:
         )
 
 
+async def check_same_tree(case: ReadCase, ours: Server, postgraphile: Server) -> None:
+    """PostGraphile's answer holds the same orders, lines, payments, events and history (or the
+    same books) as ours, in the same order."""
+    mine = await send_once(ours.url, case.ours[0])
+    theirs = await send_once(postgraphile.url, case.postgraphile[0])
+    if "errors" in theirs or not theirs.get("data"):
+        raise DifferentData(f"{case.name}: PostGraphile answered {str(theirs)[:600]}")
+    difference = peer_queries.first_difference(
+        peer_queries.ours_as_tree(mine["data"]), peer_queries.theirs_as_tree(theirs["data"])
+    )
+    if difference is not None:
+        raise DifferentData(f"{case.name}: ours and PostGraphile differ at {difference}")
+
+
 async def _measure_case(
-    case: ReadCase, ours: Server, raw: Server, plan: LoadPlan, work_dir: Path
+    case: ReadCase, servers: Servers, plan: LoadPlan, work_dir: Path
 ) -> CaseResult:
+    ours = servers.ours
     targets = [
-        Target.of("ours", ours.url, case.ours, work_dir / f"{case.key}-ours.requests"),
-        Target.of("raw", raw.url, case.raw, work_dir / f"{case.key}-raw.requests"),
+        Target.of(name, server.url, requests, work_dir / f"{case.key}-{name}.requests")
+        for name, server, requests in (
+            ("ours", ours, case.ours),
+            ("raw", servers.raw, case.raw),
+            ("postgraphile", servers.postgraphile, case.postgraphile),
+        )
     ]
     rss: list[int] = []
 
@@ -109,22 +166,34 @@ async def _measure_case(
         if target.name == "ours":
             rss.append(ours.child.memory_kib("VmRSS"))
 
-    measured = await measure(targets, plan, after_run)
-    return CaseResult(case, measured.median("ours"), measured.median("raw"), rss)
+    try:
+        measured = await measure(targets, plan, after_run)
+    except LoadFailed as exc:
+        raise LoadFailed(f"{case.name}: {exc}\n{servers.log_tails()}") from None
+    return CaseResult(
+        case,
+        measured.median("ours"),
+        measured.median("raw"),
+        measured.median("postgraphile"),
+        rss,
+    )
 
 
 def _report_case(result: CaseResult) -> None:
     say(result.case.name)
     target = NESTED_ORDERS_TARGET if result.case.key == "orders" else None
-    compare_loads(result.ours, result.raw, target)
+    compare_loads(result.ours, result.raw, target, result.postgraphile)
 
 
-def _report_memory(results: Sequence[CaseResult], ours_peak: int, raw_peak: int) -> None:
+def _report_memory(results: Sequence[CaseResult], peaks: dict[str, int]) -> None:
     heading("memory of the API process (one uvicorn worker) under the read load")
     mib = 1024
+    ours_peak = peaks["ours"]
     say(
-        f"peak RSS (VmHWM): ours {ours_peak / mib:.1f} MiB, raw {raw_peak / mib:.1f} MiB, "
-        f"ours/raw {ratio(ours_peak, raw_peak):.2f}"
+        "peak RSS (VmHWM): "
+        + ", ".join(f"{name} {kib / mib:.1f} MiB" for name, kib in peaks.items())
+        + f"; ours/raw {ratio(ours_peak, peaks['raw']):.2f},"
+        f" ours/PostGraphile {ratio(ours_peak, peaks['PostGraphile']):.2f}"
     )
     growth = 0
     for result in results:
@@ -142,21 +211,28 @@ async def bench_reads(plan: LoadPlan) -> None:
     async with connect() as conn:
         await ensure_dataset(conn)
     await forget_cached()
+    await ensure_postgraphile()
     cases = await _read_cases()
     async with AsyncExitStack() as stack:
         work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-reads-")))
         ours, raw = await stack.enter_async_context(api_servers(work_dir))
+        postgraphile = await stack.enter_async_context(postgraphile_server(work_dir))
+        servers = Servers(ours, raw, postgraphile)
         for case in cases:
             await check_same_data(case, ours, raw)
+            await check_same_tree(case, ours, postgraphile)
+        await open_pool(postgraphile, cases[0].postgraphile[0])
         heading(f"reads: {plan.describe()}")
-        say("same data from ours and raw: " + ", ".join(case.name for case in cases))
+        names = ", ".join(case.name for case in cases)
+        say(f"same data from ours and raw: {names}")
+        say(f"same orders, lines, events and books from ours and {versions()}: {names}")
         results = []
         for case in cases:
-            result = await _measure_case(case, ours, raw, plan, work_dir)
+            result = await _measure_case(case, servers, plan, work_dir)
             _report_case(result)
             results.append(result)
-        ours_peak, raw_peak = ours.child.memory_kib("VmHWM"), raw.child.memory_kib("VmHWM")
-    _report_memory(results, ours_peak, raw_peak)
+        peaks = servers.peak_rss_kib()
+    _report_memory(results, peaks)
 
 
 def main() -> None:

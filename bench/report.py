@@ -27,17 +27,37 @@ def verdict(value: float, target: float, *, at_most: bool = False) -> str:
     return f"(target {'<=' if at_most else '>='} {target:g}: {'met' if met else 'MISSED'})"
 
 
-def compare_loads(ours: LoadResult, raw: LoadResult, target: float | None = None) -> None:
-    """Ours, raw, and ours/raw: throughput (against the issue's target, if any) and latency."""
-    throughput = ratio(ours.rate, raw.rate)
-    say(f"  ours {ours.describe()}")
-    say(f"  raw  {raw.describe()}")
-    line = (
-        f"  ours/raw throughput {throughput:.3f}, p50 x{ratio(ours.p50_ms, raw.p50_ms):.1f}, "
-        f"p99 x{ratio(ours.p99_ms, raw.p99_ms):.1f}"
-    )
-    say(line if target is None else f"{line}  {verdict(throughput, target)}")
-    for name, result in (("ours", ours), ("raw", raw)):
+def _ratios(name: str, ours: LoadResult, baseline: LoadResult) -> str:
+    """Ours against a baseline: the medians' ratios, and the spread of the throughput's ratio
+    from one run to the next (each run of ours beside the baseline's run that followed it)."""
+    throughput = ratio(ours.rate, baseline.rate)
+    p50, p99 = ratio(ours.p50_ms, baseline.p50_ms), ratio(ours.p99_ms, baseline.p99_ms)
+    line = f"  ours/{name} throughput {throughput:.3f}, p50 x{p50:.1f}, p99 x{p99:.1f}"
+    if len(ours.run_rates) > 1 and len(ours.run_rates) == len(baseline.run_rates):
+        each = [ratio(a, b) for a, b in zip(ours.run_rates, baseline.run_rates, strict=True)]
+        line += f" (throughput by run {min(each):.3f} to {max(each):.3f})"
+    return line
+
+
+def compare_loads(
+    ours: LoadResult,
+    raw: LoadResult,
+    target: float | None = None,
+    postgraphile: LoadResult | None = None,
+) -> None:
+    """Ours, raw, and ours/raw: throughput (against the issue's target, if any) and latency; with
+    PostGraphile's figures, ours/PostGraphile beside them."""
+    results = [("ours", ours), ("raw", raw)]
+    if postgraphile is not None:
+        results.append(("PostGraphile", postgraphile))
+    width = max(len(name) for name, _ in results)
+    for name, result in results:
+        say(f"  {name:<{width}} {result.describe()}")
+    line = _ratios("raw", ours, raw)
+    say(line if target is None else f"{line}  {verdict(ratio(ours.rate, raw.rate), target)}")
+    if postgraphile is not None:
+        say(_ratios("PostGraphile", ours, postgraphile))
+    for name, result in results:
         if result.failed:
             say(
                 f"  {name}: {result.failed} of {result.requests} answers were errors;"
