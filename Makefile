@@ -40,7 +40,7 @@ run: install-runtime
 ## ruff, mypy and the whole test suite against the real PostgreSQL, Redis and RabbitMQ: the
 ## tiers, the HTTP end-to-end tests again through HAProxy in front of the cluster, the faults.
 test: install lint typecheck $(NODE_CLIENTS)
-	.venv/bin/pytest tests/unit tests/integration tests/e2e
+	.venv/bin/pytest tests/unit tests/repository tests/integration tests/e2e
 	.venv/bin/pytest tests/e2e --through-balancer
 	.venv/bin/pytest tests/faults
 
