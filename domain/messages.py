@@ -1,7 +1,8 @@
 """Messages between the steps of the order's life, and the names they travel under.
 
 A message is written to the outbox in the same transaction as the change it announces; the relay
-publishes it under its `name` (the routing key), and each consumer handles it once.
+publishes it under its `name` (the routing key), and each consumer handles it once. Which
+consumer receives which event is read off their step tables (`domain/steps/routing.py`).
 """
 
 from __future__ import annotations
@@ -29,19 +30,6 @@ class Consumer(StrEnum):
     STOCK = "stock"
     PAYMENT = "payment"
     DELIVERY = "delivery"
-
-
-SUBSCRIPTIONS: dict[Consumer, tuple[Event, ...]] = {
-    Consumer.STOCK: (Event.ORDER_PLACED, Event.PAYMENT_APPROVED, Event.ORDER_CANCELLED),
-    Consumer.PAYMENT: (Event.STOCK_RESERVED, Event.ORDER_CANCELLED, Event.PAYMENT_REFUND_DUE),
-    Consumer.DELIVERY: (
-        Event.PAYMENT_APPROVED,
-        Event.ORDER_CANCELLED,
-        Event.DELIVERY_CANCEL_DUE,
-        Event.CARRIER_REPORTED,
-    ),
-}
-"""Which events each consumer's work queue receives."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,25 @@
-"""The order aggregate as it is read: the order, its lines, its history."""
+"""The order aggregate: the order, its lines, its history, and how it moves through the status
+table (`Order.move_to`, `Order.cancel`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
+from domain.messages import Event, Message
 from domain.money import Money
-from domain.status import CancelReason, OrderStatus
+from domain.status import CancelReason, OrderStatus, can_transition, transition
+
+ANNOUNCED: dict[OrderStatus, Event] = {
+    OrderStatus.STOCK_RESERVED: Event.STOCK_RESERVED,
+    OrderStatus.PAID: Event.PAYMENT_APPROVED,
+    OrderStatus.CANCELLED: Event.ORDER_CANCELLED,
+}
+"""The statuses whose entry is a message to the other steps; the others are news to nobody
+but the order's history and its subscribers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +66,55 @@ class Order:
     created_at: datetime
     updated_at: datetime
     payment_token: str | None = None
+
+    def can_move_to(self, target: OrderStatus) -> bool:
+        return can_transition(self.status, target)
+
+    def move_to(self, target: OrderStatus, message: str, *, at: datetime | None = None) -> Move:
+        """Move forward through the status table (`TransitionNotAllowed` outside it). A
+        cancellation says why: `cancel`."""
+        if target is OrderStatus.CANCELLED:
+            raise ValueError("an order is cancelled with a reason: Order.cancel")
+        return self._moved(target, None, message, at)
+
+    def cancel(self, reason: CancelReason, message: str, *, at: datetime | None = None) -> Move:
+        """Cancelled, for `reason` (`TransitionNotAllowed` once the parcel is picked up, or
+        when it is cancelled already): the other steps compensate on the message it raises."""
+        return self._moved(OrderStatus.CANCELLED, reason, message, at)
+
+    def _moved(
+        self, target: OrderStatus, reason: CancelReason | None, message: str, at: datetime | None
+    ) -> Move:
+        status = transition(self.status, target)
+        at = at or datetime.now(UTC)
+        order = dataclasses.replace(
+            self, status=status, cancel_reason=reason or self.cancel_reason, updated_at=at
+        )
+        raised: tuple[Message, ...] = ()
+        if event := ANNOUNCED.get(status):
+            payload = {"reason": reason.value} if reason is not None else {}
+            raised = (Message(event, self.id, payload),)
+        return Move(order, HistoryEntry(status, message, at), raised)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """The entry an order's history gains when it moves (its position is given as it is kept)."""
+
+    status: OrderStatus
+    message: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """What an order decided when it moved: itself as it now is, the entry its history gains,
+    and the messages that announce the move. Kept together, in one unit of work
+    (`domain.moves.keep`)."""
+
+    order: Order
+    entry: HistoryEntry
+    raised: tuple[Message, ...]
 
 
 @dataclass(frozen=True, slots=True)

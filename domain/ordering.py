@@ -10,11 +10,11 @@ from datetime import datetime
 from uuid import uuid4
 
 from domain.commands import CancelOrder, PlaceOrder
-from domain.messages import Event, Message
+from domain.moves import keep
 from domain.order import Order, OrderDraft
 from domain.ports import OrderPlacer, UnitOfWorkFactory
 from domain.problems import Problem, ProblemCode, Refused, refuse
-from domain.status import CancelReason, OrderStatus, can_transition
+from domain.status import CancelReason, OrderStatus
 from domain.validation import check_cancel_order, check_place_order, merge_lines
 
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -117,25 +117,19 @@ async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:
             raise refuse(ProblemCode.NOT_FOUND, "no order of yours has this id", ("id",))
         if order.status is OrderStatus.CANCELLED:
             return order
-        if not can_transition(order.status, OrderStatus.CANCELLED):
+        if not order.can_move_to(OrderStatus.CANCELLED):
             raise refuse(
                 ProblemCode.INVALID_STATE,
                 f"the order is {order.status.value} and can no longer be cancelled: "
                 "the parcel has been picked up",
                 ("id",),
             )
-        cancelled = await work.orders.change_status(
-            order,
-            OrderStatus.CANCELLED,
-            reason=CancelReason.CUSTOMER_REQUEST,
-            message=command.reason or "cancelled at the customer's request",
-        )
-        await work.outbox.add(
-            Message(
-                Event.ORDER_CANCELLED,
-                order.id,
-                {"reason": CancelReason.CUSTOMER_REQUEST.value},
-            )
+        cancelled = await keep(
+            work,
+            order.cancel(
+                CancelReason.CUSTOMER_REQUEST,
+                command.reason or "cancelled at the customer's request",
+            ),
         )
         await work.commit()
     return cancelled

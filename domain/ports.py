@@ -21,6 +21,7 @@ from domain.messages import Consumer, Message
 from domain.money import Money
 from domain.order import (
     Address,
+    Move,
     NewOrder,
     Order,
     OrderDraft,
@@ -30,7 +31,7 @@ from domain.order import (
 )
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
-from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
+from domain.status import DeliveryStatus, PaymentStatus
 
 
 class ReadStore(Protocol):
@@ -114,15 +115,9 @@ class OrderRepository(Protocol):
 
     async def items(self, order_id: UUID) -> list[OrderItem]: ...
 
-    async def change_status(
-        self,
-        order: Order,
-        target: OrderStatus,
-        *,
-        reason: CancelReason | None = None,
-        message: str | None = None,
-    ) -> Order:
-        """Move the order through the status table and append the history entry."""
+    async def record(self, move: Move) -> None:
+        """Keep what the order decided when it moved (`Order.move_to`, `Order.cancel`): its
+        status, cancel reason and time, and its history's new entry. Decides nothing."""
         ...
 
     async def needs_attention(self, order_id: UUID, note: str) -> None:

@@ -1,7 +1,5 @@
-"""The workers' steps of the order's life, one module per consumer.
-
-Each step handles a message in one unit of work: skip it when the inbox says it was handled,
-apply the change, move the order, write the next message, commit. A step whose outside call
-(gateway, carrier) must not sit inside a transaction splits into decide / call / apply, and the
-apply transaction re-checks the order, since a cancellation may have come in between.
+"""The workers' steps of the order's life: a table per consumer (`stock.py`, `payment.py`,
+`delivery.py`) saying, per event, how it is handled and what giving up on it means, run by the
+machinery in `table.py`, which keeps every message to one effect through the inbox. The
+routing of events to consumers is read off the tables (`routing.py`).
 """

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 from uuid import UUID
 
-from domain.messages import Consumer, Event, Message
+from domain.messages import Consumer, Message
 from domain.order import Order
 from domain.ports import UnitOfWork, UnitOfWorkFactory
-from domain.status import CancelReason, OrderStatus, can_transition
-
-log = logging.getLogger("orders.steps")
-
-
-def absorbed(consumer: Consumer, message: Message) -> None:
-    """Note a message this consumer had handled already (a redelivery or a duplicate)."""
-    log.info(
-        "duplicate absorbed: %s %s of order %s by %s",
-        message.name.value,
-        message.id,
-        message.order_id,
-        consumer.value,
-    )
+from domain.status import OrderStatus
 
 
 class Steps(Protocol):
@@ -52,30 +38,8 @@ def flag_for_operator(uow: UnitOfWorkFactory) -> FlagForOperator:
     return flag
 
 
-async def cancel_for(
-    work: UnitOfWork, order: Order | None, reason: CancelReason, message: str
-) -> bool:
-    """Cancel the order (if it still can be) and announce it, so that the other steps
-    compensate. False when there was nothing to cancel."""
-    if order is None or not can_transition(order.status, OrderStatus.CANCELLED):
-        return False
-    await work.orders.change_status(order, OrderStatus.CANCELLED, reason=reason, message=message)
-    await work.outbox.add(Message(Event.ORDER_CANCELLED, order.id, {"reason": reason.value}))
-    return True
-
-
-async def order_still_at(
-    work: UnitOfWork, consumer: Consumer, message: Message, status: OrderStatus
-) -> Order | None:
-    """Before an outside call: the order, locked, when this message is new and the order still
-    waits at `status`. Otherwise the message is done with (marked handled, if new) and None:
-    an order cancelled meanwhile needs no charge and no parcel."""
-    if await work.inbox.seen(consumer, message.id):
-        absorbed(consumer, message)
-        return None
+async def order_waiting_at(work: UnitOfWork, message: Message, status: OrderStatus) -> Order | None:
+    """Before an outside call: the message's order, locked, when it still waits at `status`;
+    None when it moved on (an order cancelled meanwhile needs no charge and no parcel)."""
     order = await work.orders.lock(message.order_id)
-    if order is None or order.status is not status:
-        await work.inbox.claim(consumer, message.id)
-        await work.commit()
-        return None
-    return order
+    return order if order is not None and order.status is status else None

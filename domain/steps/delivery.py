@@ -1,19 +1,98 @@
-"""Delivery: register a paid order's parcel with the carrier; cancel it when the order is."""
+"""Delivery: register a paid order's parcel with the carrier, cancel it when the order is, and
+record what the carrier reports."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from domain.messages import Consumer, Event, Message
+from domain.moves import keep
+from domain.order import Order
 from domain.ports import Carrier, UnitOfWork, UnitOfWorkFactory
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
-from domain.steps.base import absorbed, cancel_for, order_still_at
+from domain.steps.base import order_waiting_at
+from domain.steps.table import (
+    NEVER_ABANDONED,
+    AroundOutsideCall,
+    CancelTheOrder,
+    ConsumerSteps,
+    InOneTransaction,
+    Reach,
+    Step,
+    StepTable,
+)
 from domain.steps.tracking import ParcelReport, apply_parcel_report
 
 
-async def _cancelled(work: UnitOfWork, tracking_number: str) -> None:
+@dataclass(frozen=True, slots=True)
+class _Registered:
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class _ToCancel:
+    tracking_number: str
+    ours: bool
+    """Whether we keep a delivery record of it (a parcel registered for an order cancelled
+    meanwhile has none: only the message its race left knows its number)."""
+
+
+async def _decide_register(work: UnitOfWork, message: Message) -> Order | None:
+    return await order_waiting_at(work, message, OrderStatus.PAID)
+
+
+async def _register(reach: Reach[Carrier], order: Order) -> _Registered:
+    tracking_number = await reach.outside.register_parcel(
+        reference=str(order.id), address=order.shipping_address
+    )
+    return _Registered(reach.outside.name, tracking_number)
+
+
+async def _apply_register(work: UnitOfWork, paid: Order, parcel: _Registered) -> None:
+    order = await work.orders.lock(paid.id)
+    assert order is not None
+    if order.status is OrderStatus.PAID and await work.deliveries.of_order(order.id) is None:
+        delivery = await work.deliveries.add(order.id, parcel.carrier, parcel.tracking_number)
+        await work.deliveries.record_event(
+            delivery,
+            DeliveryStatus.PREPARING,
+            "registered with the carrier",
+            datetime.now(UTC),
+            None,
+        )
+        await keep(
+            work,
+            order.move_to(OrderStatus.PREPARING, f"parcel {parcel.tracking_number} registered"),
+        )
+    elif order.status is OrderStatus.CANCELLED:
+        await work.outbox.add(
+            Message(Event.DELIVERY_CANCEL_DUE, order.id, {"trackingNumber": parcel.tracking_number})
+        )
+
+
+async def _decide_cancel(work: UnitOfWork, message: Message) -> _ToCancel | None:
+    """The parcel to cancel: ours, or the one a race with a cancellation left us the number
+    of; None when the order has none."""
+    delivery = await work.deliveries.of_order(message.order_id)
+    if delivery is not None and delivery.tracking_number:
+        return _ToCancel(delivery.tracking_number, ours=True)
+    tracking_number = message.payload.get("trackingNumber")
+    if isinstance(tracking_number, str):
+        return _ToCancel(tracking_number, ours=False)
+    return None
+
+
+async def _cancel(reach: Reach[Carrier], parcel: _ToCancel) -> None:
+    await reach.outside.cancel_parcel(tracking_number=parcel.tracking_number)
+
+
+async def _apply_cancel(work: UnitOfWork, parcel: _ToCancel, _: None) -> None:
     """Our record of a parcel cancelled with the carrier says so, in its status and events."""
-    delivery = await work.deliveries.lock_by_tracking_number(tracking_number)
+    if not parcel.ours:
+        return
+    delivery = await work.deliveries.lock_by_tracking_number(parcel.tracking_number)
     if delivery is None or delivery.status is DeliveryStatus.CANCELLED:
         return
     await work.deliveries.set_status(delivery, DeliveryStatus.CANCELLED)
@@ -22,94 +101,27 @@ async def _cancelled(work: UnitOfWork, tracking_number: str) -> None:
     )
 
 
-class DeliverySteps:
-    consumer = Consumer.DELIVERY
+async def _track(work: UnitOfWork, message: Message) -> None:
+    await apply_parcel_report(work, ParcelReport.from_payload(message.payload))
 
+
+_CANCEL = AroundOutsideCall(_decide_cancel, _cancel, _apply_cancel)
+
+DELIVERY: StepTable[Carrier] = StepTable(
+    Consumer.DELIVERY,
+    {
+        Event.PAYMENT_APPROVED: Step(
+            AroundOutsideCall(_decide_register, _register, _apply_register),
+            CancelTheOrder(CancelReason.DELIVERY_FAILED, "the carrier could not take it"),
+        ),
+        Event.ORDER_CANCELLED: Step(_CANCEL, NEVER_ABANDONED),
+        Event.DELIVERY_CANCEL_DUE: Step(_CANCEL, NEVER_ABANDONED),
+        Event.CARRIER_REPORTED: Step(InOneTransaction(_track), NEVER_ABANDONED),
+    },
+)
+"""A parcel to stop, or its tracking to record, is never abandoned."""
+
+
+class DeliverySteps(ConsumerSteps[Carrier]):
     def __init__(self, uow: UnitOfWorkFactory, carrier: Carrier) -> None:
-        self._uow = uow
-        self._carrier = carrier
-
-    async def handle(self, message: Message) -> None:
-        if message.name is Event.PAYMENT_APPROVED:
-            await self._register(message)
-        elif message.name is Event.CARRIER_REPORTED:
-            await self._track(message)
-        else:
-            await self._cancel(message)
-
-    async def _track(self, message: Message) -> None:
-        async with self._uow() as work:
-            if not await work.inbox.claim(self.consumer, message.id):
-                absorbed(self.consumer, message)
-                return
-            await apply_parcel_report(work, ParcelReport.from_payload(message.payload))
-            await work.commit()
-
-    async def _register(self, message: Message) -> None:
-        order_id = message.order_id
-        async with self._uow() as work:
-            order = await order_still_at(work, self.consumer, message, OrderStatus.PAID)
-            if order is None:
-                return
-        tracking_number = await self._carrier.register_parcel(
-            reference=str(order_id), address=order.shipping_address
-        )
-        async with self._uow() as work:
-            if not await work.inbox.claim(self.consumer, message.id):
-                absorbed(self.consumer, message)
-                return
-            order = await work.orders.lock(order_id)
-            assert order is not None
-            if (
-                order.status is OrderStatus.PAID
-                and await work.deliveries.of_order(order_id) is None
-            ):
-                delivery = await work.deliveries.add(order_id, self._carrier.name, tracking_number)
-                await work.deliveries.record_event(
-                    delivery,
-                    DeliveryStatus.PREPARING,
-                    "registered with the carrier",
-                    datetime.now(UTC),
-                    None,
-                )
-                await work.orders.change_status(
-                    order, OrderStatus.PREPARING, message=f"parcel {tracking_number} registered"
-                )
-            elif order.status is OrderStatus.CANCELLED:
-                await work.outbox.add(
-                    Message(
-                        Event.DELIVERY_CANCEL_DUE, order_id, {"trackingNumber": tracking_number}
-                    )
-                )
-            await work.commit()
-
-    async def _cancel(self, message: Message) -> None:
-        order_id = message.order_id
-        tracking_number = message.payload.get("trackingNumber")
-        async with self._uow() as work:
-            if await work.inbox.seen(self.consumer, message.id):
-                absorbed(self.consumer, message)
-                return
-            delivery = await work.deliveries.of_order(order_id)
-        if delivery is not None and delivery.tracking_number:
-            tracking_number = delivery.tracking_number
-        if isinstance(tracking_number, str):
-            await self._carrier.cancel_parcel(tracking_number=tracking_number)
-        async with self._uow() as work:
-            if not await work.inbox.claim(self.consumer, message.id):
-                absorbed(self.consumer, message)
-                return
-            if delivery is not None and delivery.tracking_number:
-                await _cancelled(work, delivery.tracking_number)
-            await work.commit()
-
-    async def give_up(self, message: Message, error: str) -> bool:
-        if message.name is not Event.PAYMENT_APPROVED:
-            return False  # a parcel to stop, or its tracking to record: never abandoned
-        async with self._uow() as work:
-            order = await work.orders.lock(message.order_id)
-            await cancel_for(
-                work, order, CancelReason.DELIVERY_FAILED, f"the carrier could not take it: {error}"
-            )
-            await work.commit()
-        return True
+        super().__init__(DELIVERY, uow, carrier)

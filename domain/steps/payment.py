@@ -6,9 +6,21 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from domain.messages import Consumer, Event, Message
-from domain.ports import ChargeResult, PaymentGateway, TransientFault, UnitOfWorkFactory
+from domain.moves import cancel_for, keep
+from domain.order import Order
+from domain.payment import Payment
+from domain.ports import ChargeResult, PaymentGateway, TransientFault, UnitOfWork, UnitOfWorkFactory
 from domain.status import CancelReason, OrderStatus, PaymentStatus
-from domain.steps.base import absorbed, cancel_for, order_still_at
+from domain.steps.base import order_waiting_at
+from domain.steps.table import (
+    NEVER_ABANDONED,
+    AroundOutsideCall,
+    CancelTheOrder,
+    ConsumerSteps,
+    Reach,
+    Step,
+    StepTable,
+)
 
 _MAYBE_CHARGED = (PaymentStatus.PENDING, PaymentStatus.APPROVED, PaymentStatus.FAILED)
 """A payment in these may have money taken at the gateway: PENDING is a charge called and not
@@ -24,109 +36,92 @@ def refund_key(order_id: UUID) -> str:
     return f"refund-{order_id}"
 
 
-class PaymentSteps:
-    consumer = Consumer.PAYMENT
+async def _decide_charge(work: UnitOfWork, message: Message) -> Order | None:
+    order = await order_waiting_at(work, message, OrderStatus.STOCK_RESERVED)
+    if order is not None:
+        await work.payments.record_attempt(order.id, order.total)
+    return order
 
-    def __init__(self, uow: UnitOfWorkFactory, gateway: PaymentGateway) -> None:
-        self._uow = uow
-        self._gateway = gateway
 
-    async def handle(self, message: Message) -> None:
-        if message.name is Event.STOCK_RESERVED:
-            await self._charge(message)
-        else:
-            await self._refund(message)
-
-    async def _charge(self, message: Message) -> None:
-        order_id = message.order_id
-        async with self._uow() as work:
-            order = await order_still_at(work, self.consumer, message, OrderStatus.STOCK_RESERVED)
-            if order is None:
-                return
-            await work.payments.record_attempt(order_id, order.total)
-            await work.commit()
-        try:
-            result = await self._gateway.charge(
-                idempotency_key=charge_key(order_id), amount=order.total, token=order.payment_token
-            )
-        except TransientFault as fault:
-            async with self._uow() as work:
-                await work.payments.record_error(order_id, str(fault))
-                await work.commit()
-            raise
-        await self._apply_charge(message, result)
-
-    async def _apply_charge(self, message: Message, result: ChargeResult) -> None:
-        order_id = message.order_id
-        async with self._uow() as work:
-            if not await work.inbox.claim(self.consumer, message.id):
-                absorbed(self.consumer, message)
-                return
-            order = await work.orders.lock(order_id)
-            assert order is not None
-            if result.approved:
-                await work.payments.settle(
-                    order_id,
-                    PaymentStatus.APPROVED,
-                    transaction_id=result.transaction_id,
-                    approved_at=datetime.now(UTC),
-                )
-                if order.status is OrderStatus.STOCK_RESERVED:
-                    await work.orders.change_status(
-                        order, OrderStatus.PAID, message=f"paid ({result.transaction_id})"
-                    )
-                    await work.outbox.add(Message(Event.PAYMENT_APPROVED, order_id))
-                else:  # cancelled while the gateway was charging: give the money back
-                    await work.outbox.add(Message(Event.PAYMENT_REFUND_DUE, order_id))
-            else:
-                reason = result.decline_reason or "declined"
-                # voided: a refund for a cancelled order stopped the charge before it took money
-                settled = PaymentStatus.VOIDED if result.voided else PaymentStatus.DECLINED
-                await work.payments.settle(order_id, settled, error=reason)
-                await cancel_for(
-                    work, order, CancelReason.PAYMENT_DECLINED, f"payment declined: {reason}"
-                )
-            await work.commit()
-
-    async def _refund(self, message: Message) -> None:
-        order_id = message.order_id
-        async with self._uow() as work:
-            if await work.inbox.seen(self.consumer, message.id):
-                absorbed(self.consumer, message)
-                return
-            payment = await work.payments.lock(order_id)
-            if payment is None or payment.status not in _MAYBE_CHARGED:
-                # never charged, declined, or refunded already
-                await work.inbox.claim(self.consumer, message.id)
-                await work.commit()
-                return
-        # APPROVED: refund. PENDING or FAILED: the gateway may have charged, may still be
-        # charging, or may not have started: the refund gives the money back, or voids the
-        # charge so that it never takes it (a charge that then lands here is declined).
-        refunded = await self._gateway.refund(
-            idempotency_key=refund_key(order_id),
-            charge_key=charge_key(order_id),
-            amount=payment.amount,
+async def _charge(reach: Reach[PaymentGateway], order: Order) -> ChargeResult:
+    try:
+        return await reach.outside.charge(
+            idempotency_key=charge_key(order.id), amount=order.total, token=order.payment_token
         )
-        async with self._uow() as work:
-            if not await work.inbox.claim(self.consumer, message.id):
-                absorbed(self.consumer, message)
-                return
-            if refunded:
-                await work.payments.settle(order_id, PaymentStatus.REFUNDED)
-            elif payment.status is PaymentStatus.PENDING:
-                # no money was taken, and the charge can take none now: it is void
-                await work.payments.settle(order_id, PaymentStatus.VOIDED)
+    except TransientFault as fault:
+        async with reach.uow() as work:
+            await work.payments.record_error(order.id, str(fault))
             await work.commit()
+        raise
 
-    async def give_up(self, message: Message, error: str) -> bool:
-        if message.name is not Event.STOCK_RESERVED:
-            return False  # a refund is owed: never abandoned
-        async with self._uow() as work:
-            order = await work.orders.lock(message.order_id)
-            if await cancel_for(
-                work, order, CancelReason.PAYMENT_FAILED, f"payment failed: {error}"
-            ):
-                await work.payments.settle(message.order_id, PaymentStatus.FAILED, error=error)
-            await work.commit()
-        return True
+
+async def _apply_charge(work: UnitOfWork, charged: Order, result: ChargeResult) -> None:
+    order = await work.orders.lock(charged.id)
+    assert order is not None
+    if result.approved:
+        await work.payments.settle(
+            order.id,
+            PaymentStatus.APPROVED,
+            transaction_id=result.transaction_id,
+            approved_at=datetime.now(UTC),
+        )
+        if order.status is OrderStatus.STOCK_RESERVED:
+            await keep(work, order.move_to(OrderStatus.PAID, f"paid ({result.transaction_id})"))
+        else:  # cancelled while the gateway was charging: give the money back
+            await work.outbox.add(Message(Event.PAYMENT_REFUND_DUE, order.id))
+        return
+    reason = result.decline_reason or "declined"
+    # voided: a refund for a cancelled order stopped the charge before it took money
+    settled = PaymentStatus.VOIDED if result.voided else PaymentStatus.DECLINED
+    await work.payments.settle(order.id, settled, error=reason)
+    await cancel_for(work, order, CancelReason.PAYMENT_DECLINED, f"payment declined: {reason}")
+
+
+async def _decide_refund(work: UnitOfWork, message: Message) -> Payment | None:
+    payment = await work.payments.lock(message.order_id)
+    if payment is None or payment.status not in _MAYBE_CHARGED:
+        return None  # never charged, declined, or refunded already
+    return payment
+
+
+async def _refund(reach: Reach[PaymentGateway], payment: Payment) -> bool:
+    # APPROVED: refund. PENDING or FAILED: the gateway may have charged, may still be
+    # charging, or may not have started: the refund gives the money back, or voids the
+    # charge so that it never takes it (a charge that then lands here is declined).
+    return await reach.outside.refund(
+        idempotency_key=refund_key(payment.order_id),
+        charge_key=charge_key(payment.order_id),
+        amount=payment.amount,
+    )
+
+
+async def _apply_refund(work: UnitOfWork, payment: Payment, refunded: bool) -> None:
+    if refunded:
+        await work.payments.settle(payment.order_id, PaymentStatus.REFUNDED)
+    elif payment.status is PaymentStatus.PENDING:
+        # no money was taken, and the charge can take none now: it is void
+        await work.payments.settle(payment.order_id, PaymentStatus.VOIDED)
+
+
+async def _charge_failed(work: UnitOfWork, message: Message, error: str) -> None:
+    await work.payments.settle(message.order_id, PaymentStatus.FAILED, error=error)
+
+
+_REFUND = AroundOutsideCall(_decide_refund, _refund, _apply_refund)
+
+PAYMENT: StepTable[PaymentGateway] = StepTable(
+    Consumer.PAYMENT,
+    {
+        Event.STOCK_RESERVED: Step(
+            AroundOutsideCall(_decide_charge, _charge, _apply_charge),
+            CancelTheOrder(CancelReason.PAYMENT_FAILED, "payment failed", also=_charge_failed),
+        ),
+        Event.ORDER_CANCELLED: Step(_REFUND, NEVER_ABANDONED),
+        Event.PAYMENT_REFUND_DUE: Step(_REFUND, NEVER_ABANDONED),
+    },
+)
+
+
+class PaymentSteps(ConsumerSteps[PaymentGateway]):
+    def __init__(self, uow: UnitOfWorkFactory, gateway: PaymentGateway) -> None:
+        super().__init__(PAYMENT, uow, gateway)

@@ -12,10 +12,11 @@ from typing import Any
 
 from domain.messages import Event, Message
 from domain.moments import storable_moment
+from domain.moves import keep
 from domain.order import Order
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.problems import ProblemCode, refuse
-from domain.status import DeliveryStatus, OrderStatus, can_transition
+from domain.status import DeliveryStatus, OrderStatus
 from domain.text import character_problem
 
 SIGNATURE_PREFIX = "sha256="
@@ -166,7 +167,7 @@ async def _follow_with_order(work: UnitOfWork, order: Order, status: DeliverySta
     if status is DeliveryStatus.DELIVERED:
         targets.append(OrderStatus.DELIVERED)
     for target in targets:
-        if can_transition(order.status, target):
-            order = await work.orders.change_status(
-                order, target, message=f"parcel {status.value.lower().replace('_', ' ')}"
+        if order.can_move_to(target):
+            order = await keep(
+                work, order.move_to(target, f"parcel {status.value.lower().replace('_', ' ')}")
             )

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from domain.messages import SUBSCRIPTIONS, Consumer, Message
+from domain.messages import Consumer, Message
+from domain.steps.routing import SUBSCRIPTIONS
 from infrastructure.messaging.broker import Handler, ParkedMessage, Unroutable
 from infrastructure.messaging.codec import encode_body
 

@@ -19,7 +19,8 @@ from aio_pika.abc import (
 )
 from aiormq.exceptions import AMQPError
 
-from domain.messages import SUBSCRIPTIONS, Consumer, Message
+from domain.messages import Consumer, Message
+from domain.steps.routing import SUBSCRIPTIONS
 from infrastructure.crash_points import NO_CRASHES, CrashPoints
 from infrastructure.messaging.broker import Handler, ParkedMessage, Unroutable
 from infrastructure.messaging.codec import (

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import dataclasses
 from uuid import UUID
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.money import Money
-from domain.order import NewOrder, Order, OrderItem
-from domain.status import CancelReason, OrderStatus, transition
+from domain.order import HistoryEntry, Move, NewOrder, Order, OrderItem
+from domain.status import OrderStatus
 from infrastructure.database.mapping import order_from_row, order_item_from_row
 from infrastructure.database.tables import order_event_table, order_item_table, order_table
 from infrastructure.database.types import utc_now
@@ -71,7 +70,7 @@ class SqlOrderRepository:
                 for line in order.lines
             ],
         )
-        await self._history(order.id, OrderStatus.PENDING, PLACED_MESSAGE)
+        await self._history(order.id, HistoryEntry(OrderStatus.PENDING, PLACED_MESSAGE, utc_now()))
         return True
 
     async def find_by_idempotency_key(
@@ -91,30 +90,19 @@ class SqlOrderRepository:
         rows = await self._conn.execute(_ITEMS, {"order_id": order_id})
         return [order_item_from_row(row) for row in rows]
 
-    async def change_status(
-        self,
-        order: Order,
-        target: OrderStatus,
-        *,
-        reason: CancelReason | None = None,
-        message: str | None = None,
-    ) -> Order:
-        status = transition(order.status, target)
-        now = utc_now()
+    async def record(self, move: Move) -> None:
+        order = move.order
         await self._conn.execute(
             update(order_table)
             .where(order_table.c.id == order.id)
             .values(
-                status=status.value,
-                cancel_reason=reason.value if reason else order_table.c.cancel_reason,
-                updated_at=now,
+                status=order.status.value,
+                cancel_reason=order.cancel_reason.value if order.cancel_reason else None,
+                updated_at=order.updated_at,
             )
         )
-        await self._history(order.id, status, message)
+        await self._history(order.id, move.entry)
         self.changed.add(order.id)
-        return dataclasses.replace(
-            order, status=status, cancel_reason=reason or order.cancel_reason, updated_at=now
-        )
 
     async def needs_attention(self, order_id: UUID, note: str) -> None:
         await self._conn.execute(
@@ -123,13 +111,13 @@ class SqlOrderRepository:
             .values(attention=note[:ATTENTION_LENGTH])
         )
 
-    async def _history(self, order_id: UUID, status: OrderStatus, message: str | None) -> None:
+    async def _history(self, order_id: UUID, entry: HistoryEntry) -> None:
         await self._conn.execute(
             _INSERT_HISTORY,
             {
                 "order_id": order_id,
-                "status": status.value,
-                "message": message[:500] if message else None,
-                "occurred_at": utc_now(),
+                "status": entry.status.value,
+                "message": entry.message[:500],
+                "occurred_at": entry.at,
             },
         )

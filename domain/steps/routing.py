@@ -1,0 +1,15 @@
+"""Which events each consumer's work queue receives: read off the consumers' step tables, so
+that a queue receives exactly the events its steps handle."""
+
+from __future__ import annotations
+
+from domain.messages import Consumer, Event
+from domain.steps.delivery import DELIVERY
+from domain.steps.payment import PAYMENT
+from domain.steps.stock import STOCK
+
+TABLES = (STOCK, PAYMENT, DELIVERY)
+
+SUBSCRIPTIONS: dict[Consumer, tuple[Event, ...]] = {
+    table.consumer: table.events for table in TABLES
+}
