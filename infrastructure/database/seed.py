@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.demo_catalogue import demo_catalogue
+from infrastructure.database.demo_catalogue import demo_catalogue
 from infrastructure.database.tables import product_table, stock_table
 from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_on_conflict

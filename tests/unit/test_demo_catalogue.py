@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from domain.demo_catalogue import CatalogueBook, demo_catalogue
+from infrastructure.database.demo_catalogue import CatalogueBook, demo_catalogue
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 

@@ -35,45 +35,23 @@ class _Shelf:
     publishers: tuple[str, ...]
 
 
-_KO_FICTION = _Shelf(
-    True,
-    ("97911", "97889"),
-    12_000,
-    500,
-    13,
-    ("민음사", "창비", "문학동네", "문학과지성사", "은행나무", "위즈덤하우스"),
+_KO_LITERARY = ("민음사", "창비", "문학동네", "문학과지성사", "은행나무", "위즈덤하우스")
+_KO_TECHNICAL = ("한빛미디어", "길벗", "인사이트", "위키북스", "이지스퍼블리싱", "에이콘출판사")
+_EN_LITERARY = ("Penguin", "Vintage", "Harper Perennial", "Bloomsbury", "Faber & Faber", "Picador")
+_EN_TECHNICAL = (
+    "O'Reilly Media",
+    "Manning",
+    "No Starch Press",
+    "Pragmatic Bookshelf",
+    "Addison-Wesley",
+    "Packt Publishing",
 )
-_KO_TECH = _Shelf(
-    True,
-    ("97911", "97889"),
-    22_000,
-    1_000,
-    21,
-    ("한빛미디어", "길벗", "인사이트", "위키북스", "이지스퍼블리싱", "에이콘출판사"),
-)
-_EN_FICTION = _Shelf(
-    False,
-    ("9780", "9781"),
-    14_000,
-    1_000,
-    17,
-    ("Penguin", "Vintage", "Harper Perennial", "Bloomsbury", "Faber & Faber", "Picador"),
-)
-_EN_TECH = _Shelf(
-    False,
-    ("9781", "9780"),
-    38_000,
-    1_000,
-    23,
-    (
-        "O'Reilly Media",
-        "Manning",
-        "No Starch Press",
-        "Pragmatic Bookshelf",
-        "Addison-Wesley",
-        "Packt Publishing",
-    ),
-)
+
+# korean, ISBN prefixes, lowest price, price step, number of steps, publishers
+_KO_FICTION = _Shelf(True, ("97911", "97889"), 12_000, 500, 13, _KO_LITERARY)
+_KO_TECH = _Shelf(True, ("97911", "97889"), 22_000, 1_000, 21, _KO_TECHNICAL)
+_EN_FICTION = _Shelf(False, ("9780", "9781"), 14_000, 1_000, 17, _EN_LITERARY)
+_EN_TECH = _Shelf(False, ("9781", "9780"), 38_000, 1_000, 23, _EN_TECHNICAL)
 
 # Real books: (shelf, title, author, publisher).
 _CLASSICS: tuple[tuple[_Shelf, str, str, str | None], ...] = (
