@@ -2,10 +2,10 @@
 
 Rows are taken with FOR UPDATE SKIP LOCKED, so several relays share the work, and marked
 published in the same statement, in a transaction that commits only after the broker confirmed
-them. A relay that dies
-mid-batch holds no lock any more (its transaction is rolled back) and another one sends the
-batch again; consumers drop the duplicates by message id. The relay wakes on the PostgreSQL
-NOTIFY that a committing writer sends, and polls as well in case a notification is missed.
+them. A relay that dies mid-batch holds no lock any more (its transaction is rolled back) and
+another one sends the batch again; consumers drop the duplicates by message id. The relay wakes
+on the PostgreSQL NOTIFY that a committing writer sends, and polls as well in case a
+notification is missed.
 """
 
 from __future__ import annotations

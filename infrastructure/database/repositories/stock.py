@@ -1,5 +1,8 @@
-"""Stock levels and reservations. Every change is one conditional UPDATE, never read-then-write,
-so concurrent orders can never oversell: the database refuses what is not there."""
+"""Stock levels and reservations. Concurrent orders never oversell: a reservation takes every line
+or none, on PostgreSQL in one statement that locks the lines' stock rows (SELECT … FOR UPDATE, in
+product order) and decides from what they hold now, elsewhere with one conditional UPDATE per
+line; and the CHECK on `available` refuses what is not there. Committing and releasing lock the
+order's held lines before they move its stock out of the warehouse or back on the shelf."""
 
 from __future__ import annotations
 
