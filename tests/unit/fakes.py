@@ -1,0 +1,524 @@
+"""In-memory stand-ins for the domain's ports, for its unit tests: a database of plain tables
+behind a unit of work that keeps nothing unless committed, its repositories, an order placer, a
+payment gateway and a carrier. Each implements its port's protocol (mypy checks the
+assignments at the end) and behaves as the real adapter does where the domain can tell."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import itertools
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from domain.commands import CreateProduct
+from domain.delivery import Delivery
+from domain.messages import Consumer, Event, Message
+from domain.money import Money
+from domain.order import (
+    Address,
+    HistoryEntry,
+    Move,
+    NewOrder,
+    Order,
+    OrderDraft,
+    OrderItem,
+)
+from domain.payment import Payment
+from domain.ports import (
+    Carrier,
+    CatalogueRepository,
+    ChargeResult,
+    DeliveryRepository,
+    Inbox,
+    OrderPlacer,
+    OrderRepository,
+    Outbox,
+    PaymentGateway,
+    PaymentRepository,
+    Placement,
+    StockRepository,
+    TransientFault,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from domain.status import DeliveryStatus, OrderStatus, PaymentStatus
+
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Shelf:
+    title: str
+    price: Money
+    available: int
+    reserved: int = 0
+    isbn: str | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """One line of an order's stock reservation."""
+
+    product_id: int
+    quantity: int
+    status: str  # RESERVED, COMMITTED or RELEASED, as the real table keeps it
+
+
+@dataclass(frozen=True)
+class TrackingEvent:
+    delivery_id: UUID
+    status: DeliveryStatus
+    location: str | None
+    occurred_at: datetime
+    carrier_event_id: str | None
+
+
+@dataclass
+class Tables:
+    shelves: dict[int, Shelf] = field(default_factory=dict)
+    orders: dict[UUID, Order] = field(default_factory=dict)
+    items: dict[UUID, list[OrderItem]] = field(default_factory=dict)
+    history: dict[UUID, list[HistoryEntry]] = field(default_factory=dict)
+    attention: dict[UUID, str] = field(default_factory=dict)
+    keys: dict[tuple[str, str], tuple[UUID, str]] = field(default_factory=dict)
+    held: dict[UUID, list[Held]] = field(default_factory=dict)
+    payments: dict[UUID, Payment] = field(default_factory=dict)
+    payment_errors: dict[UUID, str] = field(default_factory=dict)
+    deliveries: dict[UUID, Delivery] = field(default_factory=dict)
+    """By order id: an order has one parcel at most."""
+    tracking: list[TrackingEvent] = field(default_factory=list)
+    outbox: list[Message] = field(default_factory=list)
+    inbox: set[tuple[Consumer, UUID]] = field(default_factory=set)
+
+
+class FakeDatabase:
+    """What committed units of work left behind."""
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+        self.commits = 0
+        self.products_changed: set[int] = set()
+
+    def unit_of_work(self) -> UnitOfWork:
+        return FakeUnitOfWork(self)
+
+    def add_book(self, title: str, price: int, available: int) -> int:
+        product_id = len(self.tables.shelves) + 1
+        self.tables.shelves[product_id] = Shelf(title, Money(price), available)
+        return product_id
+
+    def order(self, order_id: UUID) -> Order:
+        return self.tables.orders[order_id]
+
+    def sent(self) -> list[tuple[Event, UUID]]:
+        """The outbox, as (event, order id), oldest first."""
+        return [(message.name, message.order_id) for message in self.tables.outbox]
+
+
+class FakeOrders:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, order: NewOrder) -> bool:
+        taken_key = (
+            order.idempotency_key is not None
+            and (order.member_id, order.idempotency_key) in self._t.keys
+        )
+        taken_number = any(o.number == order.number for o in self._t.orders.values())
+        if taken_key or taken_number or order.id in self._t.orders:
+            return False
+        placed = order.placed()
+        self._t.orders[order.id] = placed
+        self._t.items[order.id] = [
+            OrderItem(n, order.id, line.product_id, line.quantity, line.unit_price)
+            for n, line in enumerate(order.lines, start=1)
+        ]
+        self._t.history[order.id] = [
+            HistoryEntry(OrderStatus.PENDING, "order placed", placed.created_at)
+        ]
+        if order.idempotency_key is not None:
+            self._t.keys[order.member_id, order.idempotency_key] = (
+                order.id,
+                order.request_fingerprint,
+            )
+        return True
+
+    async def find_by_idempotency_key(
+        self, member_id: str, key: str
+    ) -> tuple[Order, str | None] | None:
+        found = self._t.keys.get((member_id, key))
+        return (self._t.orders[found[0]], found[1]) if found else None
+
+    async def lock(self, order_id: UUID) -> Order | None:
+        return self._t.orders.get(order_id)
+
+    async def items(self, order_id: UUID) -> list[OrderItem]:
+        return list(self._t.items.get(order_id, []))
+
+    async def record(self, move: Move) -> None:
+        self._t.orders[move.order.id] = move.order
+        self._t.history[move.order.id].append(move.entry)
+
+    async def needs_attention(self, order_id: UUID, note: str) -> None:
+        if order_id in self._t.orders:
+            self._t.attention[order_id] = note
+
+
+class FakeCatalogue:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def prices(self, product_ids: Sequence[int]) -> dict[int, Money]:
+        return {p: self._t.shelves[p].price for p in product_ids if p in self._t.shelves}
+
+    async def titles(self, product_ids: Sequence[int]) -> dict[int, str]:
+        return {p: self._t.shelves[p].title for p in product_ids if p in self._t.shelves}
+
+    async def add_product(self, command: CreateProduct) -> int | None:
+        if any(shelf.isbn == command.isbn for shelf in self._t.shelves.values()):
+            return None
+        product_id = len(self._t.shelves) + 1
+        self._t.shelves[product_id] = Shelf(
+            command.title, Money(command.price), command.initial_stock, isbn=command.isbn
+        )
+        return product_id
+
+    async def adjust_available(self, product_id: int, delta: int) -> bool:
+        shelf = self._t.shelves.get(product_id)
+        if shelf is None or shelf.available + delta < 0:
+            return False
+        shelf.available += delta
+        return True
+
+
+class FakeStock:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def reserve(self, order_id: UUID, lines: Sequence[OrderItem]) -> list[int]:
+        short = sorted(
+            line.product_id
+            for line in lines
+            if line.product_id not in self._t.shelves
+            or self._t.shelves[line.product_id].available < line.quantity
+        )
+        if short:
+            return short
+        for line in lines:
+            shelf = self._t.shelves[line.product_id]
+            shelf.available -= line.quantity
+            shelf.reserved += line.quantity
+        self._t.held[order_id] = [Held(ln.product_id, ln.quantity, "RESERVED") for ln in lines]
+        return []
+
+    async def commit(self, order_id: UUID) -> list[int]:
+        return self._settle(order_id, ("RESERVED",), "COMMITTED")
+
+    async def release(self, order_id: UUID) -> list[int]:
+        return self._settle(order_id, ("RESERVED", "COMMITTED"), "RELEASED")
+
+    def _settle(self, order_id: UUID, before: tuple[str, ...], after: str) -> list[int]:
+        touched = []
+        lines = self._t.held.get(order_id, [])
+        for n, line in enumerate(lines):
+            if line.status not in before:
+                continue
+            shelf = self._t.shelves[line.product_id]
+            if line.status == "RESERVED":
+                shelf.reserved -= line.quantity
+            if after == "RELEASED":
+                shelf.available += line.quantity
+            lines[n] = dataclasses.replace(line, status=after)
+            touched.append(line.product_id)
+        return sorted(touched)
+
+
+class FakePayments:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def lock(self, order_id: UUID) -> Payment | None:
+        return self._t.payments.get(order_id)
+
+    async def record_attempt(self, order_id: UUID, amount: Money) -> Payment:
+        found = self._t.payments.get(order_id)
+        payment = (
+            dataclasses.replace(found, attempts=found.attempts + 1)
+            if found
+            else Payment(uuid4(), order_id, PaymentStatus.PENDING, amount, None, 1, None)
+        )
+        self._t.payments[order_id] = payment
+        return payment
+
+    async def record_error(self, order_id: UUID, error: str) -> None:
+        self._t.payment_errors[order_id] = error
+
+    async def settle(
+        self,
+        order_id: UUID,
+        status: PaymentStatus,
+        *,
+        transaction_id: str | None = None,
+        approved_at: datetime | None = None,
+        error: str | None = None,
+    ) -> None:
+        payment = self._t.payments.get(order_id)
+        if payment is None:  # an UPDATE of no row
+            return
+        self._t.payments[order_id] = dataclasses.replace(
+            payment,
+            status=status,
+            transaction_id=transaction_id or payment.transaction_id,
+            approved_at=approved_at or payment.approved_at,
+        )
+        if error is not None:
+            self._t.payment_errors[order_id] = error
+
+
+class FakeDeliveries:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def of_order(self, order_id: UUID) -> Delivery | None:
+        return self._t.deliveries.get(order_id)
+
+    async def lock_by_tracking_number(self, tracking_number: str) -> Delivery | None:
+        found = [d for d in self._t.deliveries.values() if d.tracking_number == tracking_number]
+        return found[0] if found else None
+
+    async def event_seen(self, carrier_event_id: str) -> bool:
+        return any(e.carrier_event_id == carrier_event_id for e in self._t.tracking)
+
+    async def add(self, order_id: UUID, carrier: str, tracking_number: str) -> Delivery:
+        delivery = Delivery(uuid4(), order_id, DeliveryStatus.PREPARING, carrier, tracking_number)
+        self._t.deliveries[order_id] = delivery
+        return delivery
+
+    async def record_event(
+        self,
+        delivery: Delivery,
+        status: DeliveryStatus,
+        location: str | None,
+        occurred_at: datetime,
+        carrier_event_id: str | None,
+    ) -> bool:
+        if carrier_event_id is not None and await self.event_seen(carrier_event_id):
+            return False
+        self._t.tracking.append(
+            TrackingEvent(delivery.id, status, location, occurred_at, carrier_event_id)
+        )
+        return True
+
+    async def set_status(self, delivery: Delivery, status: DeliveryStatus) -> None:
+        self._t.deliveries[delivery.order_id] = dataclasses.replace(delivery, status=status)
+
+
+class FakeOutbox:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, message: Message) -> None:
+        self._t.outbox.append(message)
+
+
+class FakeInbox:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def seen(self, consumer: Consumer, message_id: UUID) -> bool:
+        return (consumer, message_id) in self._t.inbox
+
+    async def claim(self, consumer: Consumer, message_id: UUID) -> bool:
+        if (consumer, message_id) in self._t.inbox:
+            return False
+        self._t.inbox.add((consumer, message_id))
+        return True
+
+
+class FakeUnitOfWork:
+    """Works on a copy of the database's tables; `commit` makes the copy the database's."""
+
+    def __init__(self, database: FakeDatabase) -> None:
+        self._database = database
+        self._tables = Tables()
+        self._changed: set[int] = set()
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self._tables = copy.deepcopy(self._database.tables)
+        self._changed = set()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._tables = Tables()  # rolled back: what was not committed is gone
+
+    async def commit(self) -> None:
+        self._database.tables = copy.deepcopy(self._tables)
+        self._database.commits += 1
+        self._database.products_changed |= self._changed
+
+    def products_changed(self, product_ids: Iterable[int]) -> None:
+        self._changed.update(product_ids)
+
+    @property
+    def orders(self) -> OrderRepository:
+        return FakeOrders(self._tables)
+
+    @property
+    def catalogue(self) -> CatalogueRepository:
+        return FakeCatalogue(self._tables)
+
+    @property
+    def stock(self) -> StockRepository:
+        return FakeStock(self._tables)
+
+    @property
+    def payments(self) -> PaymentRepository:
+        return FakePayments(self._tables)
+
+    @property
+    def deliveries(self) -> DeliveryRepository:
+        return FakeDeliveries(self._tables)
+
+    @property
+    def outbox(self) -> Outbox:
+        return FakeOutbox(self._tables)
+
+    @property
+    def inbox(self) -> Inbox:
+        return FakeInbox(self._tables)
+
+
+class FakeOrderPlacer:
+    """Prices and writes a draft in one unit of work, as the port promises."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+        self.drafts: list[OrderDraft] = []
+
+    async def place(self, draft: OrderDraft) -> Placement:
+        self.drafts.append(draft)
+        async with self._uow() as work:
+            prices = await work.catalogue.prices([product_id for product_id, _ in draft.lines])
+            if len(prices) < len(draft.lines) or not await work.orders.add(draft.priced(prices)):
+                return Placement(prices, placed=False)
+            await work.outbox.add(Message(Event.ORDER_PLACED, draft.id))
+            await work.commit()
+        return Placement(prices, placed=True)
+
+    async def placed_with_key(self, member_id: str, key: str) -> tuple[Order, str | None] | None:
+        async with self._uow() as work:
+            return await work.orders.find_by_idempotency_key(member_id, key)
+
+
+APPROVED = ChargeResult(approved=True, transaction_id="tx-1")
+
+
+class FakeGateway:
+    """Answers charges from a script (the last answer repeats); remembers every call."""
+
+    def __init__(self, *answers: ChargeResult | Exception, refunds: bool = True) -> None:
+        self._answers = list(answers) or [APPROVED]
+        self._refunds = refunds
+        self.charges: list[str] = []
+        self.refunds: list[str] = []
+        self.while_charging: Hook | None = None
+        """Runs during a charge: what happens elsewhere while the gateway works."""
+
+    async def charge(
+        self, *, idempotency_key: str, amount: Money, token: str | None
+    ) -> ChargeResult:
+        self.charges.append(idempotency_key)
+        if self.while_charging is not None:
+            await self.while_charging()
+        answer = self._answers.pop(0) if len(self._answers) > 1 else self._answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def refund(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
+        self.refunds.append(idempotency_key)
+        return self._refunds
+
+
+class FakeCarrier:
+    name = "fake-carrier"
+
+    def __init__(self, *, down_for: int = 0) -> None:
+        self._down_for = down_for
+        self._numbers = itertools.count(100_000_000_001)
+        self.registered: list[str] = []
+        self.cancelled: list[str] = []
+        self.while_registering: Hook | None = None
+
+    async def register_parcel(self, *, reference: str, address: Address) -> str:
+        if self._down_for > 0:
+            self._down_for -= 1
+            raise TransientFault("the carrier is unavailable")
+        self.registered.append(reference)
+        if self.while_registering is not None:
+            await self.while_registering()
+        return str(next(self._numbers))
+
+    async def cancel_parcel(self, *, tracking_number: str) -> None:
+        self.cancelled.append(tracking_number)
+
+
+ADDRESS = Address("김민준", "010-1234-5678", "04524", "세종대로 110", None)
+
+
+def an_order(
+    database: FakeDatabase,
+    lines: Sequence[tuple[int, int]],
+    *,
+    status: OrderStatus = OrderStatus.PENDING,
+    member_id: str = "m-1",
+    token: str | None = "tok_ok",
+) -> Order:
+    """An order already at `status`, written straight to the tables (with no history behind
+    it but its last entry), as a test's starting point."""
+    order_id = uuid4()
+    t = database.tables
+    items = [
+        OrderItem(n, order_id, product, quantity, t.shelves[product].price)
+        for n, (product, quantity) in enumerate(lines, start=1)
+    ]
+    total = Money(sum(item.line_total.amount for item in items))
+    now = datetime.now(UTC)
+    order = Order(
+        order_id, f"N-{order_id.hex[:8]}", member_id, status, None, total, ADDRESS, now, now, token
+    )
+    t.orders[order_id] = order
+    t.items[order_id] = items
+    t.history[order_id] = [HistoryEntry(status, "given", now)]
+    return order
+
+
+_PORTS: tuple[
+    UnitOfWork,
+    OrderRepository,
+    CatalogueRepository,
+    StockRepository,
+    PaymentRepository,
+    DeliveryRepository,
+    Outbox,
+    Inbox,
+    OrderPlacer,
+    PaymentGateway,
+    Carrier,
+] = (
+    FakeUnitOfWork(FakeDatabase()),
+    FakeOrders(Tables()),
+    FakeCatalogue(Tables()),
+    FakeStock(Tables()),
+    FakePayments(Tables()),
+    FakeDeliveries(Tables()),
+    FakeOutbox(Tables()),
+    FakeInbox(Tables()),
+    FakeOrderPlacer(FakeDatabase().unit_of_work),
+    FakeGateway(),
+    FakeCarrier(),
+)
+"""Each fake stands where its port is asked for: mypy checks every protocol here."""

@@ -1,0 +1,76 @@
+"""The consumers' tables: the routing read off them, and an event a consumer has no step for
+refused rather than skipped."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from domain.messages import Consumer, Event, Message
+from domain.status import OrderStatus
+from domain.steps.base import Steps
+from domain.steps.delivery import DeliverySteps
+from domain.steps.payment import PaymentSteps
+from domain.steps.routing import SUBSCRIPTIONS, TABLES
+from domain.steps.stock import StockSteps
+from domain.steps.table import UnhandledEvent
+from tests.unit.fakes import FakeCarrier, FakeDatabase, FakeGateway, an_order
+
+
+def _steps(consumer: Consumer, database: FakeDatabase) -> Steps:
+    if consumer is Consumer.STOCK:
+        return StockSteps(database.unit_of_work)
+    if consumer is Consumer.PAYMENT:
+        return PaymentSteps(database.unit_of_work, FakeGateway())
+    return DeliverySteps(database.unit_of_work, FakeCarrier())
+
+
+def test_every_consumer_has_one_table_and_every_event_a_consumer() -> None:
+    """The relay publishes with `mandatory`: an event no table handles could not be sent."""
+    assert sorted(table.consumer for table in TABLES) == sorted(Consumer)
+    assert {event for events in SUBSCRIPTIONS.values() for event in events} == set(Event)
+
+
+@pytest.mark.parametrize(
+    ("consumer", "event"),
+    [(c, e) for c in Consumer for e in Event if e not in SUBSCRIPTIONS[c]],
+)
+async def test_an_event_a_consumer_does_not_handle_is_an_error_and_claims_nothing(
+    consumer: Consumer, event: Event
+) -> None:
+    database = FakeDatabase()
+    database.add_book("채식주의자", 13_500, available=5)
+    order = an_order(database, [(1, 1)], status=OrderStatus.PAID)
+    steps = _steps(consumer, database)
+    message = Message(event, order.id)
+
+    with pytest.raises(UnhandledEvent, match=f"the {consumer} steps do not handle {event}"):
+        await steps.handle(message)
+    with pytest.raises(UnhandledEvent):
+        await steps.give_up(message, "the same again")
+
+    assert database.commits == 0
+    assert database.order(order.id) == order
+
+
+async def test_a_duplicate_is_absorbed_once_per_consumer_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    database = FakeDatabase()
+    database.add_book("채식주의자", 13_500, available=5)
+    order = an_order(database, [(1, 1)], status=OrderStatus.CANCELLED)
+    cancelled = Message(Event.ORDER_CANCELLED, order.id)
+    caplog.set_level(logging.INFO, "orders.steps")
+
+    for consumer in Consumer:
+        steps = _steps(consumer, database)
+        await steps.handle(cancelled)
+        await steps.handle(cancelled)
+
+    assert {(c, m) for c, m in database.tables.inbox} == {(c, cancelled.id) for c in Consumer}
+    absorbed = [r.getMessage() for r in caplog.records if "duplicate absorbed" in r.getMessage()]
+    assert absorbed == [
+        f"duplicate absorbed: order.cancelled {cancelled.id} of order {order.id} by {consumer}"
+        for consumer in Consumer
+    ]
