@@ -3,18 +3,22 @@ refused rather than skipped."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
 
 from domain.messages import Consumer, Event, Message
 from domain.status import OrderStatus
-from domain.steps.base import Steps
+from domain.steps.base import Steps, flag_for_operator
 from domain.steps.delivery import DeliverySteps
 from domain.steps.payment import PaymentSteps
 from domain.steps.routing import SUBSCRIPTIONS, TABLES
 from domain.steps.stock import StockSteps
 from domain.steps.table import UnhandledEvent
+from infrastructure.messaging.broker import Received
+from infrastructure.messaging.memory import InMemoryBroker
+from infrastructure.messaging.worker import StepWorker
 from tests.unit.fakes import FakeCarrier, FakeDatabase, FakeGateway, an_order
 
 
@@ -74,3 +78,56 @@ async def test_a_duplicate_is_absorbed_once_per_consumer_and_logged(
         f"duplicate absorbed: order.cancelled {cancelled.id} of order {order.id} by {consumer}"
         for consumer in Consumer
     ]
+
+
+class Delivered:
+    """A message in the worker's hands, remembering how the worker settled it."""
+
+    def __init__(self, message: Message) -> None:
+        self._message = message
+        self.settled = ""
+
+    @property
+    def message(self) -> Message:
+        return self._message
+
+    @property
+    def raw_id(self) -> str:
+        return str(self._message.id)
+
+    async def ack(self) -> None:
+        self.settled = "acked"
+
+    async def retry(self, delay_seconds: float) -> None:
+        self.settled = f"retried in {delay_seconds}"
+
+    async def park(self, error: str) -> None:
+        self.settled = f"parked: {error}"
+
+
+async def test_an_unhandled_event_is_parked_after_its_levels_and_its_order_marked() -> None:
+    database = FakeDatabase()
+    database.add_book("채식주의자", 13_500, available=5)
+    order = an_order(database, [(1, 1)], status=OrderStatus.PAID)
+    worker = StepWorker(
+        PaymentSteps(database.unit_of_work, FakeGateway()),
+        InMemoryBroker(prefetch=1),
+        (1.0, 5.0),
+        flag_for_operator(database.unit_of_work),
+    )
+    message = Message(Event.PAYMENT_APPROVED, order.id)
+
+    settled = []
+    for attempt in range(3):
+        delivered = Delivered(dataclasses.replace(message, attempt=attempt))
+        received: Received = delivered
+        await worker.on_message(received)
+        settled.append(delivered.settled)
+
+    error = "UnhandledEvent: the payment steps do not handle payment.approved"
+    assert settled == ["retried in 1.0", "retried in 5.0", f"parked: {error}"]
+    assert database.tables.attention[order.id] == (
+        f"payment parked payment.approved ({message.id}): {error}"
+    )
+    assert database.tables.inbox == set()
+    assert database.tables.payments == {}
