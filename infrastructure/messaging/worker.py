@@ -105,23 +105,11 @@ class StepWorker:
             log.error("%s: giving up on %s failed, retrying: %r", consumer, message.id, exc)
             compensated = False
         if compensated:
-            log.error(
-                "%s: parked %s of order %s after %d attempts: %s",
-                consumer,
-                message.name.value,
-                message.order_id,
-                message.attempt + 1,
-                error,
-            )
+            self._past_the_levels("%s: parked %s of order %s after %d attempts: %s", message, error)
             await self._park(received, error)
         else:
-            log.error(
-                "%s: %s of order %s still failing after %d attempts, retrying: %s",
-                consumer,
-                message.name.value,
-                message.order_id,
-                message.attempt + 1,
-                error,
+            self._past_the_levels(
+                "%s: %s of order %s still failing after %d attempts, retrying: %s", message, error
             )
             await self._retry(received, self._delays[-1])
 
@@ -155,16 +143,25 @@ class StepWorker:
                     message.order_id,
                     exc,
                 )
-        log.error(
+        self._past_the_levels(
             "%s: parked %s of order %s after %d attempts, a failure that will not pass; "
             "order marked for an operator: %s",
-            consumer,
+            message,
+            error,
+        )
+        await self._park(received, error)
+
+    def _past_the_levels(self, template: str, message: Message, error: str) -> None:
+        """One ERROR line about a message past its last level: `template` takes the consumer,
+        the event, the order, the number of attempts and the error, in that order."""
+        log.error(
+            template,
+            self.steps.consumer.value,
             message.name.value,
             message.order_id,
             message.attempt + 1,
             error,
         )
-        await self._park(received, error)
 
     async def _retry(self, received: Received, delay: float) -> None:
         await received.retry(delay)
