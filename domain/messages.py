@@ -13,6 +13,20 @@ from typing import Any
 from uuid import UUID, uuid4
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One event about one order, as the outbox keeps it and the broker carries it."""
+
+    name: Event
+    order_id: UUID
+    payload: dict[str, Any] = field(default_factory=dict)
+    id: UUID = field(default_factory=uuid4)
+    attempt: int = 0
+    """How many times handling this message failed for a while before (0 on first delivery)."""
+    correlation_id: str | None = None
+    """The request that set this order's work going, carried from message to message."""
+
+
 class Event(StrEnum):
     """Every event has a consumer: the relay publishes with `mandatory`, so one without fails."""
 
@@ -30,15 +44,3 @@ class Consumer(StrEnum):
     STOCK = "stock"
     PAYMENT = "payment"
     DELIVERY = "delivery"
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    name: Event
-    order_id: UUID
-    payload: dict[str, Any] = field(default_factory=dict)
-    id: UUID = field(default_factory=uuid4)
-    attempt: int = 0
-    """How many times handling this message failed for a while before (0 on first delivery)."""
-    correlation_id: str | None = None
-    """The request that set this order's work going, carried from message to message."""

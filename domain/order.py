@@ -133,35 +133,16 @@ class OrderDraft:
     created_at: datetime
 
     def priced(self, prices: Mapping[int, Money]) -> NewOrder:
-        return NewOrder(
-            id=self.id,
-            number=self.number,
-            member_id=self.member_id,
-            lines=tuple(
-                NewOrderLine(product_id, quantity, prices[product_id])
-                for product_id, quantity in self.lines
-            ),
-            shipping_address=self.shipping_address,
-            payment_token=self.payment_token,
-            idempotency_key=self.idempotency_key,
-            request_fingerprint=self.request_fingerprint,
-            created_at=self.created_at,
-        )
+        lines = tuple(NewOrderLine(p, quantity, prices[p]) for p, quantity in self.lines)
+        return NewOrder(self, lines)
 
 
 @dataclass(frozen=True, slots=True)
 class NewOrder:
-    """An order about to be placed, with the price of each line taken now."""
+    """An order about to be placed: its draft, with the price of each line taken now."""
 
-    id: UUID
-    number: str
-    member_id: str
+    draft: OrderDraft
     lines: tuple[NewOrderLine, ...]
-    shipping_address: Address
-    payment_token: str | None
-    idempotency_key: str | None
-    request_fingerprint: str
-    created_at: datetime
 
     @property
     def total(self) -> Money:
@@ -172,17 +153,18 @@ class NewOrder:
 
     def placed(self) -> Order:
         """The order as it reads once written: PENDING, with nothing changed since."""
+        draft = self.draft
         return Order(
-            id=self.id,
-            number=self.number,
-            member_id=self.member_id,
+            id=draft.id,
+            number=draft.number,
+            member_id=draft.member_id,
             status=OrderStatus.PENDING,
             cancel_reason=None,
             total=self.total,
-            shipping_address=self.shipping_address,
-            created_at=self.created_at,
-            updated_at=self.created_at,
-            payment_token=self.payment_token,
+            shipping_address=draft.shipping_address,
+            created_at=draft.created_at,
+            updated_at=draft.created_at,
+            payment_token=draft.payment_token,
         )
 
 

@@ -185,15 +185,13 @@ class PaymentRepository(Protocol):
 
     async def record_error(self, order_id: UUID, error: str) -> None: ...
 
-    async def settle(
-        self,
-        order_id: UUID,
-        status: PaymentStatus,
-        *,
-        transaction_id: str | None = None,
-        approved_at: datetime | None = None,
-        error: str | None = None,
-    ) -> None: ...
+    async def approve(self, order_id: UUID, transaction_id: str | None, at: datetime) -> None:
+        """The gateway took the money: APPROVED, with its transaction id and when."""
+        ...
+
+    async def settle(self, order_id: UUID, status: PaymentStatus, error: str | None = None) -> None:
+        """Any other outcome, with the error that led to it (kept as the last error)."""
+        ...
 
 
 class DeliveryRepository(Protocol):
@@ -205,15 +203,9 @@ class DeliveryRepository(Protocol):
 
     async def add(self, order_id: UUID, carrier: str, tracking_number: str) -> Delivery: ...
 
-    async def record_event(
-        self,
-        delivery: Delivery,
-        status: DeliveryStatus,
-        location: str | None,
-        occurred_at: datetime,
-        carrier_event_id: str | None,
-    ) -> bool:
-        """Append a tracking event; False when the carrier's event id was seen before."""
+    async def record_event(self, event: DeliveryEvent, carrier_event_id: str | None) -> bool:
+        """Append a tracking event, with the carrier's id for it when the carrier sent it;
+        False when that id was seen before."""
         ...
 
     async def set_status(self, delivery: Delivery, status: DeliveryStatus) -> None: ...

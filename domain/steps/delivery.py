@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from domain.delivery import DeliveryEvent
 from domain.messages import Consumer, Event, Message
 from domain.moves import keep
 from domain.order import Order
@@ -25,22 +26,16 @@ from domain.steps.table import (
 from domain.steps.tracking import ParcelReport, apply_parcel_report
 
 
-@dataclass(frozen=True, slots=True)
-class _Registered:
-    carrier: str
-    tracking_number: str
-
-
-@dataclass(frozen=True, slots=True)
-class _ToCancel:
-    tracking_number: str
-    ours: bool
-    """Whether we keep a delivery record of it (a parcel registered for an order cancelled
-    meanwhile has none: only the message its race left knows its number)."""
-
-
 async def _decide_register(work: UnitOfWork, message: Message) -> Order | None:
     return await order_waiting_at(work, message, OrderStatus.PAID)
+
+
+@dataclass(frozen=True, slots=True)
+class _Registered:
+    """The carrier's answer to a registration: who took the parcel, under which number."""
+
+    carrier: str
+    tracking_number: str
 
 
 async def _register(reach: Reach[Carrier], order: Order) -> _Registered:
@@ -56,10 +51,12 @@ async def _apply_register(work: UnitOfWork, paid: Order, parcel: _Registered) ->
     if order.status is OrderStatus.PAID and await work.deliveries.of_order(order.id) is None:
         delivery = await work.deliveries.add(order.id, parcel.carrier, parcel.tracking_number)
         await work.deliveries.record_event(
-            delivery,
-            DeliveryStatus.PREPARING,
-            "registered with the carrier",
-            datetime.now(UTC),
+            DeliveryEvent(
+                delivery.id,
+                DeliveryStatus.PREPARING,
+                "registered with the carrier",
+                datetime.now(UTC),
+            ),
             None,
         )
         await keep(
@@ -70,6 +67,16 @@ async def _apply_register(work: UnitOfWork, paid: Order, parcel: _Registered) ->
         await work.outbox.add(
             Message(Event.DELIVERY_CANCEL_DUE, order.id, {"trackingNumber": parcel.tracking_number})
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _ToCancel:
+    """A parcel the carrier must stop."""
+
+    tracking_number: str
+    ours: bool
+    """Whether we keep a delivery record of it (a parcel registered for an order cancelled
+    meanwhile has none: only the message its race left knows its number)."""
 
 
 async def _decide_cancel(work: UnitOfWork, message: Message) -> _ToCancel | None:
@@ -97,7 +104,10 @@ async def _apply_cancel(work: UnitOfWork, parcel: _ToCancel, _: None) -> None:
         return
     await work.deliveries.set_status(delivery, DeliveryStatus.CANCELLED)
     await work.deliveries.record_event(
-        delivery, DeliveryStatus.CANCELLED, "cancelled with the carrier", datetime.now(UTC), None
+        DeliveryEvent(
+            delivery.id, DeliveryStatus.CANCELLED, "cancelled with the carrier", datetime.now(UTC)
+        ),
+        None,
     )
 
 

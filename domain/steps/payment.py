@@ -59,12 +59,7 @@ async def _apply_charge(work: UnitOfWork, charged: Order, result: ChargeResult) 
     order = await work.orders.lock(charged.id)
     assert order is not None
     if result.approved:
-        await work.payments.settle(
-            order.id,
-            PaymentStatus.APPROVED,
-            transaction_id=result.transaction_id,
-            approved_at=datetime.now(UTC),
-        )
+        await work.payments.approve(order.id, result.transaction_id, datetime.now(UTC))
         if order.status is OrderStatus.STOCK_RESERVED:
             await keep(work, order.move_to(OrderStatus.PAID, f"paid ({result.transaction_id})"))
         else:  # cancelled while the gateway was charging: give the money back
@@ -73,7 +68,7 @@ async def _apply_charge(work: UnitOfWork, charged: Order, result: ChargeResult) 
     reason = result.decline_reason or "declined"
     # voided: a refund for a cancelled order stopped the charge before it took money
     settled = PaymentStatus.VOIDED if result.voided else PaymentStatus.DECLINED
-    await work.payments.settle(order.id, settled, error=reason)
+    await work.payments.settle(order.id, settled, reason)
     await cancel_for(work, order, CancelReason.PAYMENT_DECLINED, f"payment declined: {reason}")
 
 
@@ -104,7 +99,7 @@ async def _apply_refund(work: UnitOfWork, payment: Payment, refunded: bool) -> N
 
 
 async def _charge_failed(work: UnitOfWork, message: Message, error: str) -> None:
-    await work.payments.settle(message.order_id, PaymentStatus.FAILED, error=error)
+    await work.payments.settle(message.order_id, PaymentStatus.FAILED, error)
 
 
 _REFUND = AroundOutsideCall(_decide_refund, _refund, _apply_refund)

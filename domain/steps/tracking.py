@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.delivery import DeliveryEvent
 from domain.messages import Event, Message
 from domain.moments import storable_moment
 from domain.moves import keep
@@ -137,9 +138,8 @@ async def apply_parcel_report(work: UnitOfWork, report: ParcelReport) -> bool:
     delivery = await work.deliveries.lock_by_tracking_number(report.tracking_number)
     if delivery is None:
         return False
-    if not await work.deliveries.record_event(
-        delivery, report.status, report.location, report.occurred_at, report.event_id
-    ):
+    recorded = DeliveryEvent(delivery.id, report.status, report.location, report.occurred_at)
+    if not await work.deliveries.record_event(recorded, report.event_id):
         return False
     order = await work.orders.lock(delivery.order_id)
     if delivery.status is DeliveryStatus.CANCELLED or (

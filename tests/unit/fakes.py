@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from domain.commands import CreateProduct
-from domain.delivery import Delivery
+from domain.delivery import Delivery, DeliveryEvent
 from domain.messages import Consumer, Event, Message
 from domain.money import Money
 from domain.order import (
@@ -67,15 +67,6 @@ class Held:
     status: str  # RESERVED, COMMITTED or RELEASED, as the real table keeps it
 
 
-@dataclass(frozen=True)
-class TrackingEvent:
-    delivery_id: UUID
-    status: DeliveryStatus
-    location: str | None
-    occurred_at: datetime
-    carrier_event_id: str | None
-
-
 @dataclass
 class Tables:
     shelves: dict[int, Shelf] = field(default_factory=dict)
@@ -89,7 +80,8 @@ class Tables:
     payment_errors: dict[UUID, str] = field(default_factory=dict)
     deliveries: dict[UUID, Delivery] = field(default_factory=dict)
     """By order id: an order has one parcel at most."""
-    tracking: list[TrackingEvent] = field(default_factory=list)
+    tracking: list[tuple[DeliveryEvent, str | None]] = field(default_factory=list)
+    """Each parcel's events, with the carrier's id for those it sent."""
     outbox: list[Message] = field(default_factory=list)
     inbox: set[tuple[Consumer, UUID]] = field(default_factory=set)
 
@@ -122,7 +114,8 @@ class FakeOrders:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    async def add(self, order: NewOrder) -> bool:
+    async def add(self, new: NewOrder) -> bool:
+        order = new.draft
         taken_key = (
             order.idempotency_key is not None
             and (order.member_id, order.idempotency_key) in self._t.keys
@@ -130,11 +123,11 @@ class FakeOrders:
         taken_number = any(o.number == order.number for o in self._t.orders.values())
         if taken_key or taken_number or order.id in self._t.orders:
             return False
-        placed = order.placed()
+        placed = new.placed()
         self._t.orders[order.id] = placed
         self._t.items[order.id] = [
             OrderItem(n, order.id, line.product_id, line.quantity, line.unit_price)
-            for n, line in enumerate(order.lines, start=1)
+            for n, line in enumerate(new.lines, start=1)
         ]
         self._t.history[order.id] = [
             HistoryEntry(OrderStatus.PENDING, "order placed", placed.created_at)
@@ -256,26 +249,22 @@ class FakePayments:
     async def record_error(self, order_id: UUID, error: str) -> None:
         self._t.payment_errors[order_id] = error
 
-    async def settle(
-        self,
-        order_id: UUID,
-        status: PaymentStatus,
-        *,
-        transaction_id: str | None = None,
-        approved_at: datetime | None = None,
-        error: str | None = None,
-    ) -> None:
+    async def approve(self, order_id: UUID, transaction_id: str | None, at: datetime) -> None:
         payment = self._t.payments.get(order_id)
-        if payment is None:  # an UPDATE of no row
-            return
-        self._t.payments[order_id] = dataclasses.replace(
-            payment,
-            status=status,
-            transaction_id=transaction_id or payment.transaction_id,
-            approved_at=approved_at or payment.approved_at,
-        )
-        if error is not None:
-            self._t.payment_errors[order_id] = error
+        if payment is not None:  # else an UPDATE of no row
+            self._t.payments[order_id] = dataclasses.replace(
+                payment,
+                status=PaymentStatus.APPROVED,
+                transaction_id=transaction_id or payment.transaction_id,
+                approved_at=at,
+            )
+
+    async def settle(self, order_id: UUID, status: PaymentStatus, error: str | None = None) -> None:
+        payment = self._t.payments.get(order_id)
+        if payment is not None:  # else an UPDATE of no row
+            self._t.payments[order_id] = dataclasses.replace(payment, status=status)
+            if error is not None:
+                self._t.payment_errors[order_id] = error
 
 
 class FakeDeliveries:
@@ -290,26 +279,17 @@ class FakeDeliveries:
         return found[0] if found else None
 
     async def event_seen(self, carrier_event_id: str) -> bool:
-        return any(e.carrier_event_id == carrier_event_id for e in self._t.tracking)
+        return any(event_id == carrier_event_id for _, event_id in self._t.tracking)
 
     async def add(self, order_id: UUID, carrier: str, tracking_number: str) -> Delivery:
         delivery = Delivery(uuid4(), order_id, DeliveryStatus.PREPARING, carrier, tracking_number)
         self._t.deliveries[order_id] = delivery
         return delivery
 
-    async def record_event(
-        self,
-        delivery: Delivery,
-        status: DeliveryStatus,
-        location: str | None,
-        occurred_at: datetime,
-        carrier_event_id: str | None,
-    ) -> bool:
+    async def record_event(self, event: DeliveryEvent, carrier_event_id: str | None) -> bool:
         if carrier_event_id is not None and await self.event_seen(carrier_event_id):
             return False
-        self._t.tracking.append(
-            TrackingEvent(delivery.id, status, location, occurred_at, carrier_event_id)
-        )
+        self._t.tracking.append((event, carrier_event_id))
         return True
 
     async def set_status(self, delivery: Delivery, status: DeliveryStatus) -> None:

@@ -36,7 +36,7 @@ def _paid(database: FakeDatabase) -> Order:
 
 def _parcel(database: FakeDatabase, order: Order) -> tuple[DeliveryStatus, list[str | None]]:
     delivery = database.tables.deliveries[order.id]
-    events = [e.location for e in database.tables.tracking if e.delivery_id == delivery.id]
+    events = [e.location for e, _ in database.tables.tracking if e.delivery_id == delivery.id]
     return delivery.status, events
 
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.delivery import Delivery
+from domain.delivery import Delivery, DeliveryEvent
 from domain.status import DeliveryStatus
 from infrastructure.database.mapping import delivery_from_row
 from infrastructure.database.tables import delivery_event_table, delivery_table
@@ -62,20 +61,13 @@ class SqlDeliveryRepository:
         )
         return delivery
 
-    async def record_event(
-        self,
-        delivery: Delivery,
-        status: DeliveryStatus,
-        location: str | None,
-        occurred_at: datetime,
-        carrier_event_id: str | None,
-    ) -> bool:
+    async def record_event(self, event: DeliveryEvent, carrier_event_id: str | None) -> bool:
         stmt = insert_on_conflict(self._conn, delivery_event_table).values(
-            delivery_id=delivery.id,
-            status=status.value,
-            location=location,
+            delivery_id=event.delivery_id,
+            status=event.status.value,
+            location=event.location,
             carrier_event_id=carrier_event_id,
-            occurred_at=occurred_at,
+            occurred_at=event.occurred_at,
         )
         stmt = stmt.on_conflict_do_nothing(index_elements=[delivery_event_table.c.carrier_event_id])
         return bool((await self._conn.execute(stmt)).rowcount == 1)

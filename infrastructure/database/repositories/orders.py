@@ -5,7 +5,6 @@ from uuid import UUID
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.money import Money
 from domain.order import HistoryEntry, Move, NewOrder, Order, OrderItem
 from domain.status import OrderStatus
 from infrastructure.database.mapping import order_from_row, order_item_from_row
@@ -31,9 +30,9 @@ class SqlOrderRepository:
         self.changed: set[UUID] = set()
         """Orders whose status this unit of work changed, to announce once it commits."""
 
-    async def add(self, order: NewOrder) -> bool:
+    async def add(self, new: NewOrder) -> bool:
+        order, total = new.draft, new.total
         address = order.shipping_address
-        total: Money = order.total
         values = {
             "id": order.id,
             "number": order.number,
@@ -67,7 +66,7 @@ class SqlOrderRepository:
                     "unit_price": line.unit_price.amount,
                     "currency": line.unit_price.currency,
                 }
-                for line in order.lines
+                for line in new.lines
             ],
         )
         await self._history(order.id, HistoryEntry(OrderStatus.PENDING, PLACED_MESSAGE, utc_now()))

@@ -56,22 +56,20 @@ class SqlPaymentRepository:
             .values(last_error=error, updated_at=utc_now())
         )
 
-    async def settle(
-        self,
-        order_id: UUID,
-        status: PaymentStatus,
-        *,
-        transaction_id: str | None = None,
-        approved_at: datetime | None = None,
-        error: str | None = None,
-    ) -> None:
-        values: dict[str, object] = {"status": status.value, "updated_at": utc_now()}
+    async def approve(self, order_id: UUID, transaction_id: str | None, at: datetime) -> None:
+        values: dict[str, object] = {"approved_at": at}
         if transaction_id is not None:
             values["transaction_id"] = transaction_id
-        if approved_at is not None:
-            values["approved_at"] = approved_at
-        if error is not None:
-            values["last_error"] = error
+        await self._update(order_id, PaymentStatus.APPROVED, values)
+
+    async def settle(self, order_id: UUID, status: PaymentStatus, error: str | None = None) -> None:
+        await self._update(order_id, status, {} if error is None else {"last_error": error})
+
+    async def _update(
+        self, order_id: UUID, status: PaymentStatus, values: dict[str, object]
+    ) -> None:
         await self._conn.execute(
-            update(payment_table).where(_pay.order_id == order_id).values(values)
+            update(payment_table)
+            .where(_pay.order_id == order_id)
+            .values(status=status.value, updated_at=utc_now(), **values)
         )
