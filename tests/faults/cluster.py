@@ -47,14 +47,23 @@ class Cluster:
         return RoleProcess(args, env, self._workdir / f"{name}.log")
 
     async def start(self) -> None:
+        """Every role running and the API answering; a start that fails stops what it began,
+        so that no process outlives the test."""
         self.processes["api"] = self._spawn("api")
         for name in ROLES:
             self.processes[name] = self._spawn(name)
-        for name in ROLES:
-            await self.processes[name].wait_for_output("running:")
-        await eventually(
-            lambda: answers_http(f"{self.url}/healthz"), bool, within=60, what="the API answering"
-        )
+        try:
+            for name in ROLES:
+                await self.processes[name].wait_for_output("running:")
+            await eventually(
+                lambda: answers_http(f"{self.url}/healthz"),
+                bool,
+                within=60,
+                what="the API answering",
+            )
+        except BaseException:
+            await self.stop()
+            raise
         self._supervising = asyncio.create_task(self._supervise())
 
     async def _supervise(self) -> None:
