@@ -12,6 +12,8 @@ from typing import Any
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult, StreamExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from domain.ports import Bucket
 from schema.cost import actual_cost, requested_cost
@@ -134,7 +136,7 @@ class VariableRefusal(GraphQLError):
         )
 
 
-def _refused_variables(result: GraphQLExecutionResult) -> bool:
+def _refused_variables(result: GraphQLExecutionResult | ExecutionResult) -> bool:
     """Whether graphql-core refused the variables instead of executing: it answers no data and
     errors without a path (every error of execution has one), and none of them is ours (ours
     carry a code)."""
@@ -148,9 +150,16 @@ def _refused_variables(result: GraphQLExecutionResult) -> bool:
 class MaskUnexpectedErrors(SchemaExtension):
     """An error nobody planned for becomes "internal error" with an id; the log line with the
     traceback carries the same id. Refusals (`ApiError`, `VariableRefusal`) and invalid queries
-    pass unchanged."""
+    pass unchanged.
+
+    A request's one result is masked when its operation ends; a stream's results (a
+    subscription, or any operation over the WebSocket) are masked one by one as they are sent,
+    since by the end of the operation they are gone. Masking an error twice changes nothing."""
+
+    _executing = False
 
     def on_execute(self) -> Iterator[None]:
+        self._executing = True
         yield
         result = self.execution_context.result
         if isinstance(result, GraphQLExecutionResult) and _refused_variables(result):
@@ -162,6 +171,15 @@ class MaskUnexpectedErrors(SchemaExtension):
         if result is None or not result.errors:
             return
         result.errors = [self._masked(error) for error in result.errors]
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        if isinstance(result, ExecutionResult) and result.errors:
+            # refused before its first result, once validated: the variables (a validation
+            # failure never reaches execution; an error mid-stream is no PreExecutionError)
+            if self._executing and isinstance(result, PreExecutionError):
+                result.errors = [VariableRefusal(error) for error in result.errors]
+            result.errors = [self._masked(error) for error in result.errors]
+        yield
 
     def _masked(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import websockets
 from gql import Client, GraphQLRequest
+from gql.transport.exceptions import TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
 
 from bootstrap import Services
@@ -155,3 +156,21 @@ async def test_every_message_the_server_sends_is_a_text_frame(
     )
 
     assert [type(frame).__name__ for frame in frames] == ["str"] * len(frames)
+
+
+async def test_gql_hears_a_refused_variable_as_invalid_input(services: Services, api: str) -> None:
+    token, _ = await _placed_order(services, api)
+    transport = WebsocketsTransport(
+        url=_socket_url(api),
+        init_payload={"Authorization": f"Bearer {token}"},
+        subprotocols=[TRANSPORT_WS],
+    )
+
+    async with Client(transport=transport) as session:
+        request = GraphQLRequest(SUBSCRIBE, variable_values={"id": {"not": "an id"}})
+        with pytest.raises(TransportQueryError) as refused:
+            async for _ in session.subscribe(request):
+                pass
+
+    assert refused.value.errors is not None
+    assert [error["extensions"]["code"] for error in refused.value.errors] == ["INVALID_INPUT"]
