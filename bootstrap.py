@@ -35,6 +35,12 @@ from infrastructure.database.placement import order_placer
 from infrastructure.database.read_store import SqlReadStore
 from infrastructure.database.unit_of_work import SqlUnitOfWork
 from infrastructure.draining import drain_on_signals
+from infrastructure.http.body_limit import BodySizeLimit
+from infrastructure.http.endpoint import GraphQLEndpoint
+from infrastructure.http.graphiql import graphiql_routes
+from infrastructure.http.request_limits import ClientDisconnects, HeaderCountLimit
+from infrastructure.http.web import web_routes
+from infrastructure.http.webhooks import CarrierWebhook
 from infrastructure.messaging.broker import Broker
 from infrastructure.messaging.memory import InMemoryBroker
 from infrastructure.messaging.rabbitmq import RabbitBroker
@@ -49,14 +55,8 @@ from infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
 from infrastructure.settings import Settings, load_settings
 from infrastructure.status_feed import MemoryStatusFeed, RedisStatusFeed
 from infrastructure.stopping import sleep_unless_stopped
-from resolvers.body_limit import BodySizeLimit
-from resolvers.context import ContextFactory
-from resolvers.endpoint import GraphQLEndpoint
-from resolvers.graphiql import graphiql_routes
-from resolvers.request_limits import ClientDisconnects, HeaderCountLimit
-from resolvers.web import web_routes
-from resolvers.webhooks import CarrierWebhook
-from schema.guards import ApiLimits
+from resolvers.common.context import ContextFactory
+from schema.limits.guards import ApiLimits
 from schema.root import build_schema
 
 log = logging.getLogger("orders")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -18,96 +18,43 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
-from strawberry.types import ExecutionContext, ExecutionResult, Info
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from resolvers.catalogue import get_product, list_products, product_by_isbn
-from resolvers.context import Context
-from resolvers.mutations import (
-    resolve_adjust_stock,
-    resolve_cancel_order,
-    resolve_create_product,
-    resolve_place_order,
-)
-from resolvers.nodes import get_me, get_node
-from resolvers.orders import get_order, list_orders
-from resolvers.preload import order_fields
-from resolvers.subscriptions import order_status_changes
-from schema.catalogue import ProductConnection, ProductType
-from schema.common import Node
-from schema.document_size import DocumentBounds
-from schema.documents import AcceptedDocuments, GuardedDocuments
-from schema.extensions import OperationMetrics, RefuseInvalidToken
-from schema.guards import ApiLimits, CostGuard, MaskUnexpectedErrors
-from schema.member import MemberType
-from schema.mutations import (
-    CancelOrderPayload,
-    CreateProductInput,
-    PlaceOrderInput,
-    PlaceOrderPayload,
-    ProductPayload,
-)
-from schema.orders import OrderConnection, OrderFilter, OrderType
-from schema.scalars import SCALARS
-from schema.suggestions import remove_suggestions
+from schema.catalogue import fields as catalogue
+from schema.catalogue.types import ProductType
+from schema.common.scalars import SCALARS
+from schema.limits.document_size import DocumentBounds
+from schema.limits.documents import AcceptedDocuments, GuardedDocuments
+from schema.limits.extensions import OperationMetrics, RefuseInvalidToken
+from schema.limits.guards import ApiLimits, CostGuard, MaskUnexpectedErrors
+from schema.limits.suggestions import remove_suggestions
+from schema.members import fields as members
+from schema.nodes import node
+from schema.orders import fields as orders
+from schema.orders.types import MemberWithOrders, OrderType, order_connection
 
 
 @strawberry.type
 class Query:
-    @strawberry.field
-    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        return await get_node(info.context, id)
-
-    @strawberry.field
-    async def product(self, info: Info[Context, None], id: strawberry.ID) -> ProductType | None:
-        return await get_product(info.context, id)
-
-    @strawberry.field
-    async def product_by_isbn(self, info: Info[Context, None], isbn: str) -> ProductType | None:
-        return await product_by_isbn(info.context, isbn)
-
-    @strawberry.field(
-        description="first is capped (100 at most); more is an error, not a silent cut."
+    node = strawberry.field(resolver=node)
+    product = strawberry.field(resolver=catalogue.product)
+    product_by_isbn = strawberry.field(resolver=catalogue.product_by_isbn_field)
+    products = strawberry.field(
+        resolver=catalogue.products,
+        description="first is capped (100 at most); more is an error, not a silent cut.",
     )
-    async def products(
-        self,
-        info: Info[Context, None],
-        first: int | None = 20,
-        after: str | None = None,
-        search: str | None = None,
-    ) -> ProductConnection:
-        return await list_products(info.context, first, after, search)
-
-    @strawberry.field
-    async def order(self, info: Info[Context, None], id: strawberry.ID) -> OrderType | None:
-        return await get_order(info.context, id, order_fields(info, "*"))
-
-    @strawberry.field
-    async def orders(
-        self,
-        info: Info[Context, None],
-        first: int | None = 20,
-        after: str | None = None,
-        filter: OrderFilter | None = None,
-    ) -> OrderConnection:
-        selected = order_fields(info, "*", "edges", "node")
-        return await list_orders(info.context, first, after, filter, selected)
-
-    @strawberry.field
-    def me(self, info: Info[Context, None]) -> MemberType | None:
-        return get_me(info.context)
+    order = strawberry.field(resolver=orders.order)
+    orders = strawberry.field(resolver=order_connection)
+    me = strawberry.field(resolver=members.me)
 
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(
-        description="Pushes the order each time its status changes; only to its owner or staff."
+    order_status_changed = strawberry.subscription(
+        resolver=orders.order_status_changed,
+        description="Pushes the order each time its status changes; only to its owner or staff.",
     )
-    async def order_status_changed(
-        self, info: Info[Context, None], order_id: strawberry.ID
-    ) -> AsyncIterator[OrderType]:
-        async for order in order_status_changes(info.context, order_id):
-            yield order
 
 
 class OrderServiceSchema(strawberry.Schema):
@@ -147,39 +94,16 @@ class OrderServiceSchema(strawberry.Schema):
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation
-    async def place_order(
-        self,
-        info: Info[Context, None],
-        input: PlaceOrderInput,
-    ) -> PlaceOrderPayload:
-        return await resolve_place_order(info.context, input)
-
-    @strawberry.mutation
-    async def cancel_order(
-        self,
-        info: Info[Context, None],
-        id: strawberry.ID,
-        reason: str | None = None,
-    ) -> CancelOrderPayload:
-        return await resolve_cancel_order(info.context, id, reason)
-
-    @strawberry.mutation(description="Staff only.")
-    async def create_product(
-        self,
-        info: Info[Context, None],
-        input: CreateProductInput,
-    ) -> ProductPayload:
-        return await resolve_create_product(info.context, input)
-
-    @strawberry.mutation(
-        description="Staff only. Adds delta to the available quantity; a removal that would "
-        "take it below zero is refused."
+    place_order = strawberry.mutation(resolver=orders.place_order)
+    cancel_order = strawberry.mutation(resolver=orders.cancel_order)
+    create_product = strawberry.mutation(
+        resolver=catalogue.create_product, description="Staff only."
     )
-    async def adjust_stock(
-        self, info: Info[Context, None], product_id: strawberry.ID, delta: int
-    ) -> ProductPayload:
-        return await resolve_adjust_stock(info.context, product_id, delta)
+    adjust_stock = strawberry.mutation(
+        resolver=catalogue.adjust_stock,
+        description="Staff only. Adds delta to the available quantity; a removal that would "
+        "take it below zero is refused.",
+    )
 
 
 def validation_rules(limits: ApiLimits) -> list[type[ASTValidationRule]]:
@@ -219,7 +143,7 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[ProductType, OrderType, MemberType],
+        types=[ProductType, OrderType, MemberWithOrders],
         extensions=extensions,
         config=StrawberryConfig(
             disable_field_suggestions=not limits.field_suggestions,

@@ -15,7 +15,7 @@ from bootstrap import Services
 from domain.status import DeliveryStatus, OrderStatus
 from domain.steps.tracking import carrier_signature
 from infrastructure.database.tables import order_table, outbox_table
-from schema.ids import to_global_id
+from resolvers.common.ids import to_global_id
 from tests.support.factories import (
     create_member,
     create_order,

@@ -10,7 +10,7 @@ from httpx import ASGITransport, AsyncClient
 
 from bootstrap import Services, build_services, create_app
 from infrastructure.settings import Settings
-from schema.ids import to_global_id
+from resolvers.common.ids import to_global_id
 from tests.support.factories import create_product
 from tests.support.graphql import error_codes, graphql
 from tests.support.statements import StatementLog

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, Route, async_playwright, expect
 
-from schema.ids import to_global_id
+from resolvers.common.ids import to_global_id
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.embedded import embedded_run
 

@@ -14,7 +14,7 @@ from bootstrap import Services
 from domain.member import Role
 from domain.order import Order
 from infrastructure.database.tables import order_table, outbox_table
-from schema.ids import order_key, to_global_id
+from resolvers.common.ids import order_key, to_global_id
 from tests.support.factories import create_product, random_isbn, random_member_id, token_for
 from tests.support.graphql import graphql
 from tests.support.orders import ADDRESS, PLACE_ORDER, order_input, place, place_ok, read_order

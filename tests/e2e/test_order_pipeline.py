@@ -29,7 +29,7 @@ from infrastructure.database.tables import (
     stock_reservation_table,
 )
 from infrastructure.messaging.rabbitmq import RabbitBroker
-from schema.ids import to_global_id
+from resolvers.common.ids import to_global_id
 from tests.support.factories import (
     create_member,
     create_order,

@@ -10,7 +10,7 @@ from bootstrap import Services
 from domain.member import Role
 from domain.status import OrderStatus
 from infrastructure.database.types import utc_now
-from schema.ids import to_global_id
+from resolvers.common.ids import to_global_id
 from tests.support.factories import (
     CreatedOrder,
     create_member,

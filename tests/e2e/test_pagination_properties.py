@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bootstrap import Services, create_app
 from infrastructure.database.types import utc_now
-from schema.ids import to_global_id
+from resolvers.common.ids import to_global_id
 from tests.support.factories import create_order, create_product, random_member_id, token_for
 from tests.support.graphql import graphql
 

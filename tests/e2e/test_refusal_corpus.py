@@ -21,8 +21,8 @@ from httpx import AsyncClient
 from bootstrap import Services, create_app
 from domain.member import Role
 from domain.steps.tracking import carrier_signature
-from schema.ids import encode_opaque as raw_id  # an id or cursor around any text
-from schema.ids import to_global_id
+from resolvers.common.ids import encode_opaque as raw_id  # an id or cursor around any text
+from resolvers.common.ids import to_global_id
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.orders import ADDRESS
 from tests.support.served import served

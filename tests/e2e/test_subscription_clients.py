@@ -18,7 +18,7 @@ from gql.transport.websockets import WebsocketsTransport
 
 from bootstrap import Services
 from infrastructure.settings import Settings
-from schema.ids import to_global_id
+from resolvers.common.ids import to_global_id
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.node_clients import run_node_client
 from tests.support.orders import place_ok

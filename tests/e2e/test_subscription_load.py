@@ -17,7 +17,7 @@ from gql.transport.websockets import WebsocketsTransport
 
 from bootstrap import Services
 from infrastructure.settings import Settings
-from schema.ids import to_global_id
+from resolvers.common.ids import to_global_id
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.load import busy_cores
 from tests.support.orders import place_ok

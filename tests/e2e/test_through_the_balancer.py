@@ -13,7 +13,7 @@ from httpx import AsyncClient
 
 from bootstrap import Services
 from cluster.supervisor import Cluster
-from schema.ids import order_key
+from resolvers.common.ids import order_key
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.orders import PLACE_ORDER, order_input, settled
 from tests.support.pipeline import Pipeline

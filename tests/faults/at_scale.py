@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bootstrap import Services
 from cluster.supervisor import Cluster
 from infrastructure.database.tables import order_event_table, order_table
-from schema.ids import to_global_id
+from resolvers.common.ids import to_global_id
 from tests.faults.stream import OrderStream, Placed
 from tests.faults.tally import drain_and_tally
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from schema.ids import order_key, to_global_id
+from resolvers.common.ids import order_key, to_global_id
 from tests.support.orders import PLACE_ORDER, order_input
 
 CANCEL = "mutation ($id: ID!) { cancelOrder(id: $id) { order { status } errors { code } } }"

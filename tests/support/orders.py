@@ -10,7 +10,7 @@ from httpx import AsyncClient
 from bootstrap import Services
 from domain.order import Order
 from domain.status import OrderStatus
-from schema.ids import order_key, to_global_id
+from resolvers.common.ids import order_key, to_global_id
 from tests.support.graphql import graphql
 from tests.support.waiting import eventually
 

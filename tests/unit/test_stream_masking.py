@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 from strawberry.types import ExecutionResult
 
-from schema.guards import MaskUnexpectedErrors
+from schema.limits.guards import MaskUnexpectedErrors
 
 
 @strawberry.type

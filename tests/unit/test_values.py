@@ -10,9 +10,9 @@ from domain.catalogue import is_valid_isbn13, isbn13_check_digit
 from domain.moments import storable_moment
 from domain.money import Money
 from domain.paging import PageSizeError, check_page_size
-from schema.cursors import order_cursor, order_position, product_cursor, product_position
-from schema.errors import ApiError
-from schema.ids import from_global_id, member_key, order_key, product_key, to_global_id
+from resolvers.common.cursors import order_cursor, order_position, product_cursor, product_position
+from resolvers.common.errors import ApiError
+from resolvers.common.ids import from_global_id, member_key, order_key, product_key, to_global_id
 
 
 def test_money_adds_and_multiplies_within_one_currency() -> None:

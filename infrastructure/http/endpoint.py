@@ -1,0 +1,227 @@
+"""The GraphQL endpoint: strawberry's ASGI app with our per-request context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import mimeparse
+import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.unset import UNSET, UnsetType
+
+from infrastructure.http.graphiql import graphiql_page
+from resolvers.common.context import Context, ContextFactory
+from schema.limits.guards import throttled_again
+
+NOT_AN_OPERATION = (
+    "a GraphQL request is a JSON object (one operation) or a non-empty JSON array of them (a batch)"
+)
+OPERATION_MEMBERS = {
+    "query": (str, "a string"),
+    "variables": (dict, "an object"),
+    "operationName": (str, "a string"),
+    "extensions": (dict, "an object"),
+}
+
+
+def _check_operation(item: object) -> None:
+    """A 400 unless `item` is a JSON object whose members are of their types, or null."""
+    if not isinstance(item, dict):
+        raise HTTPException(400, NOT_AN_OPERATION)
+    for name, (kind, kind_name) in OPERATION_MEMBERS.items():
+        if item.get(name) is not None and not isinstance(item[name], kind):
+            raise HTTPException(400, f"an operation's {name} must be {kind_name} or null")
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+"""The GraphQL-over-HTTP spec's media type: a response without `data` has a 4xx status."""
+
+
+def answers_graphql_response(request: Request) -> bool:
+    """Whether the client prefers application/graphql-response+json to application/json (on a
+    tie, and for */* or no Accept, application/json: what every client understands)."""
+    accept = request.headers.get("accept")
+    if not accept:
+        return False
+    best: str = mimeparse.best_match([GRAPHQL_RESPONSE, "application/json"], accept)
+    return best == GRAPHQL_RESPONSE
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """Sends every message of both WebSocket protocols as a text frame.
+
+    strawberry sends whatever `encode_json` returns, and ours returns bytes (orjson), which
+    went out as binary frames; graphql-transport-ws and subscriptions-transport-ws messages are
+    text, and their clients (graphql-ws, gql, GraphiQL, browsers' JSON.parse) refuse the rest.
+    """
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrames
+
+    def __init__(self, schema: BaseSchema, *, contexts: ContextFactory, graphiql: bool) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            allow_queries_via_get=False,
+        )
+        self._contexts = contexts
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """Our GraphiQL page, whose assets the app serves (strawberry's loads them from a CDN)."""
+        return graphiql_page()
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request | WebSocket,
+        context: Context | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Response | WebSocket:
+        """As strawberry's; a client that asked for application/graphql-response+json gets it
+        (its refusals too: `__call__`)."""
+        response = await super().run(request, context, root_value)  # type: ignore[arg-type]
+        if isinstance(request, WebSocket) or not answers_graphql_response(request):
+            return response
+        if response.headers.get("content-type", "").startswith("application/json"):
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+        return response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """A request that failed before execution (it does not parse, or is not valid) has no
+        `data` entry in application/graphql-response+json, and answers 400 (create_response)."""
+        answer = await super().process_result(request, result)
+        if isinstance(result, PreExecutionError) and answers_graphql_response(request):
+            answer.pop("data", None)
+        return answer
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        no_data = isinstance(response_data, dict) and "data" not in response_data
+        if no_data and response.status_code == 200:
+            response.status_code = 400
+        return response
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson.JSONDecodeError is a json.JSONDecodeError: strawberry's 400 still answers it
+        return orjson.loads(data)
+
+    def parse_json(self, data: str | bytes) -> object:
+        """As strawberry's, refusing JSON that is neither an object nor an array (strawberry
+        reads every body as one or the other); each member is checked where it is read."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, NOT_AN_OPERATION)
+        return parsed
+
+    def _validate_batch_request(
+        self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
+    ) -> None:
+        """As strawberry's, with a refusal that names the limit, and each operation checked as
+        strawberry checks a single one (it reads a batch's items without looking)."""
+        config = self.schema.config.batching_config
+        if config is not None and len(request_data) > config["max_operations"]:
+            raise HTTPException(
+                400,
+                f"too many operations in one batch: {len(request_data)}, at most "
+                f"{config['max_operations']} operations",
+            )
+        super()._validate_batch_request(request_data, protocol)
+        items: list[object] = list(request_data)  # still the decoded JSON here
+        if not items:
+            raise HTTPException(400, f"an empty batch: {NOT_AN_OPERATION}")
+        for item in items:
+            _check_operation(item)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but an HTTP refusal is a JSON error, as GraphQL answers are."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response: Response
+        try:
+            answered = await self.run(request)
+            assert isinstance(answered, Response), "an HTTP request is answered with a Response"
+            response = answered
+        except HTTPException as refusal:
+            response = JSONResponse(
+                {"errors": [{"message": refusal.reason}]}, status_code=refusal.status_code
+            )
+            if answers_graphql_response(request):
+                response.headers["content-type"] = GRAPHQL_RESPONSE
+        await response(scope, receive, send)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """A client refused a moment ago is refused again at once while its Retry-After runs:
+        its document is not even parsed, nor its bucket asked."""
+        refused = context.rate_limiter.refused_lately(context.client)
+        if refused is not None:
+            context.throttled(refused.retry_after)
+            context.metrics.throttled()
+            return ExecutionResult(data=None, errors=[throttled_again(refused)])
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object]:
+        """The token travels in connection_init's payload; one we cannot trust closes the
+        socket (4403) before any subscription starts."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        viewer, error = await self._contexts.authenticate(
+            authorization if isinstance(authorization, str) else None
+        )
+        if error is not None:
+            raise ConnectionRejectionError({"message": error})
+        context.viewer = viewer
+        if viewer is not None:
+            context.loaders.member.prime(viewer.member.id, viewer.member)
+        return {}
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return await self._contexts(
+            request,
+            response if isinstance(response, Response) else None,
+            request.headers.get("authorization"),
+        )

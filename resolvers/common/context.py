@@ -1,0 +1,129 @@
+"""The request context: who is asking, and fresh DataLoaders for this request only."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from domain.member import InvalidToken, Viewer
+from domain.ports import (
+    ApiMetrics,
+    MemberDirectory,
+    OrderPlacer,
+    RateLimiter,
+    ReadStore,
+    StatusFeed,
+    TokenVerifier,
+    UnitOfWorkFactory,
+)
+from resolvers.common.errors import forbidden, unauthenticated
+from resolvers.common.loaders import Loaders
+from resolvers.common.snapshots import SharedSnapshots
+
+BEARER_PREFIX = "bearer "
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | None
+    store: ReadStore
+    uow: UnitOfWorkFactory
+    orders: OrderPlacer
+    rate_limiter: RateLimiter
+    status_feed: StatusFeed
+    metrics: ApiMetrics
+    viewer: Viewer | None
+    auth_error: str | None = None
+    connection_params: dict[str, object] | None = None
+    snapshots: SharedSnapshots = field(default_factory=SharedSnapshots)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.store, self.viewer.member if self.viewer else None)
+
+    @property
+    def client(self) -> str:
+        """Whose rate-limit bucket pays: the member's, or the address's when anonymous."""
+        if self.viewer is not None:
+            return f"member:{self.viewer.member.id}"
+        host = self.request.client.host if self.request.client else "unknown"
+        return f"address:{host}"
+
+    def throttled(self, retry_after: float) -> None:
+        if self.response is not None:
+            self.response.status_code = 429
+            self.response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+
+    def require_viewer(self) -> Viewer:
+        if self.viewer is None:
+            raise unauthenticated()
+        return self.viewer
+
+    def require_staff(self) -> Viewer:
+        viewer = self.require_viewer()
+        if not viewer.is_staff:
+            raise forbidden("this needs a staff token")
+        return viewer
+
+    def may_see_member(self, member_id: str) -> bool:
+        return self.viewer is not None and (
+            self.viewer.is_staff or self.viewer.member.id == member_id
+        )
+
+
+@dataclass(frozen=True)
+class ContextFactory:
+    store: ReadStore
+    uow: UnitOfWorkFactory
+    orders: OrderPlacer
+    rate_limiter: RateLimiter
+    status_feed: StatusFeed
+    metrics: ApiMetrics
+    verify: TokenVerifier
+    members: MemberDirectory
+    snapshots: SharedSnapshots = field(default_factory=SharedSnapshots)
+    """One per API process: its subscribers' reads of an order are shared."""
+
+    async def __call__(
+        self, request: Request | WebSocket, response: Response | None, authorization: str | None
+    ) -> Context:
+        """A context for one request. A bad token is recorded, and refused before execution."""
+        viewer, auth_error = await self.authenticate(authorization)
+        return Context(
+            request=request,
+            response=response,
+            store=self.store,
+            uow=self.uow,
+            orders=self.orders,
+            rate_limiter=self.rate_limiter,
+            status_feed=self.status_feed,
+            metrics=self.metrics,
+            viewer=viewer,
+            auth_error=auth_error,
+            snapshots=self.snapshots,
+        )
+
+    async def authenticate(self, authorization: str | None) -> tuple[Viewer | None, str | None]:
+        """The viewer a header value stands for, or why it cannot be trusted."""
+        if not authorization:
+            return None, None
+        try:
+            viewer = self.verify(_bearer_token(authorization))
+        except InvalidToken as exc:
+            return None, str(exc)
+        await self.members.remember(viewer.member)
+        return viewer, None
+
+
+def _bearer_token(authorization: str) -> str:
+    if authorization[: len(BEARER_PREFIX)].lower() != BEARER_PREFIX:
+        raise InvalidToken("the Authorization header must be 'Bearer <token>'")
+    token = authorization[len(BEARER_PREFIX) :].strip()
+    if not token:
+        raise InvalidToken("the Authorization header has no token after 'Bearer'")
+    return token

@@ -1,0 +1,127 @@
+"""Reading orders: one order, pages of orders, a member's orders. Customers see their own only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.member import member_id_problem
+from domain.order import Order
+from domain.paging import OrderCriteria, Page
+from domain.status import OrderStatus
+from resolvers.common.context import Context
+from resolvers.common.cursors import order_position
+from resolvers.common.errors import ApiError, forbidden, invalid_input
+from resolvers.common.ids import from_global_id, order_key
+from resolvers.common.loaders import MemberOrdersKey, OrderPaging
+from resolvers.common.paging import page_size
+from resolvers.orders.preload import Selected, preload_orders
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilterValues:
+    """What a client's `OrderFilter` asks for, as the resolvers read it."""
+
+    statuses: tuple[OrderStatus, ...] = ()
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    member_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderListing:
+    """One page of orders, with what its connection needs to cursor and count it."""
+
+    page: Page[Order]
+    criteria: OrderCriteria
+    after: str | None
+    member_key: MemberOrdersKey | None = None
+    """Set on a member's orders: they are counted through the batch of every member's."""
+
+
+def _criteria(member_id: str | None, wanted: OrderFilterValues | None) -> OrderCriteria:
+    if wanted is None:
+        return OrderCriteria(member_id=member_id)
+    return OrderCriteria(
+        member_id=member_id,
+        statuses=wanted.statuses,
+        created_after=wanted.created_after,
+        created_before=wanted.created_before,
+    )
+
+
+def _member_id_of(filter_member_id: str) -> str:
+    """A Member's global id, or the member id itself (the token's `sub`); text that can be no
+    member's id is an INVALID_INPUT error, never compared."""
+    try:
+        kind, key = from_global_id(filter_member_id)
+        member_id = key if kind == "Member" else filter_member_id
+    except ApiError:
+        member_id = filter_member_id
+    if problem := member_id_problem("filter.memberId", member_id):
+        raise invalid_input(problem)
+    return member_id
+
+
+def _scope(context: Context, wanted: OrderFilterValues | None) -> str | None:
+    """Whose orders a listing covers: the customer's own, or any member's for staff."""
+    viewer = context.require_viewer()
+    member_id = _member_id_of(wanted.member_id) if wanted and wanted.member_id else None
+    if viewer.is_staff:
+        return member_id
+    if member_id is not None and member_id != viewer.member.id:
+        raise forbidden("filter.memberId: only staff may list another member's orders")
+    return viewer.member.id
+
+
+async def list_orders(
+    context: Context,
+    first: int | None,
+    after: str | None,
+    wanted: OrderFilterValues | None,
+    selected: Selected,
+) -> OrderListing:
+    size = page_size(first)
+    position = order_position(after) if after else None
+    criteria = _criteria(_scope(context, wanted), wanted)
+    page = await context.store.order_page(criteria, first=size, after=position)
+    await preload_orders(context, page.items, selected)
+    return OrderListing(page, criteria, after)
+
+
+async def member_orders(
+    context: Context,
+    member_id: str,
+    first: int | None,
+    after: str | None,
+    wanted: OrderFilterValues | None,
+    selected: Selected,
+) -> OrderListing:
+    if not context.may_see_member(member_id):
+        raise forbidden("only the member itself or staff may list a member's orders")
+    if wanted is not None and wanted.member_id is not None:
+        raise invalid_input("filter.memberId: not allowed on Member.orders")
+    criteria = _criteria(member_id, wanted)
+    paging = OrderPaging(
+        criteria=criteria,
+        first=page_size(first),
+        after=order_position(after) if after else None,
+    )
+    key = MemberOrdersKey(member_id=member_id, paging=paging)
+    page = await context.loaders.member_orders.load(key)
+    await preload_orders(context, page.items, selected)
+    return OrderListing(page, criteria, after, member_key=key)
+
+
+async def get_order(
+    context: Context, order_id: str, selected: Selected | None = None
+) -> Order | None:
+    """The order, or None when it does not exist or belongs to someone else."""
+    key = order_key(order_id)
+    viewer = context.require_viewer()
+    order = await context.loaders.order.load(key)
+    if order is None or not (viewer.is_staff or order.member_id == viewer.member.id):
+        return None
+    if selected:
+        await preload_orders(context, [order], selected)
+    return order

@@ -1,0 +1,201 @@
+"""What a query may ask for, and what a client may spend: limits checked before execution,
+a cost charged to the client's bucket, and unexpected errors masked with an id to look up."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult, StreamExecutionResult
+from strawberry.types.execution import PreExecutionError
+
+from domain.ports import Bucket
+from domain.problems import ProblemCode
+from resolvers.common.errors import ApiError
+from schema.limits.cost import actual_cost, requested_cost
+
+log = logging.getLogger("orders.api")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiLimits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_cost: int = 50_000
+    max_batch: int = 10
+    max_selections: int = 1000
+    max_field_repeats: int = 5
+    refused_document_cost: int = 1000
+    document_cache_bytes: int = 512 * 1024
+    introspection: bool = True
+    field_suggestions: bool = True
+
+
+def _refusal(message: str, code: str, **extensions: Any) -> GraphQLExecutionResult:
+    return GraphQLExecutionResult(
+        data=None, errors=[GraphQLError(message, extensions={"code": code, **extensions})]
+    )
+
+
+def throttled_again(bucket: Bucket) -> GraphQLError:
+    """The refusal of a request from a client refused a moment ago, before any work."""
+    return GraphQLError(
+        f"throttled: this client's bucket of {bucket.capacity} points was short a moment ago; "
+        f"retry in {bucket.retry_after:g} s",
+        extensions={"code": "THROTTLED", "retryAfter": bucket.retry_after},
+    )
+
+
+class CostGuard(SchemaExtension):
+    """Refuses a query above the maximum cost, or one its client's bucket cannot pay for; then
+    gives back what the query did not use, and reports the cost in `extensions.cost`."""
+
+    def __init__(self, *, max_cost: int) -> None:
+        self._max_cost = max_cost
+        self._requested: int | None = None
+        self._actual: int | None = None
+        self._bucket: Bucket | None = None
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        if context.result is not None or context.graphql_document is None:
+            yield
+            return
+        self._requested = requested = requested_cost(
+            context.schema._schema,
+            context.graphql_document,
+            context.operation_name,
+            context.variables,
+        )
+        if requested > self._max_cost:
+            context.result = _refusal(
+                f"query cost {requested} exceeds the maximum of {self._max_cost}: "
+                "ask for smaller pages or fewer fields",
+                "COST_LIMIT",
+                cost=requested,
+                maximum=self._max_cost,
+            )
+            yield
+            return
+        app = context.context
+        self._bucket = bucket = await app.rate_limiter.take(app.client, requested)
+        if not bucket.allowed:
+            context.result = _refusal(
+                f"throttled: this query costs {requested} points and {bucket.available:.0f} of "
+                f"{bucket.capacity} are available; retry in {bucket.retry_after:g} s",
+                "THROTTLED",
+                retryAfter=bucket.retry_after,
+            )
+            app.throttled(bucket.retry_after)
+            app.metrics.throttled()
+            yield
+            return
+        yield
+        result = context.result
+        self._actual = actual_cost(result.data if result is not None else None)
+        await app.rate_limiter.give_back(app.client, requested - self._actual)
+
+    def get_results(self) -> dict[str, Any]:
+        if self._requested is None:
+            return {}
+        cost: dict[str, Any] = {
+            "requestedQueryCost": self._requested,
+            "actualQueryCost": self._actual,
+        }
+        if self._bucket is not None:
+            available = self._bucket.available
+            if self._actual is not None:
+                available += self._requested - self._actual
+            cost["throttleStatus"] = {
+                "maximumAvailable": self._bucket.capacity,
+                "currentlyAvailable": int(min(self._bucket.capacity, available)),
+                "restoreRate": self._bucket.restore_rate,
+            }
+        return {"cost": cost}
+
+
+class VariableRefusal(GraphQLError):
+    """A variable graphql-core refused (a string for an Int, a missing required value, an
+    unknown input field or enum value, an Int beyond 32 bits, a scalar's own refusal): its
+    message, with the code INVALID_INPUT."""
+
+    def __init__(self, error: GraphQLError) -> None:
+        super().__init__(
+            error.message,
+            error.nodes,
+            error.source,
+            error.positions,
+            original_error=error.original_error,
+            extensions={"code": ProblemCode.INVALID_INPUT.value},
+        )
+
+
+def _refused_variables(result: GraphQLExecutionResult | ExecutionResult) -> bool:
+    """Whether graphql-core refused the variables instead of executing: it answers no data and
+    errors without a path (every error of execution has one), and none of them is ours (ours
+    carry a code)."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None and not error.extensions for error in result.errors or ())
+    )
+
+
+class MaskUnexpectedErrors(SchemaExtension):
+    """An error nobody planned for becomes "internal error" with an id; the log line with the
+    traceback carries the same id. Refusals (`ApiError`, `VariableRefusal`) and invalid queries
+    pass unchanged.
+
+    A request's one result is masked when its operation ends; a stream's results (a
+    subscription, or any operation over the WebSocket) are masked one by one as they are sent,
+    since by the end of the operation they are gone. Masking an error twice changes nothing."""
+
+    _executing = False
+
+    def on_execute(self) -> Iterator[None]:
+        self._executing = True
+        yield
+        result = self.execution_context.result
+        if isinstance(result, GraphQLExecutionResult) and _refused_variables(result):
+            result.errors = [VariableRefusal(error) for error in result.errors or ()]
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [self._masked(error) for error in result.errors]
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        if isinstance(result, ExecutionResult) and result.errors:
+            # refused before its first result, once validated: the variables (a validation
+            # failure never reaches execution; an error mid-stream is no PreExecutionError)
+            if self._executing and isinstance(result, PreExecutionError):
+                result.errors = [VariableRefusal(error) for error in result.errors]
+            result.errors = [self._masked(error) for error in result.errors]
+        yield
+
+    def _masked(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None or isinstance(original, ApiError) or isinstance(error, VariableRefusal):
+            return error
+        error_id = uuid.uuid4().hex[:12]
+        log.error(
+            "internal error %s at %s: %r",
+            error_id,
+            error.path,
+            original,
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        return GraphQLError(
+            f"internal error (id {error_id})",
+            path=error.path,
+            extensions={"code": "INTERNAL", "errorId": error_id},
+        )

@@ -1,0 +1,51 @@
+"""The orders feature's root fields: an order, its changes as they happen, placing and
+cancelling. (`orders(first, after, filter)` is `schema.orders.types.order_connection`, shared
+by `Query` and `Member`.)"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.common.context import Context
+from resolvers.orders.mutations import resolve_cancel_order, resolve_place_order
+from resolvers.orders.preload import order_fields
+from resolvers.orders.reads import get_order
+from resolvers.orders.subscriptions import order_status_changes
+from schema.common.payloads import refusals_as_errors
+from schema.orders.inputs import CancelOrderPayload, PlaceOrderInput, PlaceOrderPayload
+from schema.orders.types import OrderType
+
+
+async def order(info: Info[Context, None], id: strawberry.ID) -> OrderType | None:
+    found = await get_order(info.context, id, order_fields(info, "*"))
+    return OrderType.from_domain(found) if found is not None else None
+
+
+async def order_status_changed(
+    info: Info[Context, None], order_id: strawberry.ID
+) -> AsyncIterator[OrderType]:
+    async for changed, history in order_status_changes(info.context, order_id):
+        yield OrderType.from_domain(changed).as_of(history)
+
+
+@refusals_as_errors(PlaceOrderPayload, under=("input",))
+async def place_order(info: Info[Context, None], input: PlaceOrderInput) -> PlaceOrderPayload:
+    placed = await resolve_place_order(
+        info.context,
+        [(line.product_id, line.quantity) for line in input.items],
+        input.shipping_address.to_domain(),
+        input.payment.token if input.payment else None,
+        input.idempotency_key,
+    )
+    return PlaceOrderPayload(order=OrderType.from_domain(placed))
+
+
+@refusals_as_errors(CancelOrderPayload)
+async def cancel_order(
+    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+) -> CancelOrderPayload:
+    cancelled = await resolve_cancel_order(info.context, id, reason)
+    return CancelOrderPayload(order=OrderType.from_domain(cancelled))

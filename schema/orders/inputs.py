@@ -1,0 +1,70 @@
+"""Inputs and payloads of placing and cancelling an order. Expected failures are `errors`,
+never exceptions."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.order import Address
+from schema.common.errors import UserError
+from schema.orders.types import OrderType
+
+
+@strawberry.input
+class OrderLineInput:
+    product_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class AddressInput:
+    recipient: str
+    phone: str
+    zip_code: str
+    line1: str
+    line2: str | None = None
+
+    def to_domain(self) -> Address:
+        return Address(
+            recipient=self.recipient,
+            phone=self.phone,
+            zip_code=self.zip_code,
+            line1=self.line1,
+            line2=self.line2,
+        )
+
+
+@strawberry.input(
+    description=(
+        "The simulated payment gateway understands test tokens, in the manner of card test "
+        "numbers:\n  tok_ok (or none): approved;  tok_decline: declined;\n"
+        "  tok_flaky_N: the gateway fails transiently N times, then approves;\n"
+        "  tok_down: the gateway fails transiently on every attempt."
+    )
+)
+class PaymentInput:
+    token: str | None = None
+
+
+@strawberry.input
+class PlaceOrderInput:
+    items: list[OrderLineInput]
+    shipping_address: AddressInput
+    payment: PaymentInput | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Same key from the same member: the first order is returned, "
+        "no second one is made.",
+    )
+
+
+@strawberry.type
+class PlaceOrderPayload:
+    order: OrderType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CancelOrderPayload:
+    order: OrderType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)

@@ -1,0 +1,324 @@
+"""Orders as the API shows them: lines, payment, delivery and history through DataLoaders;
+pages of orders, and the member's edge to its orders."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable
+from datetime import datetime
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from domain.catalogue import Product
+from domain.delivery import Delivery, DeliveryEvent
+from domain.order import Order, OrderEvent, OrderItem
+from domain.paging import OrderCriteria
+from domain.payment import Payment
+from domain.status import OrderStatus
+from resolvers.common.context import Context
+from resolvers.common.cursors import order_cursor
+from resolvers.common.ids import to_global_id
+from resolvers.common.loaders import MemberOrdersKey, now_or_later
+from resolvers.orders.preload import order_fields
+from resolvers.orders.reads import OrderFilterValues, OrderListing, list_orders, member_orders
+from schema.catalogue.types import ProductType
+from schema.common.types import MoneyType, Node, PageInfo
+from schema.members.types import MemberType
+from schema.orders.enums import (
+    CancelReasonEnum,
+    DeliveryStatusEnum,
+    OrderStatusEnum,
+    PaymentStatusEnum,
+)
+
+
+@strawberry.type
+class Address:
+    recipient: str
+    phone: str
+    zip_code: str
+    line1: str
+    line2: str | None
+
+
+@strawberry.type(name="OrderItem")
+class OrderItemType:
+    id: strawberry.ID
+    quantity: int
+    unit_price: MoneyType = strawberry.field(
+        description="Price per unit when the order was placed; later price changes do not touch it."
+    )
+    line_total: MoneyType
+    product_id: strawberry.Private[int]
+
+    @classmethod
+    def from_domain(cls, item: OrderItem) -> OrderItemType:
+        return cls(
+            id=strawberry.ID(str(item.id)),
+            quantity=item.quantity,
+            unit_price=MoneyType.from_domain(item.unit_price),
+            line_total=MoneyType.from_domain(item.line_total),
+            product_id=item.product_id,
+        )
+
+    @strawberry.field(graphql_type=ProductType)
+    def product(self, info: Info[Context, None]) -> ProductType | Awaitable[ProductType]:
+        def shape(product: Product | None) -> ProductType:
+            if product is None:
+                raise LookupError(f"order line {self.id} names a product that does not exist")
+            return ProductType.from_domain(product)
+
+        return now_or_later(info.context.loaders.product, self.product_id, shape)
+
+
+@strawberry.type(name="Payment")
+class PaymentType:
+    id: strawberry.ID
+    status: PaymentStatusEnum
+    amount: MoneyType
+    transaction_id: str | None
+    attempts: int
+    approved_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, payment: Payment) -> PaymentType:
+        return cls(
+            id=strawberry.ID(str(payment.id)),
+            status=payment.status,
+            amount=MoneyType.from_domain(payment.amount),
+            transaction_id=payment.transaction_id,
+            attempts=payment.attempts,
+            approved_at=payment.approved_at,
+        )
+
+
+@strawberry.type(name="DeliveryEvent")
+class DeliveryEventType:
+    status: DeliveryStatusEnum
+    location: str | None
+    occurred_at: datetime
+
+    @classmethod
+    def from_domain(cls, event: DeliveryEvent) -> DeliveryEventType:
+        return cls(status=event.status, location=event.location, occurred_at=event.occurred_at)
+
+
+@strawberry.type(name="Delivery")
+class DeliveryType:
+    id: strawberry.ID
+    status: DeliveryStatusEnum
+    carrier: str
+    tracking_number: str | None
+    delivery_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_domain(cls, delivery: Delivery) -> DeliveryType:
+        return cls(
+            id=strawberry.ID(str(delivery.id)),
+            status=delivery.status,
+            carrier=delivery.carrier,
+            tracking_number=delivery.tracking_number,
+            delivery_id=delivery.id,
+        )
+
+    @strawberry.field(graphql_type=list[DeliveryEventType])
+    def events(
+        self, info: Info[Context, None]
+    ) -> list[DeliveryEventType] | Awaitable[list[DeliveryEventType]]:
+        return now_or_later(
+            info.context.loaders.delivery_events,
+            self.delivery_id,
+            lambda events: [DeliveryEventType.from_domain(e) for e in events],
+        )
+
+
+@strawberry.type(name="OrderEvent")
+class OrderEventType:
+    status: OrderStatusEnum
+    occurred_at: datetime
+    message: str | None
+
+    @classmethod
+    def from_domain(cls, event: OrderEvent) -> OrderEventType:
+        return cls(status=event.status, occurred_at=event.occurred_at, message=event.message)
+
+
+@strawberry.type(name="Order")
+class OrderType(Node):
+    id: strawberry.ID
+    number: str = strawberry.field(description="Human-readable order number shown to customers.")
+    status: OrderStatusEnum
+    cancel_reason: CancelReasonEnum | None
+    total: MoneyType
+    shipping_address: Address
+    created_at: datetime
+    updated_at: datetime
+    order_id: strawberry.Private[UUID]
+    member_id: strawberry.Private[str]
+    history_so_far: strawberry.Private[list[OrderEvent] | None] = None
+    """Set when this is the order as it was at a past change: its history up to that change."""
+
+    @classmethod
+    def from_domain(cls, order: Order) -> OrderType:
+        address = order.shipping_address
+        return cls(
+            id=strawberry.ID(to_global_id("Order", order.id)),
+            number=order.number,
+            status=order.status,
+            cancel_reason=order.cancel_reason,
+            total=MoneyType.from_domain(order.total),
+            shipping_address=Address(
+                recipient=address.recipient,
+                phone=address.phone,
+                zip_code=address.zip_code,
+                line1=address.line1,
+                line2=address.line2,
+            ),
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+            order_id=order.id,
+            member_id=order.member_id,
+        )
+
+    def as_of(self, history: list[OrderEvent]) -> OrderType:
+        """This order as it was when it reached the last entry of `history`, its history up to
+        there (a subscription pushes each change so)."""
+        last = history[-1]
+        return dataclasses.replace(
+            self,
+            status=last.status,
+            cancel_reason=self.cancel_reason if last.status is OrderStatus.CANCELLED else None,
+            updated_at=last.occurred_at,
+            history_so_far=list(history),
+        )
+
+    @strawberry.field
+    async def member(self, info: Info[Context, None]) -> MemberWithOrders:
+        member = await info.context.loaders.member.load(self.member_id)
+        if member is None:
+            raise LookupError(f"order {self.number} names a member that does not exist")
+        return MemberWithOrders.from_domain(member)
+
+    @strawberry.field(graphql_type=list[OrderItemType])
+    def items(
+        self, info: Info[Context, None]
+    ) -> list[OrderItemType] | Awaitable[list[OrderItemType]]:
+        return now_or_later(
+            info.context.loaders.items,
+            self.order_id,
+            lambda items: [OrderItemType.from_domain(i) for i in items],
+        )
+
+    @strawberry.field(graphql_type=PaymentType | None)
+    def payment(
+        self, info: Info[Context, None]
+    ) -> PaymentType | Awaitable[PaymentType | None] | None:
+        return now_or_later(
+            info.context.loaders.payment,
+            self.order_id,
+            lambda payment: PaymentType.from_domain(payment) if payment else None,
+        )
+
+    @strawberry.field(graphql_type=DeliveryType | None)
+    def delivery(
+        self, info: Info[Context, None]
+    ) -> DeliveryType | Awaitable[DeliveryType | None] | None:
+        return now_or_later(
+            info.context.loaders.delivery,
+            self.order_id,
+            lambda delivery: DeliveryType.from_domain(delivery) if delivery else None,
+        )
+
+    @strawberry.field(
+        graphql_type=list[OrderEventType],
+        description="Every status the order went through, oldest first.",
+    )
+    def history(
+        self, info: Info[Context, None]
+    ) -> list[OrderEventType] | Awaitable[list[OrderEventType]]:
+        if self.history_so_far is not None:
+            return [OrderEventType.from_domain(e) for e in self.history_so_far]
+        return now_or_later(
+            info.context.loaders.history,
+            self.order_id,
+            lambda events: [OrderEventType.from_domain(e) for e in events],
+        )
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: OrderType
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    criteria: strawberry.Private[OrderCriteria]
+    member_key: strawberry.Private[MemberOrdersKey | None] = None
+
+    @classmethod
+    def from_listing(cls, listing: OrderListing) -> OrderConnection:
+        edges = [
+            OrderEdge(cursor=order_cursor(o.created_at, o.id), node=OrderType.from_domain(o))
+            for o in listing.page.items
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo.of(
+                [e.cursor for e in edges], has_next=listing.page.has_next, after=listing.after
+            ),
+            criteria=listing.criteria,
+            member_key=listing.member_key,
+        )
+
+    @strawberry.field
+    async def total_count(self, info: Info[Context, None]) -> int:
+        if self.member_key is not None:
+            return await info.context.loaders.member_order_count.load(self.member_key)
+        return await info.context.store.count_orders(self.criteria)
+
+
+@strawberry.input
+class OrderFilter:
+    status: list[OrderStatusEnum] | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    member_id: strawberry.ID | None = strawberry.field(default=None, description="Staff only.")
+
+    def values(self) -> OrderFilterValues:
+        return OrderFilterValues(
+            statuses=tuple(self.status or ()),
+            created_after=self.created_after,
+            created_before=self.created_before,
+            member_id=self.member_id,
+        )
+
+
+async def order_connection(
+    root: MemberWithOrders | None,
+    info: Info[Context, None],
+    first: int | None = 20,
+    after: str | None = None,
+    filter: OrderFilter | None = None,
+) -> OrderConnection:
+    """`orders(first, after, filter)`: every order the viewer may see (`Query.orders`), or one
+    member's (`Member.orders`)."""
+    selected = order_fields(info, "*", "edges", "node")
+    wanted = filter.values() if filter is not None else None
+    if isinstance(root, MemberWithOrders):
+        listing = await member_orders(info.context, root.member_id, first, after, wanted, selected)
+    else:
+        listing = await list_orders(info.context, first, after, wanted, selected)
+    return OrderConnection.from_listing(listing)
+
+
+@strawberry.type(name="Member")
+class MemberWithOrders(MemberType):
+    """The Member of the graph: the member, and its orders (an edge of the orders feature, so
+    that the two features' modules import one way)."""
+
+    orders: OrderConnection = strawberry.field(resolver=order_connection)
