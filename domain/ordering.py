@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime
 from uuid import uuid4
 
+from domain.access import NO_ORDER_OF_YOURS, may_act_for
 from domain.commands import CancelOrder, PlaceOrder
 from domain.moves import keep
 from domain.order import Order, OrderDraft
@@ -113,8 +114,8 @@ async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:
     viewer = command.viewer
     async with uow() as work:
         order = await work.orders.lock(command.order_id)
-        if order is None or not (viewer.is_staff or order.member_id == viewer.member.id):
-            raise refuse(ProblemCode.NOT_FOUND, "no order of yours has this id", ("id",))
+        if order is None or not may_act_for(viewer, order.member_id):
+            raise refuse(ProblemCode.NOT_FOUND, NO_ORDER_OF_YOURS, ("id",))
         if order.status is OrderStatus.CANCELLED:
             return order
         if not order.can_move_to(OrderStatus.CANCELLED):

@@ -23,6 +23,8 @@ from strawberry.types.graphql import OperationType
 
 from schema.catalogue import fields as catalogue
 from schema.catalogue.types import ProductType
+from schema.common.payloads import answered_in_payload
+from schema.common.permissions import STAFF, IsSignedIn
 from schema.common.scalars import SCALARS
 from schema.limits.document_size import DocumentBounds
 from schema.limits.documents import AcceptedDocuments, GuardedDocuments
@@ -94,15 +96,26 @@ class OrderServiceSchema(strawberry.Schema):
 
 @strawberry.type
 class Mutation:
-    place_order = strawberry.mutation(resolver=orders.place_order)
-    cancel_order = strawberry.mutation(resolver=orders.cancel_order)
+    """Every mutation answers its refusals, its permissions' too, in its payload's `errors`."""
+
+    place_order = strawberry.mutation(
+        resolver=orders.place_order,
+        extensions=answered_in_payload(IsSignedIn, under=("input",)),
+    )
+    cancel_order = strawberry.mutation(
+        resolver=orders.cancel_order,
+        extensions=answered_in_payload(IsSignedIn),
+    )
     create_product = strawberry.mutation(
-        resolver=catalogue.create_product, description="Staff only."
+        resolver=catalogue.create_product,
+        description="Staff only.",
+        extensions=answered_in_payload(*STAFF, under=("input",)),
     )
     adjust_stock = strawberry.mutation(
         resolver=catalogue.adjust_stock,
         description="Staff only. Adds delta to the available quantity; a removal that would "
         "take it below zero is refused.",
+        extensions=answered_in_payload(*STAFF),
     )
 
 

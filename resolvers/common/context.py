@@ -20,7 +20,7 @@ from domain.ports import (
     TokenVerifier,
     UnitOfWorkFactory,
 )
-from resolvers.common.errors import forbidden, unauthenticated
+from resolvers.common.errors import unauthenticated
 from resolvers.common.loaders import Loaders
 from resolvers.common.snapshots import SharedSnapshots
 
@@ -63,17 +63,6 @@ class Context:
         if self.viewer is None:
             raise unauthenticated()
         return self.viewer
-
-    def require_staff(self) -> Viewer:
-        viewer = self.require_viewer()
-        if not viewer.is_staff:
-            raise forbidden("this needs a staff token")
-        return viewer
-
-    def may_see_member(self, member_id: str) -> bool:
-        return self.viewer is not None and (
-            self.viewer.is_staff or self.viewer.member.id == member_id
-        )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.access import may_act_for
 from domain.member import Member
 from resolvers.common.context import Context
 from resolvers.common.ids import member_key
@@ -13,6 +14,6 @@ def get_me(context: Context) -> Member | None:
 
 async def get_member(context: Context, global_id: str) -> Member | None:
     key = member_key(global_id)
-    if not context.may_see_member(key):
+    if not may_act_for(context.viewer, key):
         return None
     return await context.loaders.member.load(key)

@@ -11,9 +11,8 @@ from domain.order import Address, Order
 from domain.ordering import cancel_order, place_order
 from domain.problems import Problem, ProblemCode, Refused
 from resolvers.common.context import Context
-from resolvers.common.errors import ApiError
+from resolvers.common.errors import ApiError, invalid_field
 from resolvers.common.ids import order_key, product_key
-from resolvers.common.refusals import invalid, signed_in
 
 
 def _decoded_lines(lines: Sequence[tuple[str, int]]) -> tuple[OrderLine, ...]:
@@ -39,7 +38,7 @@ async def resolve_place_order(
 ) -> Order:
     """`lines` are (product id, quantity) pairs as the client sent them."""
     command = PlaceOrder(
-        viewer=signed_in(context),
+        viewer=context.require_viewer(),
         lines=_decoded_lines(lines),
         address=address,
         payment_token=payment_token,
@@ -51,9 +50,9 @@ async def resolve_place_order(
 
 
 async def resolve_cancel_order(context: Context, order_id: str, reason: str | None) -> Order:
-    viewer = signed_in(context)
+    viewer = context.require_viewer()
     try:
         key = order_key(order_id)
     except ApiError as exc:
-        raise invalid(("id",), exc.message) from exc
+        raise invalid_field(("id",), exc.message) from exc
     return await cancel_order(CancelOrder(viewer, key, reason), context.uow)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.access import may_act_for
 from domain.member import member_id_problem
 from domain.order import Order
 from domain.paging import OrderCriteria, Page
@@ -97,7 +98,7 @@ async def member_orders(
     wanted: OrderFilterValues | None,
     selected: Selected,
 ) -> OrderListing:
-    if not context.may_see_member(member_id):
+    if not may_act_for(context.viewer, member_id):
         raise forbidden("only the member itself or staff may list a member's orders")
     if wanted is not None and wanted.member_id is not None:
         raise invalid_input("filter.memberId: not allowed on Member.orders")
@@ -120,7 +121,7 @@ async def get_order(
     key = order_key(order_id)
     viewer = context.require_viewer()
     order = await context.loaders.order.load(key)
-    if order is None or not (viewer.is_staff or order.member_id == viewer.member.id):
+    if order is None or not may_act_for(viewer, order.member_id):
         return None
     if selected:
         await preload_orders(context, [order], selected)

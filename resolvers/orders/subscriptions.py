@@ -15,11 +15,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+from domain.access import NO_ORDER_OF_YOURS, may_act_for
 from domain.order import Order, OrderEvent, OrderSnapshot
-from domain.problems import ProblemCode
 from domain.status import FINAL_STATUSES
 from resolvers.common.context import Context
-from resolvers.common.errors import ApiError
+from resolvers.common.errors import ApiError, ErrorCode
 from resolvers.common.ids import order_key
 from resolvers.common.loaders import Loaders
 
@@ -39,10 +39,8 @@ async def order_status_changes(
 
     async with context.status_feed.listen(key) as announced:
         snapshot = await look(0)
-        if snapshot is None or not (
-            viewer.is_staff or snapshot.order.member_id == viewer.member.id
-        ):
-            raise ApiError(ProblemCode.NOT_FOUND, "no order of yours has this id")
+        if snapshot is None or not may_act_for(viewer, snapshot.order.member_id):
+            raise ApiError(ErrorCode.NOT_FOUND, NO_ORDER_OF_YOURS)
         history: list[OrderEvent] = snapshot.history
         # where it stands: from here on, every entry past the last one read is pushed
         yield snapshot.order, history

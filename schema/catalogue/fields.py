@@ -10,7 +10,6 @@ from resolvers.catalogue.reads import get_product, list_products, product_by_isb
 from resolvers.common.context import Context
 from schema.catalogue.inputs import CreateProductInput, ProductPayload
 from schema.catalogue.types import ProductConnection, ProductType
-from schema.common.payloads import refusals_as_errors
 
 
 async def product(info: Info[Context, None], id: strawberry.ID) -> ProductType | None:
@@ -32,13 +31,11 @@ async def products(
     return ProductConnection.from_listing(await list_products(info.context, first, after, search))
 
 
-@refusals_as_errors(ProductPayload, under=("input",))
 async def create_product(info: Info[Context, None], input: CreateProductInput) -> ProductPayload:
     created = await resolve_create_product(info.context, input.to_command())
     return ProductPayload(product=ProductType.from_domain(created))
 
 
-@refusals_as_errors(ProductPayload)
 async def adjust_stock(
     info: Info[Context, None], product_id: strawberry.ID, delta: int
 ) -> ProductPayload:

@@ -1,4 +1,5 @@
-"""`UserError`, the expected failure a payload carries, and its `ErrorCode`."""
+"""`UserError`, the expected failure a payload carries; its enum `ErrorCode` is the domain's
+`ProblemCode` (every code, request refusals too: `resolvers.common.errors.ErrorCode`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import strawberry
 from domain.problems import Problem, ProblemCode, Refused
 
 strawberry.enum(ProblemCode, name="ErrorCode")
-ErrorCode = ProblemCode
 
 
 @strawberry.type
 class UserError:
-    code: ErrorCode
+    code: ProblemCode
     field: list[str] | None = strawberry.field(
         description='Path to the input field at fault, e.g. ["input", "items", "0", "quantity"].'
     )

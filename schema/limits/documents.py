@@ -21,6 +21,7 @@ from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from resolvers.common.errors import ApiError, ErrorCode
 from schema.limits.document_size import DocumentBounds, measure
 
 
@@ -84,12 +85,9 @@ class GuardedDocuments(SchemaExtension):
             yield
             return
         size = measure(document, self._bounds)
+        errors: list[GraphQLError]
         if size.exceeded is not None:
-            errors = [
-                GraphQLError(
-                    f"document too large: {size.exceeded}", extensions={"code": "DOCUMENT_LIMIT"}
-                )
-            ]
+            errors = [ApiError(ErrorCode.DOCUMENT_LIMIT, f"document too large: {size.exceeded}")]
         else:
             errors = validate_document(context.schema._schema, document, context.validation_rules)
         context.pre_execution_errors = errors

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
-from resolvers.common.errors import unauthenticated
+from resolvers.common.errors import ErrorCode, unauthenticated
 
 
 class RefuseInvalidToken(SchemaExtension):
@@ -35,7 +35,7 @@ class OperationMetrics(SchemaExtension):
         context = self.execution_context
         result = context.result
         codes = [
-            str((error.extensions or {}).get("code", "INVALID_QUERY"))
+            str((error.extensions or {}).get("code", ErrorCode.INVALID_QUERY.value))
             for error in (result.errors or [] if result is not None else [])
         ]
         metrics = getattr(context.context, "metrics", None)

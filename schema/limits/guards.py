@@ -16,8 +16,7 @@ from strawberry.types import ExecutionResult, StreamExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from domain.ports import Bucket
-from domain.problems import ProblemCode
-from resolvers.common.errors import ApiError
+from resolvers.common.errors import ApiError, ErrorCode
 from schema.limits.cost import actual_cost, requested_cost
 
 log = logging.getLogger("orders.api")
@@ -38,18 +37,17 @@ class ApiLimits:
     field_suggestions: bool = True
 
 
-def _refusal(message: str, code: str, **extensions: Any) -> GraphQLExecutionResult:
-    return GraphQLExecutionResult(
-        data=None, errors=[GraphQLError(message, extensions={"code": code, **extensions})]
-    )
+def _refusal(refusal: ApiError) -> GraphQLExecutionResult:
+    return GraphQLExecutionResult(data=None, errors=[refusal])
 
 
-def throttled_again(bucket: Bucket) -> GraphQLError:
+def throttled_again(bucket: Bucket) -> ApiError:
     """The refusal of a request from a client refused a moment ago, before any work."""
-    return GraphQLError(
+    return ApiError(
+        ErrorCode.THROTTLED,
         f"throttled: this client's bucket of {bucket.capacity} points was short a moment ago; "
         f"retry in {bucket.retry_after:g} s",
-        extensions={"code": "THROTTLED", "retryAfter": bucket.retry_after},
+        retryAfter=bucket.retry_after,
     )
 
 
@@ -76,11 +74,13 @@ class CostGuard(SchemaExtension):
         )
         if requested > self._max_cost:
             context.result = _refusal(
-                f"query cost {requested} exceeds the maximum of {self._max_cost}: "
-                "ask for smaller pages or fewer fields",
-                "COST_LIMIT",
-                cost=requested,
-                maximum=self._max_cost,
+                ApiError(
+                    ErrorCode.COST_LIMIT,
+                    f"query cost {requested} exceeds the maximum of {self._max_cost}: "
+                    "ask for smaller pages or fewer fields",
+                    cost=requested,
+                    maximum=self._max_cost,
+                )
             )
             yield
             return
@@ -88,10 +88,13 @@ class CostGuard(SchemaExtension):
         self._bucket = bucket = await app.rate_limiter.take(app.client, requested)
         if not bucket.allowed:
             context.result = _refusal(
-                f"throttled: this query costs {requested} points and {bucket.available:.0f} of "
-                f"{bucket.capacity} are available; retry in {bucket.retry_after:g} s",
-                "THROTTLED",
-                retryAfter=bucket.retry_after,
+                ApiError(
+                    ErrorCode.THROTTLED,
+                    f"throttled: this query costs {requested} points and "
+                    f"{bucket.available:.0f} of {bucket.capacity} are available; "
+                    f"retry in {bucket.retry_after:g} s",
+                    retryAfter=bucket.retry_after,
+                )
             )
             app.throttled(bucket.retry_after)
             app.metrics.throttled()
@@ -133,7 +136,7 @@ class VariableRefusal(GraphQLError):
             error.source,
             error.positions,
             original_error=error.original_error,
-            extensions={"code": ProblemCode.INVALID_INPUT.value},
+            extensions={"code": ErrorCode.INVALID_INPUT.value},
         )
 
 
@@ -197,5 +200,5 @@ class MaskUnexpectedErrors(SchemaExtension):
         return GraphQLError(
             f"internal error (id {error_id})",
             path=error.path,
-            extensions={"code": "INTERNAL", "errorId": error_id},
+            extensions={"code": ErrorCode.INTERNAL.value, "errorId": error_id},
         )

@@ -14,7 +14,6 @@ from resolvers.orders.mutations import resolve_cancel_order, resolve_place_order
 from resolvers.orders.preload import order_fields
 from resolvers.orders.reads import get_order
 from resolvers.orders.subscriptions import order_status_changes
-from schema.common.payloads import refusals_as_errors
 from schema.orders.inputs import CancelOrderPayload, PlaceOrderInput, PlaceOrderPayload
 from schema.orders.types import OrderType
 
@@ -31,7 +30,6 @@ async def order_status_changed(
         yield OrderType.from_domain(changed).as_of(history)
 
 
-@refusals_as_errors(PlaceOrderPayload, under=("input",))
 async def place_order(info: Info[Context, None], input: PlaceOrderInput) -> PlaceOrderPayload:
     placed = await resolve_place_order(
         info.context,
@@ -43,7 +41,6 @@ async def place_order(info: Info[Context, None], input: PlaceOrderInput) -> Plac
     return PlaceOrderPayload(order=OrderType.from_domain(placed))
 
 
-@refusals_as_errors(CancelOrderPayload)
 async def cancel_order(
     info: Info[Context, None], id: strawberry.ID, reason: str | None = None
 ) -> CancelOrderPayload:
