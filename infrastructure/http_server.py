@@ -13,7 +13,7 @@ uvicorn's httptools protocol, before anything reaches the app:
 - a body not complete within `body_timeout` of the end of its head is answered 408 and closed
   (or only closed, when the app has answered already without reading it).
 
-The number of headers is bounded in the app (`resolvers.request_limits`); the head's size
+The number of headers is bounded in the app (`infrastructure.http.request_limits`); the head's size
 bounds the work of parsing them.
 """
 

@@ -12,8 +12,8 @@ import redis.asyncio as redis
 from cachetools import TTLCache
 from redis.exceptions import RedisError
 
-from domain.ports import Bucket
 from infrastructure.outage import OutageGuard
+from resolvers.ports import Bucket
 
 CALL_TIMEOUT_SECONDS = 0.5
 COOL_DOWN_SECONDS = 5.0

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from domain.ports import ApiMetrics
 from infrastructure.database.tables import outbox_table
 from infrastructure.database.types import utc_now
 from infrastructure.draining import DRAINING
@@ -22,6 +21,7 @@ from infrastructure.observability.metrics import (
     REQUEST_SECONDS,
     exposition,
 )
+from resolvers.ports import ApiMetrics
 
 CHECK_TIMEOUT_SECONDS = 2.0
 

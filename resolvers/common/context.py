@@ -10,19 +10,18 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from domain.member import InvalidToken, Viewer
-from domain.ports import (
+from domain.ports import OrderPlacer, UnitOfWorkFactory
+from resolvers.common.errors import unauthenticated
+from resolvers.common.loaders import Loaders
+from resolvers.common.snapshots import SharedSnapshots
+from resolvers.ports import (
     ApiMetrics,
     MemberDirectory,
-    OrderPlacer,
     RateLimiter,
     ReadStore,
     StatusFeed,
     TokenVerifier,
-    UnitOfWorkFactory,
 )
-from resolvers.common.errors import unauthenticated
-from resolvers.common.loaders import Loaders
-from resolvers.common.snapshots import SharedSnapshots
 
 BEARER_PREFIX = "bearer "
 

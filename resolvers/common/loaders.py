@@ -21,7 +21,7 @@ from domain.member import Member
 from domain.order import Order, OrderEvent, OrderItem
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
-from domain.ports import ReadStore
+from resolvers.ports import ReadStore
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.order import OrderSnapshot
-from domain.ports import ReadStore
+from resolvers.ports import ReadStore
 
 Key = tuple[UUID, int]
 

@@ -15,8 +15,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult, StreamExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from domain.ports import Bucket
 from resolvers.common.errors import ApiError, ErrorCode
+from resolvers.ports import Bucket
 from schema.limits.cost import actual_cost, requested_cost
 
 log = logging.getLogger("orders.api")

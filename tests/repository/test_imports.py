@@ -3,7 +3,8 @@ import statement, wherever it stands: inside a function or under `if TYPE_CHECKI
 
 `schema/` → `resolvers/` → `domain/` ← `infrastructure/`; `infrastructure/http/` is the API's
 edge (the endpoint, the web page, the webhook) and the one part of `infrastructure/` that may
-reach the API's layers; `bootstrap.py` wires them all."""
+reach the API's layers, but for the API's ports (`resolvers/ports.py`), which adapters
+implement as they implement the domain's; `bootstrap.py` wires them all."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 API_EDGE = "infrastructure.http"
+API_PORTS = "resolvers.ports"
 
 
 def _modules() -> dict[str, Path]:
@@ -67,13 +69,15 @@ def _under(module: str, *packages: str) -> bool:
     return any(module == p or module.startswith(f"{p}.") for p in packages)
 
 
-def _crossing(source: str, *targets: str, allowed: tuple[str, ...] = ()) -> list[str]:
+def _crossing(
+    source: str, *targets: str, allowed_from: tuple[str, ...] = (), except_: str = ""
+) -> list[str]:
     return sorted(
         f"{module} imports {name}"
         for module, imported in GRAPH.items()
-        if _under(module, source) and not _under(module, *allowed)
+        if _under(module, source) and not _under(module, *allowed_from)
         for name in imported
-        if _under(name, *targets)
+        if _under(name, *targets) and name != except_
     )
 
 
@@ -106,4 +110,20 @@ def test_resolvers_never_import_the_schema() -> None:
 
 
 def test_only_the_api_edge_of_infrastructure_imports_the_api() -> None:
-    assert _crossing("infrastructure", "schema", "resolvers", allowed=(API_EDGE,)) == []
+    crossing = _crossing(
+        "infrastructure", "schema", "resolvers", allowed_from=(API_EDGE,), except_=API_PORTS
+    )
+    assert crossing == []
+
+
+def test_the_domain_declares_no_port_only_the_api_calls() -> None:
+    """The API's ports are the API's: none of them is named in `domain/`."""
+    api_ports = {"ReadStore", "MemberDirectory", "TokenVerifier", "RateLimiter", "Bucket"}
+    api_ports |= {"StatusFeed", "ApiMetrics"}
+    named = {
+        node.name
+        for path in (ROOT / "domain").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+    }
+    assert named & api_ports == set()
