@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from domain.messages import Event, Message
@@ -29,6 +30,15 @@ class Address:
     zip_code: str
     line1: str
     line2: str | None
+
+    def parts(self) -> dict[str, str | None]:
+        """The five fields by name, as they travel to a table, a fingerprint or a parcel."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def of(cls, parts: Mapping[str, Any]) -> Address:
+        """From whatever holds the five fields by name (a row's mapping, an input)."""
+        return cls(**{field.name: parts[field.name] for field in dataclasses.fields(cls)})
 
     def stripped(self) -> Address:
         """As it is kept: no surrounding blanks, and no empty second line."""

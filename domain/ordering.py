@@ -39,13 +39,7 @@ def request_fingerprint(command: PlaceOrder) -> str:
             "lines": sorted(
                 (line.product_id, line.quantity) for line in merge_lines(command.lines)
             ),
-            "address": [
-                address.recipient,
-                address.phone,
-                address.zip_code,
-                address.line1,
-                address.line2,
-            ],
+            "address": list(address.parts().values()),
             "token": command.payment_token,
         },
         ensure_ascii=False,

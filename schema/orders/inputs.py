@@ -3,6 +3,8 @@ never exceptions."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 
 from domain.order import Address
@@ -25,13 +27,7 @@ class AddressInput:
     line2: str | None = None
 
     def to_domain(self) -> Address:
-        return Address(
-            recipient=self.recipient,
-            phone=self.phone,
-            zip_code=self.zip_code,
-            line1=self.line1,
-            line2=self.line2,
-        )
+        return Address.of(dataclasses.asdict(self))
 
 
 @strawberry.input(

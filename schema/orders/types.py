@@ -26,21 +26,13 @@ from resolvers.orders.reads import OrderFilterValues, OrderListing, list_orders,
 from schema.catalogue.types import ProductType
 from schema.common.types import MoneyType, Node, PageInfo
 from schema.members.types import MemberType
-from schema.orders.enums import (
+from schema.orders.registered import (
+    AddressType,
     CancelReasonEnum,
     DeliveryStatusEnum,
     OrderStatusEnum,
     PaymentStatusEnum,
 )
-
-
-@strawberry.type
-class Address:
-    recipient: str
-    phone: str
-    zip_code: str
-    line1: str
-    line2: str | None
 
 
 @strawberry.type(name="OrderItem")
@@ -152,7 +144,7 @@ class OrderType(Node):
     status: OrderStatusEnum
     cancel_reason: CancelReasonEnum | None
     total: MoneyType
-    shipping_address: Address
+    shipping_address: AddressType
     created_at: datetime
     updated_at: datetime
     order_id: strawberry.Private[UUID]
@@ -162,20 +154,13 @@ class OrderType(Node):
 
     @classmethod
     def from_domain(cls, order: Order) -> OrderType:
-        address = order.shipping_address
         return cls(
             id=strawberry.ID(to_global_id("Order", order.id)),
             number=order.number,
             status=order.status,
             cancel_reason=order.cancel_reason,
             total=MoneyType.from_domain(order.total),
-            shipping_address=Address(
-                recipient=address.recipient,
-                phone=address.phone,
-                zip_code=address.zip_code,
-                line1=address.line1,
-                line2=address.line2,
-            ),
+            shipping_address=order.shipping_address,
             created_at=order.created_at,
             updated_at=order.updated_at,
             order_id=order.id,
