@@ -35,6 +35,7 @@ from infrastructure.database.placement import order_placer
 from infrastructure.database.read_store import SqlReadStore
 from infrastructure.database.unit_of_work import SqlUnitOfWork
 from infrastructure.draining import drain_on_signals
+from infrastructure.graphql_execution import CompiledExecutionContext
 from infrastructure.http.body_limit import BodySizeLimit
 from infrastructure.http.endpoint import GraphQLEndpoint
 from infrastructure.http.graphiql import graphiql_routes
@@ -270,21 +271,26 @@ def api_limits(settings: Settings) -> ApiLimits:
     )
 
 
+def context_factory(services: Services) -> ContextFactory:
+    """What builds each request's context (its viewer, its DataLoaders) from the services."""
+    return ContextFactory(
+        store=services.store,
+        uow=services.unit_of_work,
+        orders=order_placer(services.unit_of_work, services.engine),
+        rate_limiter=services.rate_limiter,
+        status_feed=services.status_feed,
+        metrics=PrometheusApiMetrics(),
+        verify=services.verifier,
+        members=services.members,
+    )
+
+
 def create_app(services: Services, *, own_services: bool = False) -> Starlette:
     """The ASGI app. With `own_services` it closes them when the server shuts down."""
     settings = services.settings
     endpoint = GraphQLEndpoint(
-        build_schema(api_limits(settings)),
-        contexts=ContextFactory(
-            store=services.store,
-            uow=services.unit_of_work,
-            orders=order_placer(services.unit_of_work, services.engine),
-            rate_limiter=services.rate_limiter,
-            status_feed=services.status_feed,
-            metrics=PrometheusApiMetrics(),
-            verify=services.verifier,
-            members=services.members,
-        ),
+        build_schema(api_limits(settings), CompiledExecutionContext),
+        contexts=context_factory(services),
         graphiql=not settings.is_production,
     )
 

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, Executor, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -135,7 +135,12 @@ def validation_rules(limits: ApiLimits) -> list[type[ASTValidationRule]]:
     return rules
 
 
-def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
+def build_schema(
+    limits: ApiLimits | None = None, execution_context_class: type[Executor[Any]] | None = None
+) -> strawberry.Schema:
+    """The schema with our limits; `execution_context_class` is how its operations are walked
+    (graphql-core's own when None; the app passes the compiled path of
+    `infrastructure.graphql_execution`)."""
     limits = limits or ApiLimits()
     extensions: list[Callable[[], SchemaExtension]] = [
         # the same query text is parsed and validated once, not on every request
@@ -158,6 +163,7 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
         subscription=Subscription,
         types=[ProductType, OrderType, MemberWithOrders],
         extensions=extensions,
+        execution_context_class=execution_context_class,
         config=StrawberryConfig(
             disable_field_suggestions=not limits.field_suggestions,
             batching_config={"max_operations": limits.max_batch},

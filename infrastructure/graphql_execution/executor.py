@@ -1,0 +1,366 @@
+"""The executor: graphql-core's, with the walk over a query replaced by its compiled plans.
+
+Every method here mirrors the graphql-core method named in its docstring, branch for branch
+(the same errors, at the same paths, collected in the same order; awaitables gathered at the
+same places), so that the answer is the same byte for byte; only the per-field work is gone:
+no resolve info unless a resolver asks for one, no argument coercion for a field without
+arguments, no strawberry wrapper around the resolver, no type dispatch per value.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Awaitable, Iterator
+from typing import Any, cast
+
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    OperationType,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.executor import collect_iterator_awaitables
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel, is_iterable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import get_arguments
+
+from infrastructure.graphql_execution.plans import (
+    Access,
+    Completer,
+    FieldPlan,
+    NotCompiled,
+    ObjectPlan,
+    PlanCache,
+)
+from infrastructure.graphql_execution.resolve_info import LazyResolveInfo
+
+_caches: weakref.WeakKeyDictionary[GraphQLSchema, PlanCache] = weakref.WeakKeyDictionary()
+
+
+def _strawberry(schema: GraphQLSchema) -> Any:
+    """The strawberry schema this graphql-core schema was built by (strawberry links them)."""
+    return schema._strawberry_schema  # type: ignore[attr-defined]
+
+
+def _plan_cache(schema: GraphQLSchema) -> PlanCache:
+    cache = _caches.get(schema)
+    if cache is None:
+        cache = _caches[schema] = PlanCache()
+    return cache
+
+
+class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Runs a query through its compiled plans; anything else as graphql-core does.
+
+    The whole operation goes through graphql-core when it is not a query, when the executor
+    carries what a plan cannot honour (field middleware from extensions, an abort signal, hooks,
+    @defer/@stream, strawberry exception handlers); a single field does when its strawberry
+    field has field extensions (permission classes are one) or is not a strawberry field
+    (introspection), and its completion does when a type in it has its own `is_type_of`.
+    """
+
+    def execute_operation(
+        self, serially: bool | None = None
+    ) -> AwaitableOrValue[ExecutionResult | Any]:
+        """`Executor.execute_operation`, with the root fields run by the root plan."""
+        if serially or not self._compiled_path_applies():
+            return super().execute_operation(serially)
+        try:
+            plan = _plan_cache(self.schema).root_plan(self)
+        except (NotCompiled, GraphQLError, RecursionError):
+            # graphql-core collects the root fields again and answers the error its own way
+            return super().execute_operation(serially)
+        try:
+            result = self.execute_object_plan(plan, self.root_value, None)
+            if self.is_awaitable(result):
+
+                async def await_result() -> ExecutionResult | Any:
+                    try:
+                        data = await result
+                    except GraphQLError as error:
+                        self.collected_errors.add(error, None)
+                        return self.build_response(None)
+                    except Exception:
+                        await self.cancel_incremental_work()
+                        self.run_async_work_finished_hook()
+                        raise
+                    return self.build_response(data)
+
+                return await_result()
+            data = cast("dict[str, Any]", result)
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.finish(self.build_response(None))
+        return self.finish(self.build_response(data))
+
+    def _compiled_path_applies(self) -> bool:
+        schema = self.schema
+        middleware = self.middleware_manager
+        return (
+            self.operation.operation is OperationType.QUERY
+            and self.abort_signal is None
+            and self.hooks is None
+            and (middleware is None or not middleware.middlewares)
+            and schema.get_directive("defer") is None
+            and schema.get_directive("stream") is None
+            and not _strawberry(schema).exception_handlers
+        )
+
+    def execute_object_plan(
+        self, plan: ObjectPlan, source: Any, path: Path | None
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """`Executor.execute_fields` with `execute_field` inlined for each kind of field."""
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        type_name = plan.type_name
+        try:
+            for field in plan.fields:
+                key = field.key
+                access = field.access
+                if access is Access.TYPENAME:
+                    results[key] = type_name
+                    continue
+                if access is Access.GRAPHQL_CORE:
+                    outcome = self.execute_field(
+                        plan.object_type, source, field.details, Path(path, key, type_name), None
+                    )
+                    if outcome is not Undefined:
+                        results[key] = outcome
+                        if is_awaitable(outcome):
+                            awaitable_fields.append(key)
+                    continue
+                field_path = Path(path, key, type_name) if field.needs_path else None
+                try:
+                    if access is Access.ATTRIBUTE:
+                        value = getattr(source, field.attribute)
+                    else:
+                        value = self._call_resolver(field, source, path)
+                        if is_awaitable(value):
+                            field_path = field_path or Path(path, key, type_name)
+                            results[key] = self._complete_awaitable_value(field, value, field_path)
+                            awaitable_fields.append(key)
+                            continue
+                    completed = field.complete(self, value, field_path)
+                    # a leaf's completion (no path needed) is never awaitable
+                    if field_path is not None and is_awaitable(completed):
+                        field_path = field_path or Path(path, key, type_name)
+                        results[key] = self._await_completed(field, completed, field_path)
+                        awaitable_fields.append(key)
+                        continue
+                except Exception as raw_error:  # noqa: BLE001 (a field error, as in graphql-core)
+                    self.handle_field_error(
+                        raw_error,
+                        field.return_type,
+                        field.details,
+                        field_path or Path(path, key, type_name),
+                    )
+                    completed = None
+                results[key] = completed
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[key] for key in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                key = awaitable_fields[0]
+                results[key] = await results[key]
+            else:
+                awaited = await gather_with_cancel(*(results[key] for key in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
+    def field_info(
+        self,
+        field_def: GraphQLField,
+        details: FieldDetailsList,
+        parent_type: GraphQLObjectType,
+        path: Path,
+    ) -> GraphQLResolveInfo[Any]:
+        """The resolve info graphql-core builds for a field, for its methods that need one."""
+        return self.build_resolve_info(
+            field_def, [item.node for item in details], parent_type, path
+        )
+
+    def _call_resolver(self, field: FieldPlan, source: Any, parent_path: Path | None) -> Any:
+        """What strawberry's resolver wrapper does for a field without extensions: the
+        arguments converted to their Python types, self/parent/root and info passed as the
+        function asks for them."""
+        function = field.function
+        assert function is not None
+        if field.has_arguments:
+            assert field.strawberry_field is not None
+            strawberry = _strawberry(self.schema)
+            args, kwargs = get_arguments(
+                field=field.strawberry_field,
+                source=source,
+                info=self._info(field, parent_path),
+                kwargs=get_argument_values(
+                    field.field_def,
+                    field.details[0].node,
+                    self.variable_values,
+                    None,
+                    self.hide_suggestions,
+                ),
+                config=strawberry.config,
+                scalar_registry=strawberry.schema_converter.scalar_registry,
+            )
+            return function(*args, **kwargs)
+        kwargs = {}
+        if field.info_name is not None:
+            kwargs[field.info_name] = self._info(field, parent_path)
+        for name in field.source_names:
+            kwargs[name] = source
+        if field.passes_self:
+            return function(source, **kwargs)
+        return function(**kwargs)
+
+    def _info(self, field: FieldPlan, parent_path: Path | None) -> Any:
+        info_class = _strawberry(self.schema).config.info_class
+        return info_class(
+            _raw_info=LazyResolveInfo(self, field, parent_path), _field=field.strawberry_field
+        )
+
+    async def _complete_awaitable_value(
+        self, field: FieldPlan, result: Awaitable[Any], path: Path
+    ) -> Any:
+        """`Executor.complete_awaitable_value` (no abort signal here)."""
+        try:
+            resolved = await result
+            completed = field.complete(self, resolved, path)
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:  # noqa: BLE001 (a field error, as in graphql-core)
+            self.handle_field_error(raw_error, field.return_type, field.details, path)
+            completed = None
+        return completed
+
+    async def _await_completed(
+        self, field: FieldPlan, completed: Awaitable[Any], path: Path
+    ) -> Any:
+        """The `await_completed` of `Executor.execute_field`."""
+        try:
+            return await completed
+        except Exception as raw_error:  # noqa: BLE001 (a field error, as in graphql-core)
+            self.handle_field_error(raw_error, field.return_type, field.details, path)
+            return None
+
+    def complete_list(
+        self,
+        list_type: GraphQLList[GraphQLOutputType],
+        parent_type: GraphQLObjectType,
+        item_type: GraphQLOutputType,
+        complete_item: Completer,
+        item_needs_path: bool,
+        field_def: GraphQLField,
+        details: FieldDetailsList,
+        items: Any,
+        path: Path,
+        not_iterable: str,
+    ) -> AwaitableOrValue[list[Any]]:
+        """`Executor.complete_list_value` and `complete_iterable_value` (no @stream here)."""
+        if type(items) is not list:
+            if self.is_async_iterable(items):
+                info = self.field_info(field_def, details, parent_type, path)
+                return self.complete_list_value(list_type, details, info, path, items, None)
+            if not is_iterable(items):
+                raise GraphQLError(not_iterable)
+        is_awaitable = self.is_awaitable
+        completed_results: list[Any] = []
+        append = completed_results.append
+        awaitable_indices: list[int] = []
+        iterator: Iterator[Any] = iter(items)
+        index = 0
+        try:
+            for item in iterator:
+                item_path = Path(path, index, None) if item_needs_path else None
+                if is_awaitable(item):
+                    item_path = item_path or Path(path, index, None)
+                    append(
+                        self._complete_awaitable_item(
+                            item, item_type, complete_item, details, item_path
+                        )
+                    )
+                    awaitable_indices.append(index)
+                else:
+                    try:
+                        completed = complete_item(self, item, item_path)
+                        if item_path is not None and is_awaitable(completed):
+                            item_path = item_path or Path(path, index, None)
+                            append(self._await_item(completed, item_type, details, item_path))
+                            awaitable_indices.append(index)
+                        else:
+                            append(completed)
+                    except Exception as raw_error:  # noqa: BLE001 (a field error, as in graphql-core)
+                        self.handle_field_error(
+                            raw_error, item_type, details, item_path or Path(path, index, None)
+                        )
+                        append(None)
+                index += 1
+        except Exception:
+            pending = [completed_results[i] for i in awaitable_indices]
+            pending.extend(collect_iterator_awaitables(iterator, is_awaitable))
+            if pending:
+                self.settle_in_background(pending)
+            raise
+        if not awaitable_indices:
+            return completed_results
+
+        async def get_completed_results() -> list[Any]:
+            if len(awaitable_indices) == 1:
+                at = awaitable_indices[0]
+                completed_results[at] = await completed_results[at]
+            else:
+                awaited = await gather_with_cancel(
+                    *(completed_results[i] for i in awaitable_indices)
+                )
+                for at, sub_result in zip(awaitable_indices, awaited, strict=True):
+                    completed_results[at] = sub_result
+            return completed_results
+
+        return get_completed_results()
+
+    async def _await_item(
+        self,
+        completed: Awaitable[Any],
+        item_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        """The `await_completed` of `Executor.complete_list_item_value`."""
+        try:
+            return await completed
+        except Exception as raw_error:  # noqa: BLE001 (a field error, as in graphql-core)
+            self.handle_field_error(raw_error, item_type, details, path)
+            return None
+
+    async def _complete_awaitable_item(
+        self,
+        item: Awaitable[Any],
+        item_type: GraphQLOutputType,
+        complete_item: Completer,
+        details: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        """`Executor.complete_awaitable_list_item_value` (no abort signal here)."""
+        try:
+            resolved = await item
+            completed = complete_item(self, resolved, path)
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:  # noqa: BLE001 (a field error, as in graphql-core)
+            self.handle_field_error(raw_error, item_type, details, path)
+            return None
+        return completed
