@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from uuid import UUID
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -53,6 +54,10 @@ from infrastructure.observability.logs import configure_logging
 from infrastructure.observability.requests import RequestIds
 from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
 from infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
+from infrastructure.response_cache.invalidation import ResponseCacheInvalidation
+from infrastructure.response_cache.memory_store import MemoryResponseStore
+from infrastructure.response_cache.redis_store import RedisResponseStore
+from infrastructure.response_cache.store import Bounds, ResponseStore
 from infrastructure.settings import Settings, load_settings
 from infrastructure.status_feed import MemoryStatusFeed, RedisStatusFeed
 from infrastructure.stopping import sleep_unless_stopped
@@ -93,6 +98,13 @@ def _rate_limiter(settings: Settings) -> RedisRateLimiter | MemoryRateLimiter:
     )
 
 
+def _response_store(settings: Settings) -> ResponseStore:
+    bounds = Bounds(settings.response_cache_entries, settings.response_cache_entry_bytes)
+    if settings.redis_url.startswith("memory://"):
+        return MemoryResponseStore(bounds)
+    return RedisResponseStore(settings.redis_url, settings.cache_prefix, bounds)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -108,6 +120,7 @@ class Services:
     crash: CrashPoints
     rate_limiter: RedisRateLimiter | MemoryRateLimiter
     status_feed: RedisStatusFeed | MemoryStatusFeed
+    responses: ResponseStore
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(
@@ -122,7 +135,13 @@ class Services:
             return StockSteps(self.unit_of_work)
         if consumer is Consumer.PAYMENT:
             return PaymentSteps(self.unit_of_work, self.gateway)
+        if consumer is Consumer.CACHE:
+            return ResponseCacheInvalidation(self.responses, self.member_of)
         return DeliverySteps(self.unit_of_work, self.carrier)
+
+    async def member_of(self, order_id: UUID) -> str | None:
+        orders = await self.store.orders_by_ids([order_id])
+        return orders[0].member_id if orders else None
 
     def health(self, *, serving_api: bool = False) -> Health:
         """Readiness: the database, the cache and the broker answer (and, in a worker, the
@@ -157,6 +176,7 @@ class Services:
         await self.rate_limiter.close()
         await self.status_feed.close()
         await self.cache.close()
+        await self.responses.close()
         await self.engine.dispose()
 
 
@@ -193,6 +213,7 @@ def build_services(settings: Settings) -> Services:
             if settings.redis_url.startswith("memory://")
             else RedisStatusFeed(settings.redis_url, settings.cache_prefix)
         ),
+        responses=_response_store(settings),
     )
 
 

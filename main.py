@@ -51,6 +51,7 @@ class WorkerKind(StrEnum):
     STOCK = "stock"
     PAYMENT = "payment"
     DELIVERY = "delivery"
+    CACHE = "cache"
     ALL = "all"
 
 
@@ -261,7 +262,7 @@ def serve() -> None:
 
 @cli.command()
 def worker(kind: Annotated[WorkerKind, typer.Argument(help="which consumer, or all")]) -> None:
-    """Consume one work queue (or all three) until SIGTERM."""
+    """Consume one work queue (or all of them) until SIGTERM."""
     consumers = list(Consumer) if kind is WorkerKind.ALL else [Consumer(kind.value)]
     settings = _background_settings(broker=True)
     asyncio.run(_run_background(settings, consumers, relay=False, carrier=False))

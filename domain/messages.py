@@ -38,9 +38,14 @@ class Event(StrEnum):
     # Compensations a step owes after a race with a cancellation, sent to itself.
     PAYMENT_REFUND_DUE = "payment.refund_due"
     DELIVERY_CANCEL_DUE = "delivery.cancel_due"
+    # What an order's reader sees changed, and no other event of the same commit says so (a
+    # payment refunded, a parcel moving on): written by the unit of work for the response cache.
+    ORDER_CHANGED = "order.changed"
 
 
 class Consumer(StrEnum):
     STOCK = "stock"
     PAYMENT = "payment"
     DELIVERY = "delivery"
+    CACHE = "cache"
+    """Drops cached answers that hold the order an event is about: it hears every event."""

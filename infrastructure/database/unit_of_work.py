@@ -9,6 +9,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domain.messages import Event, Message
 from infrastructure.database.repositories.catalogue import SqlCatalogueRepository
 from infrastructure.database.repositories.deliveries import SqlDeliveryRepository
 from infrastructure.database.repositories.messages import SqlInbox, SqlOutbox
@@ -77,6 +78,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside the unit of work"
+        await self._announce_changed_orders()
         await self._conn.commit()
         if self._changed:
             await self._products_changed(sorted(self._changed))
@@ -84,6 +86,15 @@ class SqlUnitOfWork:
             await self._orders_changed(list(self.orders.changed))
         if self.outbox.written:
             self._outbox_written()
+
+    async def _announce_changed_orders(self) -> None:
+        """An `order.changed` message, in this transaction, for each order whose reader would
+        see a change that no message written here is about: the response cache's consumer
+        hears every event, so each committed change reaches it even when this process dies
+        right after the commit."""
+        changed = self.orders.changed | self.payments.changed | self.deliveries.changed
+        for order_id in sorted(changed - self.outbox.orders):
+            await self.outbox.add(Message(Event.ORDER_CHANGED, order_id))
 
     def products_changed(self, product_ids: Iterable[int]) -> None:
         self._changed.update(product_ids)

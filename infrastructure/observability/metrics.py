@@ -26,6 +26,10 @@ MESSAGE_OUTCOMES = ("handled", "retried", "parked")
 for _consumer in Consumer:  # every series from 0, so that a rate has a start, in every mode
     for _outcome in MESSAGE_OUTCOMES:
         MESSAGES.labels(consumer=_consumer.value, outcome=_outcome)
+RESPONSES_INVALIDATED = Counter(
+    "orders_response_cache_invalidated_total",
+    "Cached answers dropped because an event said what they hold changed",
+)
 OUTBOX_LAG = Gauge(
     "orders_outbox_lag_seconds",
     "Age of the oldest outbox message not yet published",

@@ -39,6 +39,7 @@ ROLES = {
     ("worker", "stock"),
     ("worker", "payment"),
     ("worker", "delivery"),
+    ("worker", "cache"),
     ("relay",),
     ("carrier",),
 }
@@ -187,7 +188,7 @@ def test_kubernetes_runs_every_role_probed_and_scaled_after_the_migration() -> N
         assert [c["args"] for c in pod["initContainers"]] == [["migrate", "--check"]], args
         assert container["securityContext"]["runAsNonRoot"] is True
     assert scalers["orders-api"]["resource"]["name"] == "cpu"
-    for kind in ("stock", "payment", "delivery"):
+    for kind in ("stock", "payment", "delivery", "cache"):
         metric = scalers[f"orders-worker-{kind}"]["external"]["metric"]
         assert metric["selector"]["matchLabels"]["queue"] == f"orders.{kind}"
 
@@ -204,6 +205,7 @@ def test_compose_replicates_every_role_as_make_cluster_does() -> None:
         ("worker", "stock"): 2,
         ("worker", "payment"): 2,
         ("worker", "delivery"): 2,
+        ("worker", "cache"): 2,
         ("relay",): 2,
         ("carrier",): 1,
     }

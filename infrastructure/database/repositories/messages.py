@@ -38,6 +38,8 @@ class SqlOutbox:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
         self.written = False
+        self.orders: set[UUID] = set()
+        """The orders the messages written in this unit of work are about."""
 
     async def add(self, message: Message) -> None:
         # PostgreSQL delivers the notification at commit, and only if the transaction commits;
@@ -55,6 +57,7 @@ class SqlOutbox:
             },
         )
         self.written = True
+        self.orders.add(message.order_id)
 
 
 class SqlInbox:

@@ -21,6 +21,8 @@ _pay = payment_table.c
 class SqlPaymentRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.changed: set[UUID] = set()
+        """Orders whose payment this unit of work wrote (an order's reader sees it)."""
 
     async def lock(self, order_id: UUID) -> Payment | None:
         stmt = select(payment_table).where(_pay.order_id == order_id).with_for_update()
@@ -47,6 +49,7 @@ class SqlPaymentRepository:
             )
             .returning(payment_table)
         )
+        self.changed.add(order_id)
         return payment_from_row((await self._conn.execute(stmt)).one())
 
     async def record_error(self, order_id: UUID, error: str) -> None:
@@ -55,6 +58,7 @@ class SqlPaymentRepository:
             .where(_pay.order_id == order_id)
             .values(last_error=error, updated_at=utc_now())
         )
+        self.changed.add(order_id)
 
     async def approve(self, order_id: UUID, transaction_id: str | None, at: datetime) -> None:
         values: dict[str, object] = {"approved_at": at}
@@ -73,3 +77,4 @@ class SqlPaymentRepository:
             .where(_pay.order_id == order_id)
             .values(status=status.value, updated_at=utc_now(), **values)
         )
+        self.changed.add(order_id)

@@ -1,0 +1,93 @@
+"""Every committed change an order's reader could see reaches the response cache's consumer
+through the outbox, the relay and its own queue on the real RabbitMQ, which drops the cached
+answers holding that order (and its member's lists, and staff's)."""
+
+from __future__ import annotations
+
+from functools import partial
+from uuid import UUID
+
+from sqlalchemy import select
+
+from bootstrap import Services
+from domain.messages import Consumer, Event, Message
+from domain.status import PaymentStatus
+from infrastructure.database.tables import outbox_table
+from infrastructure.response_cache import tags
+from tests.support.factories import create_member, create_order, create_product
+from tests.support.pipeline import Pipeline
+from tests.support.waiting import eventually
+
+
+async def _an_order(services: Services) -> tuple[UUID, str]:
+    member = await create_member(services.engine)
+    product = await create_product(services.engine)
+    created = await create_order(services.engine, member_id=member, product_ids=[product])
+    return created.id, member
+
+
+async def _messages_about(services: Services, order_id: UUID) -> list[str]:
+    async with services.engine.connect() as conn:
+        rows = await conn.execute(
+            select(outbox_table.c.routing_key).where(outbox_table.c.order_id == order_id)
+        )
+        return [row.routing_key for row in rows]
+
+
+async def _keep(services: Services, key: str, filed_under: list[str]) -> None:
+    looked = await services.responses.lookup(key)
+    assert looked is not None
+    kept = await services.responses.put(
+        key, b'{"data":{}}', max_age=60, tags=filed_under, since=looked.mark
+    )
+    assert kept
+
+
+async def _kept(services: Services, key: str) -> bool:
+    looked = await services.responses.lookup(key)
+    assert looked is not None
+    return looked.cached is not None
+
+
+async def test_a_change_no_message_is_about_writes_order_changed_in_its_transaction(
+    services: Services,
+) -> None:
+    refunded, _ = await _an_order(services)
+    async with services.unit_of_work() as work:
+        await work.payments.settle(refunded, PaymentStatus.REFUNDED)
+        await work.commit()
+    assert await _messages_about(services, refunded) == [Event.ORDER_CHANGED.value]
+
+    # a unit that writes a message about the order needs no second one: the cache hears all
+    announced, _ = await _an_order(services)
+    async with services.unit_of_work() as work:
+        await work.payments.settle(announced, PaymentStatus.REFUNDED)
+        await work.outbox.add(Message(Event.ORDER_CHANGED, announced, {"said": "already"}))
+        await work.commit()
+    assert await _messages_about(services, announced) == [Event.ORDER_CHANGED.value]
+
+    # and a unit that rolls back writes nothing
+    untouched, _ = await _an_order(services)
+    async with services.unit_of_work() as work:
+        await work.payments.settle(untouched, PaymentStatus.REFUNDED)
+    assert await _messages_about(services, untouched) == []
+
+
+async def test_a_committed_change_drops_the_answers_holding_its_order(
+    services: Services, pipeline: Pipeline
+) -> None:
+    changed, member = await _an_order(services)
+    other, other_member = await _an_order(services)
+    await _keep(services, "the order", [tags.order(changed), "product:1"])
+    await _keep(services, "its member's list", [tags.orders_of(member)])
+    await _keep(services, "staff's list", [tags.ALL_ORDERS])
+    await _keep(services, "another order", [tags.order(other), tags.orders_of(other_member)])
+    await pipeline.start([Consumer.CACHE], carrier=False)
+
+    async with services.unit_of_work() as work:
+        await work.payments.settle(changed, PaymentStatus.REFUNDED)
+        await work.commit()
+
+    for key in ("the order", "its member's list", "staff's list"):
+        await eventually(partial(_kept, services, key), lambda kept: not kept, what=key)
+    assert await _kept(services, "another order")
