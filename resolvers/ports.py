@@ -17,6 +17,7 @@ from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member, Viewer
 from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
+from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
 
@@ -39,6 +40,12 @@ class ReadStore(Protocol):
     async def order_page(
         self, criteria: OrderCriteria, *, first: int, after: OrderPosition | None
     ) -> Page[Order]: ...
+
+    async def search_orders(
+        self, search: OrderSearch, *, first: int, after: OrderPosition | None
+    ) -> Page[Order]:
+        """Customer service's search (domain.order_search), newest first."""
+        ...
 
     async def count_orders(self, criteria: OrderCriteria) -> int: ...
 

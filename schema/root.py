@@ -34,6 +34,7 @@ from schema.limits.suggestions import remove_suggestions
 from schema.members import fields as members
 from schema.nodes import node
 from schema.orders import fields as orders
+from schema.orders.search import order_search
 from schema.orders.types import MemberWithOrders, OrderType, order_connection
 
 
@@ -49,6 +50,11 @@ class Query:
     order = strawberry.field(resolver=orders.order)
     orders = strawberry.field(resolver=order_connection)
     me = strawberry.field(resolver=members.me)
+    search_orders = strawberry.field(
+        resolver=order_search,
+        description="Staff only (FORBIDDEN for a customer): customer service's order search, "
+        "newest first, paged like orders (first is capped at 100).",
+    )
 
 
 @strawberry.type

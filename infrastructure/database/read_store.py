@@ -18,6 +18,7 @@ from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
 from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
+from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
 from domain.status import OrderStatus
@@ -32,6 +33,7 @@ from infrastructure.database.mapping import (
     payment_from_row,
     product_from_row,
 )
+from infrastructure.database.order_search import escape_like, search_orders
 from infrastructure.database.tables import (
     delivery_event_table,
     delivery_table,
@@ -48,15 +50,11 @@ from infrastructure.database.tables import (
 def _product_search(search: str | None) -> ColumnElement[bool]:
     if not search:
         return and_(True)
-    pattern = f"%{_escape_like(search)}%"
+    pattern = f"%{escape_like(search)}%"
     return or_(
         product_table.c.title.ilike(pattern, escape="\\"),
         product_table.c.author.ilike(pattern, escape="\\"),
     )
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _order_conditions(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
@@ -135,6 +133,11 @@ class SqlReadStore:
             stmt = stmt.where(tuple_(order_table.c.created_at, order_table.c.id) < tuple_(*after))
         rows = list(await self._execute(_newest_first(stmt).limit(first + 1)))
         return Page(items=[order_from_row(r) for r in rows[:first]], has_next=len(rows) > first)
+
+    async def search_orders(
+        self, search: OrderSearch, *, first: int, after: OrderPosition | None
+    ) -> Page[Order]:
+        return await search_orders(self._engine, search, first=first, after=after)
 
     async def count_orders(self, criteria: OrderCriteria) -> int:
         stmt = select(func.count()).select_from(order_table).where(*_order_conditions(criteria))

@@ -20,6 +20,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -61,6 +63,12 @@ class ProductRow(TableModel, table=True):
     __table_args__ = (
         CheckConstraint("price > 0", name="price_positive"),
         CheckConstraint("length(isbn) = 13", name="isbn_length"),
+        Index(
+            "ix_product_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
@@ -102,6 +110,12 @@ class OrderRow(TableModel, table=True):
             postgresql_where=text("attention IS NOT NULL"),
             sqlite_where=text("attention IS NOT NULL"),
         ),
+        Index(
+            "ix_orders_recipient_trgm",
+            "recipient",
+            postgresql_using="gin",
+            postgresql_ops={"recipient": "gin_trgm_ops"},
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -132,6 +146,7 @@ class OrderItemRow(TableModel, table=True):
         UniqueConstraint("order_id", "product_id"),
         CheckConstraint("quantity BETWEEN 1 AND 99", name="quantity_range"),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        Index("ix_order_item_product_id_order_id", "product_id", "order_id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
@@ -308,3 +323,12 @@ outbox_table = _core(OutboxRow)
 processed_message_table = _core(ProcessedMessageRow)
 simulated_charge_table = _core(SimulatedChargeRow)
 simulated_parcel_table = _core(SimulatedParcelRow)
+
+order_phone_digits = func.replace(
+    func.replace(order_table.c.phone, literal_column("'-'"), literal_column("''")),
+    literal_column("' '"),
+    literal_column("''"),
+)
+"""orders.phone without spaces and dashes (domain.order_search.phone_digits), in literals so
+that a search's condition is the indexed expression itself."""
+order_table.append_constraint(Index("ix_orders_phone_digits", order_phone_digits))

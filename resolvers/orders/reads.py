@@ -51,7 +51,7 @@ def _criteria(member_id: str | None, wanted: OrderFilterValues | None) -> OrderC
     )
 
 
-def _member_id_of(filter_member_id: str) -> str:
+def member_id_of(filter_member_id: str, path: str = "filter.memberId") -> str:
     """A Member's global id, or the member id itself (the token's `sub`); text that can be no
     member's id is an INVALID_INPUT error, never compared."""
     try:
@@ -59,7 +59,7 @@ def _member_id_of(filter_member_id: str) -> str:
         member_id = key if kind == "Member" else filter_member_id
     except ApiError:
         member_id = filter_member_id
-    if problem := member_id_problem("filter.memberId", member_id):
+    if problem := member_id_problem(path, member_id):
         raise invalid_input(problem)
     return member_id
 
@@ -67,7 +67,7 @@ def _member_id_of(filter_member_id: str) -> str:
 def _scope(context: Context, wanted: OrderFilterValues | None) -> str | None:
     """Whose orders a listing covers: the customer's own, or any member's for staff."""
     viewer = context.require_viewer()
-    member_id = _member_id_of(wanted.member_id) if wanted and wanted.member_id else None
+    member_id = member_id_of(wanted.member_id) if wanted and wanted.member_id else None
     if viewer.is_staff:
         return member_id
     if member_id is not None and member_id != viewer.member.id:

@@ -99,6 +99,7 @@ async def create_order(
     product_ids: list[int],
     created_at: datetime | None = None,
     status: OrderStatus = OrderStatus.PREPARING,
+    recipient: str = "홍길동",
 ) -> CreatedOrder:
     """An order with a line per product, its history, a payment and a delivery with events."""
     created = created_at or utc_now()
@@ -113,7 +114,7 @@ async def create_order(
                 status=status.value,
                 total_amount=unit_price * len(product_ids),
                 currency="KRW",
-                recipient="홍길동",
+                recipient=recipient,
                 phone="010-1234-5678",
                 zip_code="04524",
                 line1="서울특별시 중구 세종대로 110",

@@ -1,0 +1,261 @@
+"""`python -m bench.search [--rounds 3] [--queries 100] [--rebuild] [--orders N]`: customer
+service's order search on a million orders.
+
+Builds the search data set when it is missing (`bench.search_dataset`: its own database), then
+runs each typical search as the API runs it (infrastructure/database/order_search.py's
+`search_orders`, a page of 20 through SQLAlchemy and asyncpg), with a different value each
+time, drawn from the data set. The cases take turns: each round runs `--queries` searches of
+every case, one case after the other, so that whatever else the machine does weighs on every
+case alike. Prints each case's p50 and p99 (the median over the rounds, with the lowest and
+highest round), then the plan of one search of each case with `EXPLAIN (ANALYZE, BUFFERS)`, as
+it ran."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.environment import POSTGRES_ADMIN_URL
+from bench.report import heading, say
+from bench.search_dataset import (
+    SEARCH_DATABASE,
+    SEARCH_DATABASE_URL,
+    SEARCH_DATASET,
+    SearchDatasetSize,
+    ensure_search_dataset,
+    isbn,
+    member_id,
+    title,
+)
+from domain.order_search import OrderSearch, order_search
+from domain.status import OrderStatus
+from infrastructure.database.engine import create_engine
+from infrastructure.database.migrate import upgrade_to_head
+from infrastructure.database.order_search import search_orders, search_statement
+
+PAGE = 20
+TARGET_P99_MS = 50.0
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Values drawn from the data set, for the searches to look for."""
+
+    numbers: list[str]
+    recipients: list[str]
+    phones: list[str]
+    given_names: list[str]
+    now: datetime
+    size: SearchDatasetSize
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    selective: bool
+    make: Callable[[random.Random, Samples], OrderSearch]
+
+
+def _spaced(phone: str) -> str:
+    return phone.replace("-", " ")
+
+
+CASES = (
+    Case("order number", True, lambda r, s: order_search(number=r.choice(s.numbers).lower())),
+    Case(
+        "member",
+        True,
+        lambda r, s: order_search(member_id=member_id(r.randrange(s.size.members))),
+    ),
+    Case(
+        "recipient (full name)", True, lambda r, s: order_search(recipient=r.choice(s.recipients))
+    ),
+    Case(
+        "recipient + DELIVERED + last year",
+        True,
+        lambda r, s: order_search(
+            recipient=r.choice(s.recipients),
+            statuses=[OrderStatus.DELIVERED],
+            created_after=s.now - timedelta(days=365),
+        ),
+    ),
+    Case("phone (spaces)", True, lambda r, s: order_search(phone=_spaced(r.choice(s.phones)))),
+    Case(
+        "ISBN",
+        True,
+        lambda r, s: order_search(isbn=isbn(r.randrange(1, s.size.books + 1))),
+    ),
+    Case(
+        "title (whole)",
+        True,
+        lambda r, s: order_search(title=title(r.randrange(1, s.size.books + 1))),
+    ),
+    Case(
+        "title (two words)",
+        True,
+        lambda r, s: order_search(
+            title=" ".join(title(r.randrange(1, s.size.books + 1)).split()[:2])
+        ),
+    ),
+    Case(
+        "CANCELLED in the last 30 days",
+        True,
+        lambda r, s: order_search(
+            statuses=[OrderStatus.CANCELLED], created_after=s.now - timedelta(days=30)
+        ),
+    ),
+    Case(
+        "recipient (given name, 2 characters)",
+        False,
+        lambda r, s: order_search(recipient=r.choice(s.given_names)),
+    ),
+    Case(
+        "a day a year ago",
+        False,
+        lambda r, s: order_search(
+            created_after=s.now - timedelta(days=365),
+            created_before=s.now - timedelta(days=364),
+        ),
+    ),
+    Case("everything (no criterion)", False, lambda r, s: order_search()),
+)
+
+
+async def _prepare(size: SearchDatasetSize, rebuild: bool) -> None:
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        if not await admin.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", SEARCH_DATABASE
+        ):
+            await admin.execute(f'CREATE DATABASE "{SEARCH_DATABASE}"')
+    finally:
+        await admin.close()
+    await asyncio.to_thread(upgrade_to_head, SEARCH_DATABASE_URL)
+    conn = await asyncpg.connect(SEARCH_DATABASE_URL)
+    try:
+        started = time.monotonic()
+        if await ensure_search_dataset(conn, size, rebuild=rebuild):
+            say(f"built {size.label} in {time.monotonic() - started:.0f} s")
+        else:
+            say(f"already built: {size.label}")
+    finally:
+        await conn.close()
+
+
+async def _samples(size: SearchDatasetSize) -> Samples:
+    conn = await asyncpg.connect(SEARCH_DATABASE_URL)
+    try:
+        rows = await conn.fetch(
+            "SELECT number, recipient, phone, created_at FROM orders TABLESAMPLE SYSTEM (1) "
+            "REPEATABLE (14) LIMIT 2000"
+        )
+        now = await conn.fetchval("SELECT max(created_at) FROM orders")
+    finally:
+        await conn.close()
+    return Samples(
+        numbers=[r["number"] for r in rows],
+        recipients=[r["recipient"] for r in rows],
+        phones=[r["phone"] for r in rows],
+        given_names=[r["recipient"][1:] for r in rows],
+        now=now if now is not None else datetime.now(UTC),
+        size=size,
+    )
+
+
+def _percentile(timings: list[float], share: float) -> float:
+    ordered = sorted(timings)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def _round(
+    engine: AsyncEngine, samples: Samples, queries: int, rng: random.Random
+) -> dict[str, tuple[float, float]]:
+    figures = {}
+    for case in CASES:
+        timings = []
+        for _ in range(queries):
+            search = case.make(rng, samples)
+            started = time.perf_counter()
+            await search_orders(engine, search, first=PAGE, after=None)
+            timings.append((time.perf_counter() - started) * 1000)
+        figures[case.name] = (_percentile(timings, 0.5), _percentile(timings, 0.99))
+    return figures
+
+
+async def _explain(engine: AsyncEngine, search: OrderSearch) -> str:
+    compiled = search_statement(search, first=PAGE, after=None).compile(
+        dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = compiled.construct_params()
+    values = [params[name] for name in compiled.positiontup or ()]
+    conn = await asyncpg.connect(SEARCH_DATABASE_URL)
+    try:
+        rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}", *values)
+    finally:
+        await conn.close()
+    return "\n".join(row[0] for row in rows)
+
+
+def _describe(search: OrderSearch) -> str:
+    given = [(f.name, getattr(search, f.name)) for f in fields(search)]
+    return ", ".join(f"{k}={v}" for k, v in given if v not in (None, ())) or "(none)"
+
+
+async def run(*, size: SearchDatasetSize, rounds: int, queries: int, rebuild: bool) -> None:
+    await _prepare(size, rebuild)
+    samples = await _samples(size)
+    engine = create_engine(SEARCH_DATABASE_URL)
+    try:
+        rng = random.Random(14)
+        await _round(engine, samples, 5, rng)  # warm-up: connections, the plan cache, the pages
+        results = [await _round(engine, samples, queries, rng) for _ in range(rounds)]
+        heading(f"order search, page of {PAGE}: {rounds} rounds of {queries} searches a case")
+        say(f"  {size.label}")
+        for case in CASES:
+            p50s = [r[case.name][0] for r in results]
+            p99s = [r[case.name][1] for r in results]
+            p99 = statistics.median(p99s)
+            mark = ""
+            if case.selective:
+                mark = f"  (p99 target < {TARGET_P99_MS:g} ms: "
+                mark += "met)" if p99 < TARGET_P99_MS else "MISSED)"
+            say(
+                f"  {case.name:<38} p50 {statistics.median(p50s):7.2f} ms "
+                f"({min(p50s):.2f}-{max(p50s):.2f})  p99 {p99:7.2f} ms "
+                f"({min(p99s):.2f}-{max(p99s):.2f}){mark}"
+            )
+        for case in CASES:
+            search = case.make(rng, samples)
+            heading(f"EXPLAIN (ANALYZE, BUFFERS): {case.name}: {_describe(search)}")
+            say(await _explain(engine, search))
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--rebuild", action="store_true", help="build the data set again")
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=SEARCH_DATASET.orders,
+        help="a smaller shop, to check the bench (a member per 5 orders, a book per 20)",
+    )
+    args = parser.parse_args()
+    size = SearchDatasetSize(books=args.orders // 20, members=args.orders // 5, orders=args.orders)
+    asyncio.run(run(size=size, rounds=args.rounds, queries=args.queries, rebuild=args.rebuild))
+
+
+if __name__ == "__main__":
+    main()

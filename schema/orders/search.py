@@ -1,0 +1,98 @@
+"""`Query.searchOrders`: customer service's order search (staff only), its input and its page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.common.context import Context
+from resolvers.common.cursors import order_cursor
+from resolvers.orders.preload import order_fields
+from resolvers.orders.search import OrderSearchValues, SearchListing, search_orders
+from schema.common.types import PageInfo
+from schema.orders.registered import OrderStatusEnum
+from schema.orders.types import OrderEdge, OrderType
+
+
+@strawberry.input(
+    description=(
+        "Customer service's order search: every criterion given must hold; none lists every order."
+    )
+)
+class OrderSearchInput:
+    number: str | None = strawberry.field(
+        default=None, description="The whole order number, e.g. 20261124-7F3K9QX2 (any case)."
+    )
+    member_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A Member's global id, or the member id (a token's sub)."
+    )
+    recipient: str | None = strawberry.field(
+        default=None,
+        description="Part of the recipient's name, 2 characters or more; Latin letters any case.",
+    )
+    phone: str | None = strawberry.field(
+        default=None, description="The recipient's whole phone number; spaces and dashes ignored."
+    )
+    isbn: str | None = strawberry.field(
+        default=None, description="An ISBN-13 among the order's lines; dashes ignored."
+    )
+    title: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Part of the title of a book among the order's lines, 2 characters or more; "
+            "Latin letters any case."
+        ),
+    )
+    status: list[OrderStatusEnum] | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+    def values(self) -> OrderSearchValues:
+        return OrderSearchValues(
+            number=self.number,
+            member_id=self.member_id,
+            recipient=self.recipient,
+            phone=self.phone,
+            isbn=self.isbn,
+            title=self.title,
+            statuses=tuple(self.status or ()),
+            created_after=self.created_after,
+            created_before=self.created_before,
+        )
+
+
+@strawberry.type(
+    description=(
+        "A page of found orders, newest first. No totalCount: counting every match of a loose "
+        "search over a large shop would cost more than the page."
+    )
+)
+class OrderSearchConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def from_listing(cls, listing: SearchListing) -> OrderSearchConnection:
+        edges = [
+            OrderEdge(cursor=order_cursor(o.created_at, o.id), node=OrderType.from_domain(o))
+            for o in listing.page.items
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo.of(
+                [e.cursor for e in edges], has_next=listing.page.has_next, after=listing.after
+            ),
+        )
+
+
+async def order_search(
+    info: Info[Context, None],
+    criteria: OrderSearchInput,
+    first: int | None = 20,
+    after: str | None = None,
+) -> OrderSearchConnection:
+    selected = order_fields(info, "*", "edges", "node")
+    listing = await search_orders(info.context, first, after, criteria.values(), selected)
+    return OrderSearchConnection.from_listing(listing)

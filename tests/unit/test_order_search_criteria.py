@@ -1,0 +1,39 @@
+"""Order search criteria: each bad one refused with its field, the rest normalised."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.catalogue import isbn13_check_digit
+from domain.order_search import order_search
+from domain.problems import Refused
+
+ISBN = "979000000001" + str(isbn13_check_digit("979000000001"))
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "field"),
+    [
+        ("phone", "010-12a4-5678", "phone"),
+        ("isbn", "9791234567890", "isbn"),
+        ("recipient", "김", "recipient"),
+        ("title", " 별 ", "title"),
+        ("number", "  ", "number"),
+        ("member_id", "member\u202e", "memberId"),
+    ],
+)
+def test_a_bad_criterion_is_refused_with_its_field(keyword: str, value: str, field: str) -> None:
+    with pytest.raises(Refused) as refused:
+        order_search(**{keyword: value})  # type: ignore[arg-type]
+    assert [p.field for p in refused.value.problems] == [(field,)]
+
+
+def test_criteria_are_normalised() -> None:
+    search = order_search(
+        number=" 20261101-abcd2345 ", phone="010 1234-5678", isbn=f"979-{ISBN[3:]}"
+    )
+    assert (search.number, search.phone, search.isbn) == (
+        "20261101-ABCD2345",
+        "01012345678",
+        ISBN,
+    )
