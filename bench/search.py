@@ -207,7 +207,14 @@ async def _explain(engine: AsyncEngine, search: OrderSearch) -> str:
 
 def _describe(search: OrderSearch) -> str:
     given = [(f.name, getattr(search, f.name)) for f in fields(search)]
-    return ", ".join(f"{k}={v}" for k, v in given if v not in (None, ())) or "(none)"
+    return (
+        ", ".join(
+            f"{k}={','.join(s.value for s in v) if k == 'statuses' else v}"
+            for k, v in given
+            if v not in (None, ())
+        )
+        or "(none)"
+    )
 
 
 async def run(*, size: SearchDatasetSize, rounds: int, queries: int, rebuild: bool) -> None:
