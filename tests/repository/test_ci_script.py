@@ -1,5 +1,6 @@
 """`.ci/run` with the machine's commands stood in for: it installs what the browser test needs
-(Chromium, and a Korean font so that screenshots show Korean, not boxes), then runs make test."""
+(Chromium, and a Korean font so that screenshots show Korean, not boxes) and what the cluster's
+tests need (HAProxy), then runs make test."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ SERVICES_UP = {
     "psql": "echo 400",
     "redis-cli": "echo PONG",
     "rabbitmq-diagnostics": "exit 0",
+    "haproxy": "",
 }
 KOREAN_FONT = 'echo "Noto Sans CJK KR"'
 
@@ -33,11 +35,15 @@ def _stand_ins(folder: Path, commands: dict[str, str]) -> None:
         (folder / real).symlink_to(found)
 
 
-def _ci_run(tmp_path: Path, **present: str) -> list[str]:
-    """Run .ci/run with only the stand-ins on PATH; the commands it called, in order."""
+def _ci_run(tmp_path: Path, **present: str | None) -> list[str]:
+    """Run .ci/run with only the stand-ins on PATH (a command given as None is missing); the
+    commands it called, in order."""
     calls = tmp_path / "calls"
     calls.touch()
-    _stand_ins(tmp_path / "bin", {**SERVICES_UP, "apt-get": "", "make": "", **present})
+    commands = {**SERVICES_UP, "apt-get": "", "make": "", **present}
+    _stand_ins(
+        tmp_path / "bin", {name: body for name, body in commands.items() if body is not None}
+    )
     subprocess.run(
         ["/bin/bash", str(ROOT / ".ci" / "run")],
         env={"PATH": str(tmp_path / "bin"), "CALLS": str(calls)},
@@ -68,6 +74,13 @@ def test_ci_installs_chromium_and_a_korean_font_when_missing(
     calls = _ci_run(tmp_path, **present)
 
     assert _installed(calls) == installed
+    assert calls[-1] == "make test"
+
+
+def test_ci_installs_haproxy_when_missing(tmp_path: Path) -> None:
+    calls = _ci_run(tmp_path, **{"chromium": "", "fc-list": KOREAN_FONT, "haproxy": None})
+
+    assert _installed(calls) == ["haproxy"]
     assert calls[-1] == "make test"
 
 
