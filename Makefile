@@ -75,6 +75,7 @@ bench: install
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(PYTHON) -m bench.seed
 	$(PYTHON) -m bench.reads $(BENCH_ARGS)
+	$(PYTHON) -m bench.cached_reads $(BENCH_ARGS)
 	$(PYTHON) -m bench.writes $(BENCH_ARGS)
 	$(PYTHON) -m bench.pipeline $(BENCH_ARGS)
 

@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
+from domain.answers import AnswerStore
 from domain.messages import Consumer
 from domain.ports import UnitOfWork
 from domain.steps.base import Steps, flag_for_operator
@@ -55,9 +56,9 @@ from infrastructure.observability.requests import RequestIds
 from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
 from infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
 from infrastructure.response_cache.invalidation import ResponseCacheInvalidation
-from infrastructure.response_cache.memory_store import MemoryResponseStore
-from infrastructure.response_cache.redis_store import RedisResponseStore
-from infrastructure.response_cache.store import Bounds, ResponseStore
+from infrastructure.response_cache.memory_store import MemoryAnswerStore
+from infrastructure.response_cache.redis_store import RedisAnswerStore
+from infrastructure.response_cache.store import Bounds
 from infrastructure.settings import Settings, load_settings
 from infrastructure.status_feed import MemoryStatusFeed, RedisStatusFeed
 from infrastructure.stopping import sleep_unless_stopped
@@ -98,11 +99,11 @@ def _rate_limiter(settings: Settings) -> RedisRateLimiter | MemoryRateLimiter:
     )
 
 
-def _response_store(settings: Settings) -> ResponseStore:
+def _answer_store(settings: Settings) -> AnswerStore:
     bounds = Bounds(settings.response_cache_entries, settings.response_cache_entry_bytes)
     if settings.redis_url.startswith("memory://"):
-        return MemoryResponseStore(bounds)
-    return RedisResponseStore(settings.redis_url, settings.cache_prefix, bounds)
+        return MemoryAnswerStore(bounds)
+    return RedisAnswerStore(settings.redis_url, settings.cache_prefix, bounds)
 
 
 @dataclass
@@ -120,7 +121,7 @@ class Services:
     crash: CrashPoints
     rate_limiter: RedisRateLimiter | MemoryRateLimiter
     status_feed: RedisStatusFeed | MemoryStatusFeed
-    responses: ResponseStore
+    responses: AnswerStore
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(
@@ -213,7 +214,7 @@ def build_services(settings: Settings) -> Services:
             if settings.redis_url.startswith("memory://")
             else RedisStatusFeed(settings.redis_url, settings.cache_prefix)
         ),
-        responses=_response_store(settings),
+        responses=_answer_store(settings),
     )
 
 
@@ -310,7 +311,11 @@ def create_app(services: Services, *, own_services: bool = False) -> Starlette:
     """The ASGI app. With `own_services` it closes them when the server shuts down."""
     settings = services.settings
     endpoint = GraphQLEndpoint(
-        build_schema(api_limits(settings), CompiledExecutionContext),
+        build_schema(
+            api_limits(settings),
+            CompiledExecutionContext,
+            answers=services.responses if settings.response_cache else None,
+        ),
         contexts=context_factory(services),
         graphiql=not settings.is_production,
     )

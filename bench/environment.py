@@ -52,6 +52,8 @@ def child_environment() -> dict[str, str]:
             "ORDERS_RETRY_DELAYS": ",".join(str(delay) for delay in RETRY_DELAYS),
             "ORDERS_RATE_LIMIT_POINTS": UNTHROTTLED,
             "ORDERS_RATE_LIMIT_RESTORE": UNTHROTTLED,
+            # the cold path: bench.cached_reads turns the response cache on for its server
+            "ORDERS_RESPONSE_CACHE": "off",
         }
     )
     return env

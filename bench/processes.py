@@ -114,14 +114,16 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def server(name: str, factory: str, log_dir: Path) -> AsyncIterator[Server]:
+async def server(
+    name: str, factory: str, log_dir: Path, extra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[Server]:
     """`ORDERS_WORKERS` (default 1) uvicorn workers serving the app `factory` builds, on a free
     loopback port; ours and the raw baseline alike."""
     port = free_port()
     uvicorn = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1"]
     args = [*uvicorn, "--port", str(port), "--log-level", "warning", "--no-access-log"]
     args += ["--workers", os.environ.get("ORDERS_WORKERS", "1")]
-    async with child(name, args, log_dir) as running:
+    async with child(name, args, log_dir, extra_env) as running:
         url = f"http://127.0.0.1:{port}"
         await wait_until_answering(running, url)
         yield Server(running, url)

@@ -91,7 +91,7 @@ class CaseResult:
     """Our API's RSS after each run."""
 
 
-async def _read_cases() -> list[ReadCase]:
+async def read_cases() -> list[ReadCase]:
     orders = ReadCase("orders", f"orders(first: {PAGE}) nested")
     for member, name in loyal_members():
         orders.add(
@@ -148,7 +148,7 @@ async def check_same_tree(case: ReadCase, ours: Server, postgraphile: Server) ->
         raise DifferentData(f"{case.name}: ours and PostGraphile differ at {difference}")
 
 
-async def _measure_case(
+async def measure_case(
     case: ReadCase, servers: Servers, plan: LoadPlan, work_dir: Path
 ) -> CaseResult:
     ours = servers.ours
@@ -212,7 +212,7 @@ async def bench_reads(plan: LoadPlan) -> None:
         await ensure_dataset(conn)
     await forget_cached()
     await ensure_postgraphile()
-    cases = await _read_cases()
+    cases = await read_cases()
     async with AsyncExitStack() as stack:
         work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-reads-")))
         ours, raw = await stack.enter_async_context(api_servers(work_dir))
@@ -228,7 +228,7 @@ async def bench_reads(plan: LoadPlan) -> None:
         say(f"same orders, lines, events and books from ours and {versions()}: {names}")
         results = []
         for case in cases:
-            result = await _measure_case(case, servers, plan, work_dir)
+            result = await measure_case(case, servers, plan, work_dir)
             _report_case(result)
             results.append(result)
         peaks = servers.peak_rss_kib()

@@ -1,7 +1,8 @@
 """The bench's share of PostgreSQL, Redis and RabbitMQ: create it, and clear what runs leave.
 
 Write and pipeline runs place orders for "scratch" members only; `forget_scratch_orders` removes
-those orders and gives back the stock they took, so the data set stays what `bench.seed` built.
+those orders and gives back the stock they took, so the data set stays what `bench.seed` built
+(`forget_orders` does the same for the orders the cache bench places for loyal customers).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from uuid import UUID
 
 import aio_pika
 import asyncpg
@@ -38,7 +40,7 @@ WITH held AS (
            coalesce(sum(r.quantity) FILTER (WHERE r.status IN ('RESERVED', 'COMMITTED')), 0)
                AS taken
     FROM stock_reservation r JOIN orders o ON o.id = r.order_id
-    WHERE o.member_id LIKE $1
+    WHERE {orders}
     GROUP BY r.product_id
 )
 UPDATE stock s
@@ -83,9 +85,16 @@ async def add_scratch_members(conn: asyncpg.Connection, kind: str, count: int) -
 async def forget_scratch_orders(conn: asyncpg.Connection) -> None:
     """Remove scratch orders and the messages, charges and parcels of runs; give stock back."""
     async with conn.transaction():
-        await conn.execute(_GIVE_BACK_STOCK, f"{SCRATCH}%")
+        await conn.execute(_GIVE_BACK_STOCK.format(orders="o.member_id LIKE $1"), f"{SCRATCH}%")
         await conn.execute("DELETE FROM orders WHERE member_id LIKE $1", f"{SCRATCH}%")
         await conn.execute("TRUNCATE outbox, processed_message, simulated_charge, simulated_parcel")
+
+
+async def forget_orders(conn: asyncpg.Connection, ids: Sequence[UUID]) -> None:
+    """Remove these orders (placed for members of the data set) and give back their stock."""
+    async with conn.transaction():
+        await conn.execute(_GIVE_BACK_STOCK.format(orders="o.id = ANY($1::uuid[])"), ids)
+        await conn.execute("DELETE FROM orders WHERE id = ANY($1::uuid[])", ids)
 
 
 async def forget_cached() -> None:

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     carrier_report_give_up_seconds: float = Field(default=3600.0, gt=0)
     cache_prefix: str = Field(default="orders", min_length=1)
     product_cache_ttl: int = Field(default=300, ge=1)
+    response_cache: bool = True
     response_cache_entries: int = Field(default=2000, ge=1)
     response_cache_entry_bytes: int = Field(default=128 * 1024, ge=1024)
     amqp_prefix: str = Field(default="orders", min_length=1, pattern=r"^[A-Za-z0-9_-]+$")

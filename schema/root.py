@@ -21,6 +21,7 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from domain.answers import AnswerStore
 from schema.catalogue import fields as catalogue
 from schema.catalogue.types import ProductType
 from schema.common.payloads import answered_in_payload
@@ -36,6 +37,8 @@ from schema.nodes import node
 from schema.orders import fields as orders
 from schema.orders.search import order_search
 from schema.orders.types import MemberWithOrders, OrderType, order_connection
+from schema.response_cache.extension import ResponseCache
+from schema.response_cache.plan import Plans
 
 
 @strawberry.type
@@ -142,11 +145,14 @@ def validation_rules(limits: ApiLimits) -> list[type[ASTValidationRule]]:
 
 
 def build_schema(
-    limits: ApiLimits | None = None, execution_context_class: type[Executor[Any]] | None = None
+    limits: ApiLimits | None = None,
+    execution_context_class: type[Executor[Any]] | None = None,
+    answers: AnswerStore | None = None,
 ) -> strawberry.Schema:
     """The schema with our limits; `execution_context_class` is how its operations are walked
     (graphql-core's own when None; the app passes the compiled path of
-    `infrastructure.graphql_execution`)."""
+    `infrastructure.graphql_execution`). With `answers`, queries are answered from the response
+    cache when they may be (`schema/response_cache/`)."""
     limits = limits or ApiLimits()
     extensions: list[Callable[[], SchemaExtension]] = [
         # the same query text is parsed and validated once, not on every request
@@ -161,6 +167,7 @@ def build_schema(
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         partial(CostGuard, max_cost=limits.max_cost),
         MaskUnexpectedErrors,
+        *([partial(ResponseCache, store=answers, plans=Plans())] if answers else []),
         OperationMetrics,
     ]
     return OrderServiceSchema(

@@ -26,6 +26,13 @@ MESSAGE_OUTCOMES = ("handled", "retried", "parked")
 for _consumer in Consumer:  # every series from 0, so that a rate has a start, in every mode
     for _outcome in MESSAGE_OUTCOMES:
         MESSAGES.labels(consumer=_consumer.value, outcome=_outcome)
+RESPONSE_LOOKUPS = Counter(
+    "orders_response_cache_lookups_total",
+    "Lookups of a query's answer in the response cache, by outcome (hit, miss)",
+    ["outcome"],
+)
+for _outcome in ("hit", "miss"):
+    RESPONSE_LOOKUPS.labels(outcome=_outcome)
 RESPONSES_INVALIDATED = Counter(
     "orders_response_cache_invalidated_total",
     "Cached answers dropped because an event said what they hold changed",

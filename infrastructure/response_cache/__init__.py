@@ -1,5 +1,7 @@
-"""The response cache: whole GraphQL answers kept by operation (and viewer), dropped by entity.
+"""The response cache's adapters: whole GraphQL answers kept by operation (and viewer),
+dropped by entity (the port and the tags: `domain/answers.py`; what is kept and for how long:
+`schema/response_cache/`).
 
-`store.py` is the port, `redis_store.py` and `memory_store.py` its adapters, `tags.py` the
-entities an answer is filed under, `invalidation.py` the consumer that drops them on events.
+`redis_store.py` and `memory_store.py` are the store, `invalidation.py` the consumer that drops
+answers on events.
 """

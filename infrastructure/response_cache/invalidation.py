@@ -1,5 +1,5 @@
 """The response cache's consumer: on every event about an order, drop the cached answers that
-hold it (`tags.of_order_event`).
+hold it (`domain.answers.of_order_event`).
 
 Idempotent without an inbox: dropping what is gone already drops nothing. A store that cannot
 be reached raises, and the worker retries through its levels; after the last one the message
@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
+from domain.answers import AnswerStore, of_order_event
 from domain.messages import Consumer, Message
 from infrastructure.observability.metrics import RESPONSES_INVALIDATED
-from infrastructure.response_cache import tags
-from infrastructure.response_cache.store import ResponseStore
 
 MemberOf = Callable[[UUID], Awaitable[str | None]]
 """The member whose order this is; None for an order that does not exist."""
@@ -23,13 +22,13 @@ MemberOf = Callable[[UUID], Awaitable[str | None]]
 class ResponseCacheInvalidation:
     consumer = Consumer.CACHE
 
-    def __init__(self, store: ResponseStore, member_of: MemberOf) -> None:
+    def __init__(self, store: AnswerStore, member_of: MemberOf) -> None:
         self._store = store
         self._member_of = member_of
 
     async def handle(self, message: Message) -> None:
         member = await self._member_of(message.order_id)
-        dropped = await self._store.invalidate(tags.of_order_event(message.order_id, member))
+        dropped = await self._store.invalidate(of_order_event(message.order_id, member))
         RESPONSES_INVALIDATED.inc(dropped)
 
     async def give_up(self, message: Message, error: str) -> bool:

@@ -8,7 +8,8 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from infrastructure.response_cache.store import DROPPED_STAMP_SECONDS, Bounds, Cached, Lookup
+from domain.answers import Cached, Lookup
+from infrastructure.response_cache.store import DROPPED_STAMP_SECONDS, Bounds, counted
 
 
 def _now_ms() -> int:
@@ -22,7 +23,7 @@ class _Entry:
     tags: tuple[str, ...]
 
 
-class MemoryResponseStore:
+class MemoryAnswerStore:
     def __init__(self, bounds: Bounds) -> None:
         self._bounds = bounds
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
@@ -38,6 +39,7 @@ class MemoryResponseStore:
         if entry is not None and entry.expires_at_ms <= now:
             self._remove(key)
             entry = None
+        counted(entry is not None)
         return Lookup(entry.cached if entry else None, now, self._drops)
 
     async def put(

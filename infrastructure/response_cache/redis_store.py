@@ -14,8 +14,9 @@ from collections.abc import Sequence
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from domain.answers import Cached, Lookup
 from infrastructure.outage import OutageGuard
-from infrastructure.response_cache.store import DROPPED_STAMP_SECONDS, Bounds, Cached, Lookup
+from infrastructure.response_cache.store import DROPPED_STAMP_SECONDS, Bounds, counted
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ return dropped
 )
 
 
-class RedisResponseStore:
+class RedisAnswerStore:
     def __init__(self, url: str, prefix: str, bounds: Bounds) -> None:
         self._redis = redis.Redis.from_url(
             url,
@@ -118,6 +119,7 @@ class RedisResponseStore:
         except (RedisError, OSError) as exc:
             self._outage.failed("read", exc, "answering from the database")
             return None
+        counted(value is not None)
         if value is None:
             return Lookup(None, int(now) // 1000, int(now))
         stored_at, _, body = bytes(value).partition(b"\n")

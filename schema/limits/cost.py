@@ -31,6 +31,10 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
+from graphql import (
+    ExecutionResult as GraphQLExecutionResult,
+)
+from strawberry.types import ExecutionResult
 
 from domain.validation import MAX_LINES
 
@@ -155,6 +159,21 @@ def requested_cost(
             1 for s in operation.selection_set.selections if isinstance(s, FieldNode)
         )
     return cost
+
+
+class CostedResult(GraphQLExecutionResult):
+    """A result whose actual cost is known already (an answer from the response cache, which
+    counted it once when it was kept), so that it is not counted on every request."""
+
+    def __init__(self, data: dict[str, Any], cost: int) -> None:
+        super().__init__(data=data)
+        self.cost = cost
+
+
+def actual_cost_of(result: GraphQLExecutionResult | ExecutionResult | None) -> int:
+    if isinstance(result, CostedResult):
+        return result.cost
+    return actual_cost(result.data if result is not None else None)
 
 
 def actual_cost(data: object) -> int:

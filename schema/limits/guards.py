@@ -17,7 +17,7 @@ from strawberry.types.execution import PreExecutionError
 
 from resolvers.common.errors import ApiError, ErrorCode
 from resolvers.ports import Bucket
-from schema.limits.cost import actual_cost, requested_cost
+from schema.limits.cost import actual_cost_of, requested_cost
 
 log = logging.getLogger("orders.api")
 
@@ -102,7 +102,7 @@ class CostGuard(SchemaExtension):
             return
         yield
         result = context.result
-        self._actual = actual_cost(result.data if result is not None else None)
+        self._actual = actual_cost_of(result)
         await app.rate_limiter.give_back(app.client, requested - self._actual)
 
     def get_results(self) -> dict[str, Any]:

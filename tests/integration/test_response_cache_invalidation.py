@@ -10,10 +10,10 @@ from uuid import UUID
 from sqlalchemy import select
 
 from bootstrap import Services
+from domain.answers import ALL_ORDERS, order_tag, orders_of
 from domain.messages import Consumer, Event, Message
 from domain.status import PaymentStatus
 from infrastructure.database.tables import outbox_table
-from infrastructure.response_cache import tags
 from tests.support.factories import create_member, create_order, create_product
 from tests.support.pipeline import Pipeline
 from tests.support.waiting import eventually
@@ -78,10 +78,10 @@ async def test_a_committed_change_drops_the_answers_holding_its_order(
 ) -> None:
     changed, member = await _an_order(services)
     other, other_member = await _an_order(services)
-    await _keep(services, "the order", [tags.order(changed), "product:1"])
-    await _keep(services, "its member's list", [tags.orders_of(member)])
-    await _keep(services, "staff's list", [tags.ALL_ORDERS])
-    await _keep(services, "another order", [tags.order(other), tags.orders_of(other_member)])
+    await _keep(services, "the order", [order_tag(changed), "product:1"])
+    await _keep(services, "its member's list", [orders_of(member)])
+    await _keep(services, "staff's list", [ALL_ORDERS])
+    await _keep(services, "another order", [order_tag(other), orders_of(other_member)])
     await pipeline.start([Consumer.CACHE], carrier=False)
 
     async with services.unit_of_work() as work:

@@ -9,41 +9,42 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.exceptions import RedisError
 
-from infrastructure.response_cache.memory_store import MemoryResponseStore
-from infrastructure.response_cache.redis_store import RedisResponseStore
-from infrastructure.response_cache.store import Bounds, ResponseStore
+from domain.answers import AnswerStore
+from infrastructure.response_cache.memory_store import MemoryAnswerStore
+from infrastructure.response_cache.redis_store import RedisAnswerStore
+from infrastructure.response_cache.store import Bounds
 from tests.conftest import REDIS_URL
 
 BOUNDS = Bounds(entries=3, entry_bytes=1024)
 
 
 @pytest.fixture(params=["redis", "memory"])
-async def store(request: pytest.FixtureRequest, cache_prefix: str) -> AsyncIterator[ResponseStore]:
-    built: ResponseStore
+async def store(request: pytest.FixtureRequest, cache_prefix: str) -> AsyncIterator[AnswerStore]:
+    built: AnswerStore
     if request.param == "redis":
-        built = RedisResponseStore(
+        built = RedisAnswerStore(
             REDIS_URL, f"{cache_prefix}-responses-{secrets.token_hex(3)}", BOUNDS
         )
     else:
-        built = MemoryResponseStore(BOUNDS)
+        built = MemoryAnswerStore(BOUNDS)
     yield built
     await built.close()
 
 
-async def _store(store: ResponseStore, key: str, body: bytes, tags: list[str]) -> bool:
+async def _store(store: AnswerStore, key: str, body: bytes, tags: list[str]) -> bool:
     looked = await store.lookup(key)
     assert looked is not None
     return await store.put(key, body, max_age=60, tags=tags, since=looked.mark)
 
 
-async def _body(store: ResponseStore, key: str) -> bytes | None:
+async def _body(store: AnswerStore, key: str) -> bytes | None:
     looked = await store.lookup(key)
     assert looked is not None
     return looked.cached.body if looked.cached else None
 
 
 async def test_an_answer_is_kept_with_its_age_and_dropped_by_any_of_its_tags(
-    store: ResponseStore,
+    store: AnswerStore,
 ) -> None:
     assert await _store(store, "a", '{"data":{"title":"소년이 온다"}}'.encode(), ["order:1", "x"])
     assert await _store(store, "b", b"b", ["order:2"])
@@ -60,7 +61,7 @@ async def test_an_answer_is_kept_with_its_age_and_dropped_by_any_of_its_tags(
 
 
 async def test_an_answer_read_before_a_drop_of_its_tags_is_not_stored(
-    store: ResponseStore,
+    store: AnswerStore,
 ) -> None:
     """The read began, the change committed and its event dropped the tag, then the read
     ended: what it read may be from before the change."""
@@ -76,7 +77,7 @@ async def test_an_answer_read_before_a_drop_of_its_tags_is_not_stored(
 
 
 async def test_the_bound_evicts_the_oldest_and_refuses_what_is_too_large(
-    store: ResponseStore,
+    store: AnswerStore,
 ) -> None:
     for key in ("1", "2", "3", "4"):
         assert await _store(store, key, key.encode(), [f"order:{key}"])
@@ -86,7 +87,7 @@ async def test_the_bound_evicts_the_oldest_and_refuses_what_is_too_large(
 
 
 async def test_an_unreachable_redis_answers_nothing_stores_nothing_and_raises_on_a_drop() -> None:
-    store = RedisResponseStore("redis://127.0.0.1:1/0", "nowhere", BOUNDS)
+    store = RedisAnswerStore("redis://127.0.0.1:1/0", "nowhere", BOUNDS)
     try:
         assert await store.lookup("a") is None
         assert not await store.put("a", b"a", max_age=60, tags=["t"], since=0)

@@ -1,0 +1,254 @@
+"""`python -m bench.cached_reads [--quick]`: the response cache (issue #13), our API with
+`ORDERS_RESPONSE_CACHE=on` beside the raw baseline and PostGraphile, which cache nothing.
+
+(a) Reads alone: `orders(first: 50)` nested and `order(id)`, the requests of `bench.reads`:
+req/s, p50, p99 and the hit rate (from our /metrics); then Redis's memory per kept answer.
+(b) Reads under writes: the same `orders(first: 50)` load on ours and raw in turns, while orders
+are placed through our API for the same 20 customers at a steady rate and carried to PREPARING
+by `main.py relay` + `main.py worker all`: req/s and hit rate; each placing customer then reads
+its page at once (a page without its new order is a stale read of its own write); and every
+placed order's status is polled through the cache until PREPARING, so that for each status the
+order took, the bench knows how long after its commit the API still answered the one before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import redis.asyncio as redis
+
+from bench.dataset import DATASET, ensure_dataset, loyal_members
+from bench.environment import PREFIX, REDIS_URL, bearer
+from bench.load import LoadPlan, Target, measure
+from bench.pipeline import our_pipeline
+from bench.postgraphile_peer import ensure_postgraphile, open_pool, postgraphile_server
+from bench.processes import OUR_API, RAW_API, Server, server
+from bench.queries import ORDERS_PAGE, PLACE_ORDER, SHIPPING_ADDRESS, body
+from bench.raw_ids import global_id
+from bench.reads import PAGE, ReadCase, Servers, check_same_data, measure_case, read_cases
+from bench.report import compare_loads, heading, say, verdict
+from bench.services import connect, forget_cached, forget_orders, prepare_database
+from resolvers.common.ids import order_key
+
+TARGETS = {"orders": 2.0, "order": 1.0}
+"""Issue #13, reads alone: nested orders at 2x the raw baseline, order(id) at 1x."""
+UNDER_WRITES_TARGET = 1.0
+STALENESS_P99_MS = 250
+STALENESS_MAX_MS = 1000
+WRITES_PER_SECOND = 5.0
+POLL_SECONDS = 0.02
+"""How often each placed order's status is read: the staleness figures' resolution."""
+FOLLOW_SECONDS = 30.0
+STATUSES = ("PENDING", "STOCK_RESERVED", "PAID", "PREPARING")
+ORDER_STATUS = "query Status($id: ID!) { order(id: $id) { status } }"
+TIME_LIMIT_SECONDS = 1200
+_LOOKUPS = re.compile(r'^orders_response_cache_lookups_total\{outcome="(hit|miss)"\} (\S+)$', re.M)
+
+
+async def lookups(url: str) -> dict[str, float]:
+    """Our API's response cache lookups so far, by outcome (its /metrics)."""
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{url}/metrics")).text
+    return {outcome: float(count) for outcome, count in _LOOKUPS.findall(text)}
+
+
+def hit_rate(before: dict[str, float], after: dict[str, float]) -> float:
+    hits = after.get("hit", 0) - before.get("hit", 0)
+    misses = after.get("miss", 0) - before.get("miss", 0)
+    return hits / (hits + misses) if hits + misses else float("nan")
+
+
+async def report_memory() -> None:
+    """Redis's own count (MEMORY USAGE) of each answer kept now, by kind of page."""
+    client = redis.Redis.from_url(REDIS_URL)
+    sizes: dict[str, list[int]] = {"orders page": [], "order(id)": []}
+    try:
+        async for key in client.scan_iter(match=f"{PREFIX}:responses:entry:*", count=1000):
+            size = await client.memory_usage(key) or 0
+            sizes["orders page" if size > 16 * 1024 else "order(id)"].append(size)
+    finally:
+        await client.aclose()
+    for kind, used in sizes.items():
+        if used:
+            say(
+                f"  Redis memory per kept {kind}: mean {statistics.mean(used) / 1024:.1f} KiB, "
+                f"max {max(used) / 1024:.1f} KiB ({len(used)} kept)"
+            )
+    say(
+        "  bound: ORDERS_RESPONSE_CACHE_ENTRIES (2000) answers of at most "
+        "ORDERS_RESPONSE_CACHE_ENTRY_BYTES (128 KiB), the oldest evicted first"
+    )
+
+
+async def reads_alone(
+    cases: Sequence[ReadCase], servers: Servers, plan: LoadPlan, work: Path
+) -> None:
+    heading(f"reads alone, response cache on: {plan.describe()}")
+    for case in cases:
+        before = await lookups(servers.ours.url)
+        result = await measure_case(case, servers, plan, work)
+        rate = hit_rate(before, await lookups(servers.ours.url))
+        say(f"{case.name} (ours: cache on; hit rate {rate:.3f}, warm-up included)")
+        compare_loads(result.ours, result.raw, TARGETS[case.key], result.postgraphile)
+    await report_memory()
+
+
+@dataclass
+class Writes:
+    placed: list[UUID] = field(default_factory=list)
+    stale_own_reads: int = 0
+    seen: dict[UUID, dict[str, float]] = field(default_factory=dict)
+    """For each order, when the API first answered each status (wall clock, seconds)."""
+    followers: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+async def _post(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str
+) -> httpx.Response:
+    headers = {"Authorization": token, "Content-Type": "application/json"}
+    return await client.post("/graphql", content=body(query, variables), headers=headers)
+
+
+async def _follow(client: httpx.AsyncClient, token: str, order_id: UUID, writes: Writes) -> None:
+    seen = writes.seen.setdefault(order_id, {})
+    variables = {"id": global_id("Order", order_id)}
+    deadline = time.monotonic() + FOLLOW_SECONDS
+    while time.monotonic() < deadline and "PREPARING" not in seen:
+        answer = await _post(client, ORDER_STATUS, variables, token)
+        status = answer.json()["data"]["order"]["status"]
+        seen.setdefault(status, time.time())
+        await asyncio.sleep(POLL_SECONDS)  # the sampling interval, not a synchronisation
+
+
+async def _write(url: str, stop: asyncio.Event, writes: Writes) -> None:
+    """Orders placed at WRITES_PER_SECOND for the loyal customers, each followed."""
+    customers = [bearer(member, name) for member, name in loyal_members()]
+    started = time.monotonic()
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        number = 0
+        while not stop.is_set():
+            await asyncio.sleep(max(0.0, started + number / WRITES_PER_SECOND - time.monotonic()))
+            token = customers[number % len(customers)]
+            book = 1 + number * 7 % DATASET.books
+            order_input = {
+                "items": [{"productId": global_id("Product", book), "quantity": 1}],
+                "shippingAddress": SHIPPING_ADDRESS,
+            }
+            answer = await _post(client, PLACE_ORDER, {"input": order_input}, token)
+            order_id = order_key(answer.json()["data"]["placeOrder"]["order"]["id"])
+            writes.placed.append(order_id)
+            page = await _post(client, ORDERS_PAGE, {"first": PAGE}, token)
+            edges = page.json()["data"]["orders"]["edges"]
+            if global_id("Order", order_id) not in {edge["node"]["id"] for edge in edges}:
+                writes.stale_own_reads += 1
+            writes.followers.append(asyncio.create_task(_follow(client, token, order_id, writes)))
+            number += 1
+        await asyncio.gather(*writes.followers)
+
+
+async def _staleness_ms(writes: Writes) -> list[float]:
+    """For each status an order took after PENDING: how long after its commit the API was
+    first seen answering it (or a later one)."""
+    async with connect() as conn:
+        rows = await conn.fetch(
+            "SELECT order_id, status, occurred_at FROM order_event WHERE order_id = ANY($1)",
+            writes.placed,
+        )
+    committed: dict[tuple[UUID, str], datetime] = {
+        (row["order_id"], row["status"]): row["occurred_at"] for row in rows
+    }
+    lags = []
+    for order_id, seen in writes.seen.items():
+        for rank, status in enumerate(STATUSES[1:], start=1):
+            at = committed.get((order_id, status))
+            shown = [seen[s] for s in STATUSES[rank:] if s in seen]
+            if at is not None and shown:
+                lags.append(max(0.0, (min(shown) - at.timestamp()) * 1000))
+    return lags
+
+
+async def reads_under_writes(
+    case: ReadCase, ours: Server, raw: Server, plan: LoadPlan, work: Path
+) -> None:
+    heading(
+        f"reads under writes: {case.name}, while orders are placed at {WRITES_PER_SECOND:g}/s "
+        f"for the same customers and carried to PREPARING; {plan.describe()}"
+    )
+    targets = [
+        Target.of(name, server.url, requests, work / f"under-writes-{name}.requests")
+        for name, server, requests in (("ours", ours, case.ours), ("raw", raw, case.raw))
+    ]
+    writes = Writes()
+    stop = asyncio.Event()
+    async with our_pipeline(work):
+        writer = asyncio.create_task(_write(ours.url, stop, writes))
+        before = await lookups(ours.url)
+        try:
+            measured = await measure(targets, plan)
+        finally:
+            stop.set()
+            await writer
+        rate = hit_rate(before, await lookups(ours.url))
+    compare_loads(measured.median("ours"), measured.median("raw"), UNDER_WRITES_TARGET)
+    say(f"  hit rate (ours, the writers' reads included): {rate:.3f}")
+    lags = sorted(await _staleness_ms(writes))
+    if lags:
+        p50, p99 = statistics.median(lags), lags[min(len(lags) - 1, int(len(lags) * 0.99))]
+        say(
+            f"  staleness over {len(lags)} status changes of {len(writes.placed)} orders "
+            f"(sampled every {POLL_SECONDS * 1000:.0f} ms): p50 {p50:.0f} ms, p99 {p99:.0f} ms "
+            f"{verdict(p99, STALENESS_P99_MS, at_most=True)}, max {lags[-1]:.0f} ms "
+            f"{verdict(lags[-1], STALENESS_MAX_MS, at_most=True)}"
+        )
+    say(
+        f"  stale reads of a customer's own new order: {writes.stale_own_reads} of "
+        f"{len(writes.placed)} {verdict(writes.stale_own_reads, 0, at_most=True)}"
+    )
+    async with connect() as conn:
+        await forget_orders(conn, writes.placed)
+
+
+async def bench_cached_reads(plan: LoadPlan) -> None:
+    await prepare_database()
+    async with connect() as conn:
+        await ensure_dataset(conn)
+    await forget_cached()
+    await ensure_postgraphile()
+    cases = [case for case in await read_cases() if case.key in TARGETS]
+    async with AsyncExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-cached-")))
+        ours = await stack.enter_async_context(
+            server("ours", OUR_API, work, {"ORDERS_RESPONSE_CACHE": "on"})
+        )
+        raw = await stack.enter_async_context(server("raw", RAW_API, work))
+        postgraphile = await stack.enter_async_context(postgraphile_server(work))
+        for case in cases:
+            await check_same_data(case, ours, raw)
+        await open_pool(postgraphile, cases[0].postgraphile[0])
+        await reads_alone(cases, Servers(ours, raw, postgraphile), plan, work)
+        await reads_under_writes(cases[0], ours, raw, plan, work)
+    await forget_cached()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="runs of 2 s, to check the bench")
+    plan = LoadPlan.of(quick=parser.parse_args().quick)
+    asyncio.run(asyncio.wait_for(bench_cached_reads(plan), TIME_LIMIT_SECONDS))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Cache hints, in the manner of Apollo Server's `@cacheControl`: for each object type of the
+schema, how many seconds an answer holding it may be served from the cache, and whether it may
+be shared (PUBLIC) or belongs to the viewer who asked (PRIVATE).
+
+An answer's lifetime is the shortest of its types'; it is PRIVATE when any of them is. A type
+listed with `None` sets no limit of its own (a value like Money, or a connection whose nodes set
+it). A type that is not listed keeps the answer out of the cache: a new type must say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Scope(Enum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheHint:
+    max_age: int
+    scope: Scope = Scope.PUBLIC
+
+
+ORDER_SECONDS = 300
+"""An order's answers are dropped by events as soon as anything in them changes; this only
+bounds an answer whose drop was lost (an invalidation parked after its retries)."""
+BOOK_SECONDS = 60
+"""A book's title, author and price; staff adding a book or changing its stock drop them."""
+STOCK_SECONDS = 10
+"""Stock changes with every order anyone places: dropping every answer that shows a book on
+each reservation would leave little in the cache, so a count may be this old instead. It is a
+figure to browse by, never a promise: placing the order is what reserves (docs/DECISIONS.md)."""
+
+_ORDER = CacheHint(ORDER_SECONDS, Scope.PRIVATE)
+
+HINTS: dict[str, CacheHint | None] = {
+    "Query": None,
+    "Product": CacheHint(BOOK_SECONDS),
+    "Stock": CacheHint(STOCK_SECONDS),
+    "ProductConnection": None,
+    "ProductEdge": None,
+    "Money": None,
+    "PageInfo": None,
+    "Order": _ORDER,
+    "OrderItem": _ORDER,
+    "Payment": _ORDER,
+    "Delivery": _ORDER,
+    "DeliveryEvent": _ORDER,
+    "OrderEvent": _ORDER,
+    "Address": _ORDER,
+    "OrderConnection": None,
+    "OrderEdge": None,
+    "Member": _ORDER,
+    "Node": _ORDER,  # any object by id: as private as the most private type it may be
+}
