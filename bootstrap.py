@@ -298,7 +298,9 @@ def context_factory(services: Services) -> ContextFactory:
     return ContextFactory(
         store=services.store,
         uow=services.unit_of_work,
-        orders=order_placer(services.unit_of_work, services.engine),
+        orders=order_placer(
+            services.unit_of_work, services.settings.shipping_policy, services.engine
+        ),
         rate_limiter=services.rate_limiter,
         status_feed=services.status_feed,
         metrics=PrometheusApiMetrics(),

@@ -22,6 +22,8 @@ class PlaceOrder:
     address: Address
     payment_token: str | None
     idempotency_key: str | None
+    points: int = 0
+    """Points to spend on the amount due."""
 
 
 @dataclass(frozen=True, slots=True)

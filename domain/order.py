@@ -12,6 +12,15 @@ from uuid import UUID
 
 from domain.messages import Event, Message
 from domain.money import Money
+from domain.pricing import (
+    NO_RATES,
+    BookPrice,
+    BookRates,
+    OrderMoney,
+    PricedLine,
+    ShippingPolicy,
+    price_order,
+)
 from domain.status import CancelReason, OrderStatus, can_transition, transition
 
 ANNOUNCED: dict[OrderStatus, Event] = {
@@ -53,15 +62,31 @@ class Address:
 
 @dataclass(frozen=True, slots=True)
 class OrderItem:
+    """An order line, with the book's price as it was when the order was placed."""
+
     id: int
     order_id: UUID
     product_id: int
     quantity: int
     unit_price: Money
+    """The sale price (판매가) of one copy."""
+    unit_discount: int = 0
+    """How far below the list price the sale price was, in won."""
+    rates: BookRates = NO_RATES
 
     @property
     def line_total(self) -> Money:
         return self.unit_price * self.quantity
+
+    @property
+    def list_price(self) -> Money:
+        return Money(self.unit_price.amount + self.unit_discount, self.unit_price.currency)
+
+    @property
+    def priced(self) -> PricedLine:
+        return PricedLine(
+            self.product_id, self.quantity, BookPrice(self.list_price.amount, self.rates)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +97,25 @@ class Order:
     status: OrderStatus
     cancel_reason: CancelReason | None
     total: Money
+    """The amount due: the lines at their sale prices plus the shipping fee."""
     shipping_address: Address
     created_at: datetime
     updated_at: datetime
     payment_token: str | None = None
+    shipping_fee: int = 0
+    points_used: int = 0
+    points_to_earn: int = 0
+
+    @property
+    def money(self) -> OrderMoney:
+        """What the order costs and how it is paid (the card pays what the points do not)."""
+        return OrderMoney(
+            subtotal=self.total.amount - self.shipping_fee,
+            shipping_fee=self.shipping_fee,
+            points_used=self.points_used,
+            card=self.total.amount - self.points_used,
+            points_to_earn=self.points_to_earn,
+        )
 
     def can_move_to(self, target: OrderStatus) -> bool:
         return can_transition(self.status, target)
@@ -141,25 +181,27 @@ class OrderDraft:
     idempotency_key: str | None
     request_fingerprint: str
     created_at: datetime
+    points_to_spend: int = 0
 
-    def priced(self, prices: Mapping[int, Money]) -> NewOrder:
-        lines = tuple(NewOrderLine(p, quantity, prices[p]) for p, quantity in self.lines)
-        return NewOrder(self, lines)
+    def priced(self, prices: Mapping[int, BookPrice], policy: ShippingPolicy) -> NewOrder:
+        """The order at these prices: `Refused` when its points to spend are more than is
+        due (`domain.pricing.price_order`)."""
+        lines = tuple(PricedLine(p, quantity, prices[p]) for p, quantity in self.lines)
+        return NewOrder(self, lines, price_order(lines, self.points_to_spend, policy))
 
 
 @dataclass(frozen=True, slots=True)
 class NewOrder:
-    """An order about to be placed: its draft, with the price of each line taken now."""
+    """An order about to be placed: its draft, with the price of each line taken now, and
+    its money."""
 
     draft: OrderDraft
-    lines: tuple[NewOrderLine, ...]
+    lines: tuple[PricedLine, ...]
+    money: OrderMoney
 
     @property
     def total(self) -> Money:
-        total = Money(0)
-        for line in self.lines:
-            total = total + line.unit_price * line.quantity
-        return total
+        return Money(self.money.due)
 
     def placed(self) -> Order:
         """The order as it reads once written: PENDING, with nothing changed since."""
@@ -175,14 +217,10 @@ class NewOrder:
             created_at=draft.created_at,
             updated_at=draft.created_at,
             payment_token=draft.payment_token,
+            shipping_fee=self.money.shipping_fee,
+            points_used=self.money.points_used,
+            points_to_earn=self.money.points_to_earn,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class NewOrderLine:
-    product_id: int
-    quantity: int
-    unit_price: Money
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,12 @@ from uuid import uuid4
 
 from domain.access import NO_ORDER_OF_YOURS, may_act_for
 from domain.commands import CancelOrder, PlaceOrder
+from domain.messages import Event, Message
 from domain.moves import keep
 from domain.order import Order, OrderDraft
-from domain.ports import OrderPlacer, UnitOfWorkFactory
+from domain.points import PointsEntry, PointsReason
+from domain.ports import OrderPlacer, Placement, UnitOfWorkFactory
+from domain.pricing import ShippingPolicy
 from domain.problems import Problem, ProblemCode, Refused, refuse
 from domain.status import CancelReason, OrderStatus
 from domain.validation import check_cancel_order, check_place_order, merge_lines
@@ -41,6 +44,7 @@ def request_fingerprint(command: PlaceOrder) -> str:
             ),
             "address": list(address.parts().values()),
             "token": command.payment_token,
+            "points": command.points,
         },
         ensure_ascii=False,
         sort_keys=True,
@@ -80,6 +84,7 @@ async def place_order(command: PlaceOrder, orders: OrderPlacer, now: datetime) -
         idempotency_key=key,
         request_fingerprint=fingerprint,
         created_at=now,
+        points_to_spend=command.points,
     )
     for _ in range(NUMBER_ATTEMPTS):
         placement = await orders.place(draft)
@@ -92,14 +97,46 @@ async def place_order(command: PlaceOrder, orders: OrderPlacer, now: datetime) -
             raise Refused(
                 [Problem(ProblemCode.NOT_FOUND, "no book has this id", p) for p in missing]
             )
-        if placement.placed:
-            return draft.priced(placement.prices).placed()
+        if placement.points_short:
+            raise refuse(
+                ProblemCode.INVALID_INPUT,
+                f"you have fewer points than the {command.points} this order would spend",
+                ("points",),
+            )
+        if placement.order is not None:
+            return placement.order
         if key is not None:
             found = await orders.placed_with_key(member_id, key)
             if found is not None:  # the same request, sent again or twice at once
                 return _same_request_or_conflict(found, fingerprint)
         draft = dataclasses.replace(draft, number=new_order_number(now))  # drawn twice
     raise RuntimeError(f"no free order number after {NUMBER_ATTEMPTS} draws")
+
+
+async def place_in_unit_of_work(
+    uow: UnitOfWorkFactory, draft: OrderDraft, policy: ShippingPolicy
+) -> Placement:
+    """`OrderPlacer.place` as one unit of work: price the lines, write the order, spend its
+    points (the member's points held until the commit, so two orders cannot spend one
+    balance), and its `order.placed` message; or nothing."""
+    async with uow() as work:
+        prices = await work.catalogue.prices([product_id for product_id, _ in draft.lines])
+        if len(prices) < len(draft.lines):
+            return Placement(prices)
+        new = draft.priced(prices, policy)
+        if not await work.orders.add(new):
+            return Placement(prices)
+        spent = new.money.points_used
+        if spent:
+            await work.points.lock_member(draft.member_id)
+            if await work.points.balance(draft.member_id) < spent:
+                return Placement(prices, points_short=True)
+            await work.points.add(
+                PointsEntry(draft.member_id, draft.id, PointsReason.SPENT, -spent)
+            )
+        await work.outbox.add(Message(Event.ORDER_PLACED, draft.id))
+        await work.commit()
+    return Placement(prices, new.placed())
 
 
 async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:

@@ -26,6 +26,8 @@ from domain.order import (
     OrderItem,
 )
 from domain.payment import Payment
+from domain.points import PointsEntry
+from domain.pricing import BookPrice
 from domain.status import DeliveryStatus, PaymentStatus
 
 
@@ -61,17 +63,25 @@ class OrderRepository(Protocol):
 @dataclass(frozen=True, slots=True)
 class Placement:
     """What placing a draft came to: the price of each of its books that exists, and whether
-    the order was written (False when a book is missing, or the order's number or its
-    (member, idempotency key) is taken: then nothing was written)."""
+    the order was written (False when a book is missing, the member's points are short of
+    what the order spends, or the order's number or its (member, idempotency key) is taken:
+    then nothing was written)."""
 
-    prices: dict[int, Money]
-    placed: bool
+    prices: dict[int, BookPrice]
+    order: Order | None = None
+    """The order as written, when it was."""
+    points_short: bool = False
+
+    @property
+    def placed(self) -> bool:
+        return self.order is not None
 
 
 class OrderPlacer(Protocol):
     async def place(self, draft: OrderDraft) -> Placement:
         """Price the draft's lines now and write, in one transaction, the order, its lines,
-        its first history entry and its `order.placed` message; or nothing."""
+        its first history entry, the points it spends and its `order.placed` message; or
+        nothing. `Refused` when its points to spend are more than is due."""
         ...
 
     async def placed_with_key(self, member_id: str, key: str) -> tuple[Order, str | None] | None:
@@ -81,7 +91,7 @@ class OrderPlacer(Protocol):
 
 
 class CatalogueRepository(Protocol):
-    async def prices(self, product_ids: Sequence[int]) -> dict[int, Money]: ...
+    async def prices(self, product_ids: Sequence[int]) -> dict[int, BookPrice]: ...
 
     async def titles(self, product_ids: Sequence[int]) -> dict[int, str]: ...
 
@@ -143,6 +153,21 @@ class DeliveryRepository(Protocol):
     async def set_status(self, delivery: Delivery, status: DeliveryStatus) -> None: ...
 
 
+class PointsLedger(Protocol):
+    """The members' points: entries written once each, the balance their sum."""
+
+    async def lock_member(self, member_id: str) -> None:
+        """Hold the member's points until the end of the unit of work (two orders spending
+        the same balance at once take turns)."""
+        ...
+
+    async def balance(self, member_id: str) -> int: ...
+
+    async def add(self, entry: PointsEntry) -> bool:
+        """Write the entry; False when the order has one for this reason and part already."""
+        ...
+
+
 class Outbox(Protocol):
     async def add(self, message: Message) -> None: ...
 
@@ -172,6 +197,9 @@ class UnitOfWork(Protocol):
 
     @property
     def deliveries(self) -> DeliveryRepository: ...
+
+    @property
+    def points(self) -> PointsLedger: ...
 
     @property
     def outbox(self) -> Outbox: ...

@@ -74,6 +74,10 @@ class BookRates:
         return self
 
 
+NO_RATES = BookRates()
+"""No discount, no points: the list price is the sale price."""
+
+
 def percent(basis_points: int) -> str:
     """`1001` → `10.01 %`: a rate as people read it."""
     whole, hundredths = divmod(basis_points, 100)

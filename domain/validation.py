@@ -109,6 +109,10 @@ def check_place_order(command: PlaceOrder) -> None:
                 f"a payment token is 1 to {MAX_PAYMENT_TOKEN} letters, digits, _ or -",
             )
         )
+    if command.points < 0:
+        problems.append(
+            _invalid(("points",), f"points to spend cannot be negative ({command.points})")
+        )
     key = command.idempotency_key
     if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
         problems.append(

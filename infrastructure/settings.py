@@ -10,6 +10,8 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.pricing import ShippingPolicy
+
 DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"
 DEVELOPMENT_WEBHOOK_SECRET = "development-only-carrier-webhook-secret"
 DEVELOPMENT_SECRETS = frozenset({DEVELOPMENT_JWT_SECRET, DEVELOPMENT_WEBHOOK_SECRET})
@@ -51,6 +53,8 @@ class Settings(BaseSettings):
     retry_delays: Annotated[tuple[float, ...], NoDecode] = (1.0, 5.0, 30.0, 120.0)
     carrier_step_seconds: float = Field(default=10.0, gt=0)
     carrier_report_give_up_seconds: float = Field(default=3600.0, gt=0)
+    free_shipping_threshold: int = Field(default=15_000, ge=0)
+    shipping_fee: int = Field(default=2_500, ge=0)
     cache_prefix: str = Field(default="orders", min_length=1)
     product_cache_ttl: int = Field(default=300, ge=1)
     response_cache: bool = True
@@ -96,6 +100,10 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     queue_type: Literal["classic", "quorum"] = "classic"
     delivery_limit: int = Field(default=20, ge=1, le=10_000)
+
+    @property
+    def shipping_policy(self) -> ShippingPolicy:
+        return ShippingPolicy(threshold=self.free_shipping_threshold, fee=self.shipping_fee)
 
     @field_validator("retry_delays", mode="before")
     @classmethod

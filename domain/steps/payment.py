@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from domain.messages import Consumer, Event, Message
+from domain.money import Money
 from domain.moves import cancel_for, keep
 from domain.order import Order
 from domain.payment import Payment
@@ -36,17 +37,28 @@ def refund_key(order_id: UUID) -> str:
     return f"refund-{order_id}"
 
 
+def card_amount(order: Order) -> Money:
+    """What the card pays: the amount due less the points spent."""
+    return Money(order.money.card, order.total.currency)
+
+
 async def _decide_charge(work: UnitOfWork, message: Message) -> Order | None:
     order = await order_waiting_at(work, message, OrderStatus.STOCK_RESERVED)
-    if order is not None:
-        await work.payments.record_attempt(order.id, order.total)
+    if order is None:
+        return None
+    if not order.money.card:  # points pay it all: no card payment, no call to the gateway
+        await keep(work, order.move_to(OrderStatus.PAID, f"paid with {order.points_used} points"))
+        return None
+    await work.payments.record_attempt(order.id, card_amount(order))
     return order
 
 
 async def _charge(reach: Reach[PaymentGateway], order: Order) -> ChargeResult:
     try:
         return await reach.outside.charge(
-            idempotency_key=charge_key(order.id), amount=order.total, token=order.payment_token
+            idempotency_key=charge_key(order.id),
+            amount=card_amount(order),
+            token=order.payment_token,
         )
     except TransientFault as fault:
         async with reach.uow() as work:

@@ -10,6 +10,7 @@ from domain.member import Member
 from domain.money import Money
 from domain.order import Address, Order, OrderEvent, OrderItem
 from domain.payment import Payment
+from domain.pricing import BookRates
 from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
 
 Row = Any
@@ -43,6 +44,9 @@ def order_from_row(row: Row) -> Order:
         created_at=row.created_at,
         updated_at=row.updated_at,
         payment_token=row.payment_token,
+        shipping_fee=row.shipping_fee,
+        points_used=row.points_used,
+        points_to_earn=row.points_to_earn,
     )
 
 
@@ -53,6 +57,8 @@ def order_item_from_row(row: Row) -> OrderItem:
         product_id=row.product_id,
         quantity=row.quantity,
         unit_price=Money(row.unit_price, row.currency),
+        unit_discount=row.unit_discount,
+        rates=BookRates(row.discount_rate, row.points_rate),
     )
 
 

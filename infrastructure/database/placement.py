@@ -2,7 +2,8 @@
 
 Any database does it as a unit of work, one statement after another. On PostgreSQL it is one
 statement, run outside an explicit transaction (a single statement is atomic): one round trip
-where the unit of work takes six (BEGIN, prices, order, lines with history, outbox, COMMIT).
+where the unit of work takes six (BEGIN, prices, order, lines with history, outbox, COMMIT),
+for every order that spends no points.
 `placeOrder` is the busiest write of the service, so this one path is written twice.
 """
 
@@ -13,28 +14,25 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.messages import Event, Message
-from domain.money import Money
 from domain.order import Order, OrderDraft
+from domain.ordering import place_in_unit_of_work
 from domain.ports import Placement, UnitOfWorkFactory
+from domain.pricing import ShippingPolicy
 from domain.status import OrderStatus
 from infrastructure.database.engine import single_statements
+from infrastructure.database.repositories.catalogue import book_price
 from infrastructure.database.repositories.messages import OUTBOX_CHANNEL
 from infrastructure.database.repositories.orders import PLACED_MESSAGE
 from infrastructure.observability.logs import request_id
 
 
 class UnitOfWorkOrderPlacer:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, policy: ShippingPolicy) -> None:
         self._uow = uow
+        self._policy = policy
 
     async def place(self, draft: OrderDraft) -> Placement:
-        async with self._uow() as work:
-            prices = await work.catalogue.prices([product_id for product_id, _ in draft.lines])
-            if len(prices) < len(draft.lines) or not await work.orders.add(draft.priced(prices)):
-                return Placement(prices, placed=False)
-            await work.outbox.add(Message(Event.ORDER_PLACED, draft.id))
-            await work.commit()
-        return Placement(prices, placed=True)
+        return await place_in_unit_of_work(self._uow, draft, self._policy)
 
     async def placed_with_key(self, member_id: str, key: str) -> tuple[Order, str | None] | None:
         async with self._uow() as work:
@@ -48,23 +46,41 @@ WITH line AS (
     FROM unnest(CAST(:products AS bigint[]), CAST(:quantities AS integer[]))
         WITH ORDINALITY AS line (product_id, quantity, position)
 ), priced AS (
-    SELECT line.position, line.product_id, line.quantity, product.price, product.currency
+    SELECT line.position, line.product_id, line.quantity, product.price, product.currency,
+           product.discount_rate, product.points_rate,
+           CAST(CAST(product.price AS bigint) * product.discount_rate / 10000 AS integer)
+               AS unit_discount,
+           CAST(CAST(product.price AS bigint) * product.points_rate / 10000 AS integer)
+               AS unit_points
     FROM line JOIN product ON product.id = line.product_id
-), new_order AS (
-    INSERT INTO orders (id, number, member_id, status, total_amount, currency, recipient, phone,
-                        zip_code, line1, line2, payment_token, idempotency_key,
-                        request_fingerprint, created_at, updated_at)
-    SELECT CAST(:id AS uuid), :number, :member_id, CAST(:status AS varchar),
-           sum(priced.price * priced.quantity), min(priced.currency), :recipient, :phone,
-           :zip_code, :line1, :line2, :payment_token, :idempotency_key, :request_fingerprint,
-           CAST(:created_at AS timestamptz), CAST(:created_at AS timestamptz)
+), money AS (
+    SELECT sum((priced.price - priced.unit_discount) * priced.quantity) AS subtotal,
+           sum(priced.unit_points * priced.quantity) AS points_to_earn,
+           min(priced.currency) AS currency, count(*) AS lines
     FROM priced
-    HAVING count(*) = cardinality(CAST(:products AS bigint[]))
+), fee AS (
+    SELECT money.*, CASE WHEN money.subtotal >= :threshold THEN 0 ELSE :fee END AS shipping_fee
+    FROM money
+), new_order AS (
+    INSERT INTO orders (id, number, member_id, status, total_amount, currency, shipping_fee,
+                        points_used, points_to_earn, recipient, phone, zip_code, line1, line2,
+                        payment_token, idempotency_key, request_fingerprint, created_at,
+                        updated_at)
+    SELECT CAST(:id AS uuid), :number, :member_id, CAST(:status AS varchar),
+           fee.subtotal + fee.shipping_fee, fee.currency, fee.shipping_fee, 0,
+           fee.points_to_earn, :recipient, :phone, :zip_code, :line1, :line2, :payment_token,
+           :idempotency_key, :request_fingerprint, CAST(:created_at AS timestamptz),
+           CAST(:created_at AS timestamptz)
+    FROM fee
+    WHERE fee.lines = cardinality(CAST(:products AS bigint[]))
     ON CONFLICT DO NOTHING
     RETURNING id
 ), new_lines AS (
-    INSERT INTO order_item (order_id, product_id, quantity, unit_price, currency)
-    SELECT new_order.id, priced.product_id, priced.quantity, priced.price, priced.currency
+    INSERT INTO order_item (order_id, product_id, quantity, unit_price, currency, unit_discount,
+                            discount_rate, points_rate)
+    SELECT new_order.id, priced.product_id, priced.quantity,
+           priced.price - priced.unit_discount, priced.currency, priced.unit_discount,
+           priced.discount_rate, priced.points_rate
     FROM new_order, priced
     ORDER BY priced.position
 ), first_entry AS (
@@ -81,22 +97,31 @@ WITH line AS (
 ), woken AS (
     SELECT pg_notify('{OUTBOX_CHANNEL}', '') FROM message
 )
-SELECT priced.product_id, priced.price, priced.currency,
+SELECT priced.product_id, priced.price, priced.discount_rate, priced.points_rate,
        (SELECT count(*) FROM new_order) AS placed, (SELECT count(*) FROM woken) AS woken
 FROM priced
 """
 )
 """Any unique conflict on the order (the (member, key) of a repeated request, or a number drawn
 twice), or a book that does not exist, writes nothing at all. PostgreSQL runs a data-modifying
-CTE whether or not it is referenced, a plain SELECT one only when it is: hence `woken`."""
+CTE whether or not it is referenced, a plain SELECT one only when it is: hence `woken`. The
+prices are `domain.pricing`'s, in SQL: each discount and points figure floored per copy (an
+integer division of non-negative numbers), the fee from the subtotal of sale prices; the order
+returned is priced again by the domain from the same rows, and tests compare both placers."""
 
 
 class PostgresOrderPlacer(UnitOfWorkOrderPlacer):
-    def __init__(self, uow: UnitOfWorkFactory, engine: AsyncEngine) -> None:
-        super().__init__(uow)
+    """An order that spends no points is one statement; one that spends points goes through
+    the unit of work, whose statements each see the member's balance as it is once the
+    member's row is locked (one statement would see it as it was when it began)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, policy: ShippingPolicy, engine: AsyncEngine) -> None:
+        super().__init__(uow, policy)
         self._engine = single_statements(engine)
 
     async def place(self, draft: OrderDraft) -> Placement:
+        if draft.points_to_spend:
+            return await super().place(draft)
         address = draft.shipping_address
         message = Message(Event.ORDER_PLACED, draft.id)
         async with self._engine.connect() as conn:
@@ -105,6 +130,8 @@ class PostgresOrderPlacer(UnitOfWorkOrderPlacer):
                 {
                     "products": [product_id for product_id, _ in draft.lines],
                     "quantities": [quantity for _, quantity in draft.lines],
+                    "threshold": self._policy.threshold,
+                    "fee": self._policy.fee,
                     "id": draft.id,
                     "number": draft.number,
                     "member_id": draft.member_id,
@@ -122,11 +149,15 @@ class PostgresOrderPlacer(UnitOfWorkOrderPlacer):
                 },
             )
             found = rows.all()
-        prices = {row.product_id: Money(row.price, row.currency) for row in found}
-        return Placement(prices, placed=bool(found) and found[0].placed == 1)
+        prices = {row.product_id: book_price(row) for row in found}
+        if not found or found[0].placed != 1:
+            return Placement(prices)
+        return Placement(prices, draft.priced(prices, self._policy).placed())
 
 
-def order_placer(uow: UnitOfWorkFactory, engine: AsyncEngine) -> UnitOfWorkOrderPlacer:
+def order_placer(
+    uow: UnitOfWorkFactory, policy: ShippingPolicy, engine: AsyncEngine
+) -> UnitOfWorkOrderPlacer:
     if engine.dialect.name == "postgresql":
-        return PostgresOrderPlacer(uow, engine)
-    return UnitOfWorkOrderPlacer(uow)
+        return PostgresOrderPlacer(uow, policy, engine)
+    return UnitOfWorkOrderPlacer(uow, policy)

@@ -1,4 +1,4 @@
-"""The tables of the six domains, the outbox and the inbox (processed messages).
+"""The tables of the seven domains, the outbox and the inbox (processed messages).
 
 Constraints that keep data honest live here, in the database: stock never negative, one ISBN per
 book, one order per (member, idempotency key), quantities within bounds.
@@ -63,6 +63,11 @@ class ProductRow(TableModel, table=True):
     __table_args__ = (
         CheckConstraint("price > 0", name="price_positive"),
         CheckConstraint("length(isbn) = 13", name="isbn_length"),
+        CheckConstraint(
+            "discount_rate BETWEEN 0 AND 1000 AND points_rate >= 0 "
+            "AND discount_rate + points_rate <= 1500",
+            name="book_price_law",
+        ),
         Index(
             "ix_product_title_trgm",
             "title",
@@ -77,7 +82,12 @@ class ProductRow(TableModel, table=True):
     author: str = Field(max_length=300)
     publisher: str | None = Field(default=None, max_length=300)
     price: int
+    """The list price (정가), set by the publisher."""
     currency: str = Field(default="KRW", max_length=3)
+    discount_rate: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    """Basis points of the list price off the sale price (도서정가제: at most 1000)."""
+    points_rate: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    """Basis points of the list price earned as points (with the discount, at most 1500)."""
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
@@ -102,6 +112,9 @@ class OrderRow(TableModel, table=True):
     __table_args__ = (
         UniqueConstraint("member_id", "idempotency_key"),
         CheckConstraint("total_amount >= 0", name="total_not_negative"),
+        CheckConstraint("shipping_fee BETWEEN 0 AND total_amount", name="fee_within_total"),
+        CheckConstraint("points_used BETWEEN 0 AND total_amount", name="points_within_total"),
+        CheckConstraint("points_to_earn >= 0", name="points_to_earn_not_negative"),
         Index("ix_orders_member_id_created_at_id", "member_id", "created_at", "id"),
         Index("ix_orders_created_at_id", "created_at", "id"),
         Index(
@@ -124,7 +137,12 @@ class OrderRow(TableModel, table=True):
     status: str = Field(max_length=20, index=True)
     cancel_reason: str | None = Field(default=None, max_length=30)
     total_amount: int
+    """The amount due: the lines at their sale prices plus the shipping fee. The card pays it
+    less the points used."""
     currency: str = Field(default="KRW", max_length=3)
+    shipping_fee: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    points_used: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    points_to_earn: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     recipient: str = Field(max_length=100)
     phone: str = Field(max_length=30)
     zip_code: str = Field(max_length=10)
@@ -147,6 +165,7 @@ class OrderItemRow(TableModel, table=True):
         CheckConstraint("quantity BETWEEN 1 AND 99", name="quantity_range"),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
         Index("ix_order_item_product_id_order_id", "product_id", "order_id"),
+        CheckConstraint("unit_discount >= 0", name="unit_discount_not_negative"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
@@ -154,7 +173,12 @@ class OrderItemRow(TableModel, table=True):
     product_id: int = Field(sa_column=Column(BigIntId, ForeignKey("product.id"), nullable=False))
     quantity: int
     unit_price: int
+    """The sale price (판매가) of one copy when the order was placed; the list price is this plus
+    `unit_discount`. The rates are the book's at that moment."""
     currency: str = Field(default="KRW", max_length=3)
+    unit_discount: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    discount_rate: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    points_rate: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
 class OrderEventRow(TableModel, table=True):
@@ -168,6 +192,29 @@ class OrderEventRow(TableModel, table=True):
     status: str = Field(max_length=20)
     message: str | None = Field(default=None, max_length=500)
     occurred_at: datetime = _created()
+
+
+class PointsEntryRow(TableModel, table=True):
+    """One entry of a member's points ledger (적립금); the balance is the sum of the member's
+    entries. An order has at most one entry per (reason, part): an earn written twice, by a
+    redelivered event, is refused by the database."""
+
+    __tablename__ = "points_entry"
+    __table_args__ = (
+        UniqueConstraint("order_id", "reason", "part"),
+        Index("ix_points_entry_member_id_id", "member_id", "id"),
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    member_id: str = Field(foreign_key="member.id", max_length=255)
+    order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE")
+    reason: str = Field(max_length=20)
+    part: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    """0 for an order's whole-order entries; a partial cancellation's number for its return."""
+    amount: int
+    """Positive when points are earned or given back, negative when spent."""
+    created_at: datetime = _created()
 
 
 class StockReservationRow(TableModel, table=True):
@@ -316,6 +363,7 @@ order_table = _core(OrderRow)
 order_item_table = _core(OrderItemRow)
 order_event_table = _core(OrderEventRow)
 stock_reservation_table = _core(StockReservationRow)
+points_entry_table = _core(PointsEntryRow)
 payment_table = _core(PaymentRow)
 delivery_table = _core(DeliveryRow)
 delivery_event_table = _core(DeliveryEventRow)

@@ -15,6 +15,7 @@ from infrastructure.database.repositories.deliveries import SqlDeliveryRepositor
 from infrastructure.database.repositories.messages import SqlInbox, SqlOutbox
 from infrastructure.database.repositories.orders import SqlOrderRepository
 from infrastructure.database.repositories.payments import SqlPaymentRepository
+from infrastructure.database.repositories.points import SqlPointsLedger
 from infrastructure.database.repositories.stock import SqlStockRepository
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     stock: SqlStockRepository
     payments: SqlPaymentRepository
     deliveries: SqlDeliveryRepository
+    points: SqlPointsLedger
     outbox: SqlOutbox
     inbox: SqlInbox
 
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.stock = SqlStockRepository(conn)
         self.payments = SqlPaymentRepository(conn)
         self.deliveries = SqlDeliveryRepository(conn)
+        self.points = SqlPointsLedger(conn)
         self.outbox = SqlOutbox(conn)
         self.inbox = SqlInbox(conn)
         return self

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bootstrap import Services
-from domain.money import Money
 from domain.order import Address, OrderDraft
+from domain.points import PointsEntry, PointsReason
+from domain.pricing import NO_RATES, BookPrice, BookRates, ShippingPolicy
 from infrastructure.database.placement import PostgresOrderPlacer, UnitOfWorkOrderPlacer
 from infrastructure.database.tables import (
     order_event_table,
@@ -28,9 +29,12 @@ from infrastructure.database.tables import (
 from tests.support.factories import create_member, create_product
 
 Placer = UnitOfWorkOrderPlacer
+POLICY = ShippingPolicy(threshold=15_000, fee=2_500)
 PLACERS: dict[str, Callable[[Services], Placer]] = {
-    "unit of work": lambda services: UnitOfWorkOrderPlacer(services.unit_of_work),
-    "one statement": lambda services: PostgresOrderPlacer(services.unit_of_work, services.engine),
+    "unit of work": lambda services: UnitOfWorkOrderPlacer(services.unit_of_work, POLICY),
+    "one statement": lambda services: PostgresOrderPlacer(
+        services.unit_of_work, POLICY, services.engine
+    ),
 }
 
 
@@ -46,6 +50,7 @@ async def _draft(
     number: str | None = None,
     member_id: str | None = None,
     key: str | None = None,
+    points: int = 0,
 ) -> OrderDraft:
     return OrderDraft(
         id=uuid.uuid4(),
@@ -57,6 +62,7 @@ async def _draft(
         idempotency_key=key,
         request_fingerprint="f" * 64,
         created_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+        points_to_spend=points,
     )
 
 
@@ -102,9 +108,9 @@ async def test_an_order_is_written_with_its_lines_in_order_its_history_and_its_m
 
     assert placement.placed
     assert placement.prices == {
-        books[0]: Money(12000),
-        books[1]: Money(8000),
-        books[2]: Money(15000),
+        books[0]: BookPrice(12000, NO_RATES),
+        books[1]: BookPrice(8000, NO_RATES),
+        books[2]: BookPrice(15000, NO_RATES),
     }
     assert await _rows(services.engine, draft.id) == {
         "order": ("PENDING", 15000 + 2 * 12000 + 3 * 8000, draft.number),
@@ -122,7 +128,7 @@ async def test_a_missing_book_writes_nothing_and_prices_the_others(
 
     placement = await placer.place(draft)
 
-    assert placement == type(placement)({book: Money(9000)}, placed=False)
+    assert placement == type(placement)({book: BookPrice(9000, NO_RATES)})
     assert (await _rows(services.engine, draft.id))["order"] is None
 
 
@@ -153,3 +159,106 @@ async def test_a_taken_number_or_key_writes_nothing(services: Services, placer: 
             .where(order_table.c.member_id == first.member_id)
         )
     assert count == 1
+
+
+async def _give_points(services: Services, member_id: str, amount: int) -> None:
+    """Points the member earned on an earlier order, written as the ledger keeps them."""
+    earlier = await placer_of(services).place(
+        await _draft(services, ((await create_product(services.engine), 1),), member_id=member_id)
+    )
+    assert earlier.order is not None
+    async with services.unit_of_work() as work:
+        entry = PointsEntry(member_id, earlier.order.id, PointsReason.EARNED, amount)
+        assert await work.points.add(entry)
+        assert not await work.points.add(entry)  # once per (order, reason)
+        await work.commit()
+
+
+def placer_of(services: Services) -> Placer:
+    return UnitOfWorkOrderPlacer(services.unit_of_work, POLICY)
+
+
+async def test_lines_are_priced_at_sale_prices_with_their_snapshot_and_the_fee(
+    services: Services, placer: Placer
+) -> None:
+    discounted = await create_product(
+        services.engine, price=13_999, discount_rate=1000, points_rate=500
+    )
+    draft = await _draft(services, ((discounted, 1),))
+
+    placement = await placer.place(draft)
+
+    assert placement.order is not None
+    assert placement.prices == {discounted: BookPrice(13_999, BookRates(1000, 500))}
+    money = placement.order.money
+    assert (money.subtotal, money.shipping_fee, money.card, money.points_to_earn) == (
+        12_600,
+        2_500,
+        15_100,
+        699,
+    )
+    async with services.engine.connect() as conn:
+        order = (await conn.execute(select(order_table).where(order_table.c.id == draft.id))).one()
+        line = (
+            await conn.execute(
+                select(order_item_table).where(order_item_table.c.order_id == draft.id)
+            )
+        ).one()
+    assert (order.total_amount, order.shipping_fee, order.points_used, order.points_to_earn) == (
+        15_100,
+        2_500,
+        0,
+        699,
+    )
+    assert (line.unit_price, line.unit_discount, line.discount_rate, line.points_rate) == (
+        12_600,
+        1_399,
+        1000,
+        500,
+    )
+
+
+async def test_the_threshold_ships_free_and_one_won_less_pays_the_fee(
+    services: Services, placer: Placer
+) -> None:
+    at = await create_product(services.engine, price=15_000)
+    below = await create_product(services.engine, price=14_999)
+    fees = []
+    for book in (at, below):
+        placement = await placer.place(await _draft(services, ((book, 1),)))
+        assert placement.order is not None
+        fees.append((placement.order.total.amount, placement.order.shipping_fee))
+    assert fees == [(15_000, 0), (17_499, 2_500)]
+
+
+async def test_points_spent_are_in_the_ledger_with_the_order(
+    services: Services, placer: Placer
+) -> None:
+    member = await create_member(services.engine)
+    await _give_points(services, member, 6_000)
+    book = await create_product(services.engine, price=12_000)
+    draft = await _draft(services, ((book, 1),), member_id=member, points=6_000)
+
+    placement = await placer.place(draft)
+
+    assert placement.order is not None
+    assert (placement.order.total.amount, placement.order.money.card) == (14_500, 8_500)
+    async with services.unit_of_work() as work:
+        assert await work.points.balance(member) == 0
+    assert (await _rows(services.engine, draft.id))["order"] == ("PENDING", 14_500, draft.number)
+
+
+async def test_points_short_of_what_the_order_spends_write_nothing(
+    services: Services, placer: Placer
+) -> None:
+    member = await create_member(services.engine)
+    await _give_points(services, member, 5_999)
+    book = await create_product(services.engine, price=12_000)
+    draft = await _draft(services, ((book, 1),), member_id=member, points=6_000)
+
+    placement = await placer.place(draft)
+
+    assert (placement.order, placement.points_short) == (None, True)
+    assert (await _rows(services.engine, draft.id))["order"] is None
+    async with services.unit_of_work() as work:
+        assert await work.points.balance(member) == 5_999

@@ -48,6 +48,8 @@ async def create_product(
     author: str = "Test Author",
     price: int = 15000,
     available: int = 10,
+    discount_rate: int = 0,
+    points_rate: int = 0,
 ) -> int:
     now = utc_now()
     async with engine.begin() as conn:
@@ -60,6 +62,8 @@ async def create_product(
                 publisher="Test Press",
                 price=price,
                 currency="KRW",
+                discount_rate=discount_rate,
+                points_rate=points_rate,
                 created_at=now,
                 updated_at=now,
             )

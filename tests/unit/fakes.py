@@ -26,7 +26,9 @@ from domain.order import (
     OrderDraft,
     OrderItem,
 )
+from domain.ordering import place_in_unit_of_work
 from domain.payment import Payment
+from domain.points import PointsEntry, PointsReason
 from domain.ports import (
     Carrier,
     CatalogueRepository,
@@ -39,14 +41,18 @@ from domain.ports import (
     PaymentGateway,
     PaymentRepository,
     Placement,
+    PointsLedger,
     StockRepository,
     TransientFault,
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from domain.pricing import NO_RATES, BookPrice, BookRates, ShippingPolicy
 from domain.status import DeliveryStatus, OrderStatus, PaymentStatus
 
 Hook = Callable[[], Awaitable[None]]
+POLICY = ShippingPolicy()
+"""₩15,000 and ₩2,500, the settings' defaults."""
 
 
 @dataclass
@@ -56,6 +62,7 @@ class Shelf:
     available: int
     reserved: int = 0
     isbn: str | None = None
+    rates: BookRates = NO_RATES
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class Tables:
     """By order id: an order has one parcel at most."""
     tracking: list[tuple[DeliveryEvent, str | None]] = field(default_factory=list)
     """Each parcel's events, with the carrier's id for those it sent."""
+    points: list[PointsEntry] = field(default_factory=list)
     outbox: list[Message] = field(default_factory=list)
     inbox: set[tuple[Consumer, UUID]] = field(default_factory=set)
 
@@ -126,7 +134,15 @@ class FakeOrders:
         placed = new.placed()
         self._t.orders[order.id] = placed
         self._t.items[order.id] = [
-            OrderItem(n, order.id, line.product_id, line.quantity, line.unit_price)
+            OrderItem(
+                n,
+                order.id,
+                line.product_id,
+                line.quantity,
+                Money(line.price.sale_price),
+                line.price.discount,
+                line.price.rates,
+            )
             for n, line in enumerate(new.lines, start=1)
         ]
         self._t.history[order.id] = [
@@ -164,8 +180,13 @@ class FakeCatalogue:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    async def prices(self, product_ids: Sequence[int]) -> dict[int, Money]:
-        return {p: self._t.shelves[p].price for p in product_ids if p in self._t.shelves}
+    async def prices(self, product_ids: Sequence[int]) -> dict[int, BookPrice]:
+        shelves = self._t.shelves
+        return {
+            p: BookPrice(shelves[p].price.amount, shelves[p].rates)
+            for p in product_ids
+            if p in shelves
+        }
 
     async def titles(self, product_ids: Sequence[int]) -> dict[int, str]:
         return {p: self._t.shelves[p].title for p in product_ids if p in self._t.shelves}
@@ -296,6 +317,24 @@ class FakeDeliveries:
         self._t.deliveries[delivery.order_id] = dataclasses.replace(delivery, status=status)
 
 
+class FakePoints:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def lock_member(self, member_id: str) -> None:
+        """Units of work on the fake database do not run at once: nothing to hold."""
+
+    async def balance(self, member_id: str) -> int:
+        return sum(entry.amount for entry in self._t.points if entry.member_id == member_id)
+
+    async def add(self, entry: PointsEntry) -> bool:
+        key = (entry.order_id, entry.reason, entry.part)
+        if any((e.order_id, e.reason, e.part) == key for e in self._t.points):
+            return False
+        self._t.points.append(entry)
+        return True
+
+
 class FakeOutbox:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
@@ -363,6 +402,10 @@ class FakeUnitOfWork:
         return FakeDeliveries(self._tables)
 
     @property
+    def points(self) -> PointsLedger:
+        return FakePoints(self._tables)
+
+    @property
     def outbox(self) -> Outbox:
         return FakeOutbox(self._tables)
 
@@ -372,21 +415,17 @@ class FakeUnitOfWork:
 
 
 class FakeOrderPlacer:
-    """Prices and writes a draft in one unit of work, as the port promises."""
+    """Prices and writes a draft in one unit of work, as the port promises (the domain's own
+    `place_in_unit_of_work`, which the SQLite placer runs too), keeping each draft."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, policy: ShippingPolicy = POLICY) -> None:
         self._uow = uow
+        self._policy = policy
         self.drafts: list[OrderDraft] = []
 
     async def place(self, draft: OrderDraft) -> Placement:
         self.drafts.append(draft)
-        async with self._uow() as work:
-            prices = await work.catalogue.prices([product_id for product_id, _ in draft.lines])
-            if len(prices) < len(draft.lines) or not await work.orders.add(draft.priced(prices)):
-                return Placement(prices, placed=False)
-            await work.outbox.add(Message(Event.ORDER_PLACED, draft.id))
-            await work.commit()
-        return Placement(prices, placed=True)
+        return await place_in_unit_of_work(self._uow, draft, self._policy)
 
     async def placed_with_key(self, member_id: str, key: str) -> tuple[Order, str | None] | None:
         async with self._uow() as work:
@@ -403,6 +442,8 @@ class FakeGateway:
         self._answers = list(answers) or [APPROVED]
         self._refunds = refunds
         self.charges: list[str] = []
+        self.charged: list[int] = []
+        """The amount of each charge, in won."""
         self.refunds: list[str] = []
         self.while_charging: Hook | None = None
         """Runs during a charge: what happens elsewhere while the gateway works."""
@@ -411,6 +452,7 @@ class FakeGateway:
         self, *, idempotency_key: str, amount: Money, token: str | None
     ) -> ChargeResult:
         self.charges.append(idempotency_key)
+        self.charged.append(amount.amount)
         if self.while_charging is not None:
             await self.while_charging()
         answer = self._answers.pop(0) if len(self._answers) > 1 else self._answers[0]
@@ -456,9 +498,12 @@ def an_order(
     status: OrderStatus = OrderStatus.PENDING,
     member_id: str = "m-1",
     token: str | None = "tok_ok",
+    points_used: int = 0,
+    points_to_earn: int = 0,
 ) -> Order:
     """An order already at `status`, written straight to the tables (with no history behind
-    it but its last entry), as a test's starting point."""
+    it but its last entry, and no shipping fee), as a test's starting point; the points it
+    spent are in the ledger."""
     order_id = uuid4()
     t = database.tables
     items = [
@@ -468,8 +513,21 @@ def an_order(
     total = Money(sum(item.line_total.amount for item in items))
     now = datetime.now(UTC)
     order = Order(
-        order_id, f"N-{order_id.hex[:8]}", member_id, status, None, total, ADDRESS, now, now, token
+        order_id,
+        f"N-{order_id.hex[:8]}",
+        member_id,
+        status,
+        None,
+        total,
+        ADDRESS,
+        now,
+        now,
+        token,
+        points_used=points_used,
+        points_to_earn=points_to_earn,
     )
+    if points_used:
+        t.points.append(PointsEntry(member_id, order_id, PointsReason.SPENT, -points_used))
     t.orders[order_id] = order
     t.items[order_id] = items
     t.history[order_id] = [HistoryEntry(status, "given", now)]
@@ -483,6 +541,7 @@ _PORTS: tuple[
     StockRepository,
     PaymentRepository,
     DeliveryRepository,
+    PointsLedger,
     Outbox,
     Inbox,
     OrderPlacer,
@@ -495,6 +554,7 @@ _PORTS: tuple[
     FakeStock(Tables()),
     FakePayments(Tables()),
     FakeDeliveries(Tables()),
+    FakePoints(Tables()),
     FakeOutbox(Tables()),
     FakeInbox(Tables()),
     FakeOrderPlacer(FakeDatabase().unit_of_work),

@@ -1,28 +1,37 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.commands import CreateProduct
-from domain.money import Money
+from domain.pricing import BookPrice, BookRates
 from infrastructure.database.tables import product_table, stock_table
 from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_on_conflict
 
-_PRICES = select(product_table.c.id, product_table.c.price, product_table.c.currency).where(
-    product_table.c.id.in_(bindparam("ids", expanding=True))
-)
+_PRICES = select(
+    product_table.c.id,
+    product_table.c.price,
+    product_table.c.discount_rate,
+    product_table.c.points_rate,
+).where(product_table.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def book_price(row: Any) -> BookPrice:
+    """A product row's list price (`price`) with its rates."""
+    return BookPrice(row.price, BookRates(row.discount_rate, row.points_rate))
 
 
 class SqlCatalogueRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def prices(self, product_ids: Sequence[int]) -> dict[int, Money]:
+    async def prices(self, product_ids: Sequence[int]) -> dict[int, BookPrice]:
         rows = await self._conn.execute(_PRICES, {"ids": list(product_ids)})
-        return {row.id: Money(row.price, row.currency) for row in rows}
+        return {row.id: book_price(row) for row in rows}
 
     async def titles(self, product_ids: Sequence[int]) -> dict[int, str]:
         stmt = select(product_table.c.id, product_table.c.title).where(

@@ -31,7 +31,7 @@ class SqlOrderRepository:
         """Orders whose status this unit of work changed, to announce once it commits."""
 
     async def add(self, new: NewOrder) -> bool:
-        order, total = new.draft, new.total
+        order, total, money = new.draft, new.total, new.money
         address = order.shipping_address
         values = {
             "id": order.id,
@@ -40,6 +40,9 @@ class SqlOrderRepository:
             "status": OrderStatus.PENDING.value,
             "total_amount": total.amount,
             "currency": total.currency,
+            "shipping_fee": money.shipping_fee,
+            "points_used": money.points_used,
+            "points_to_earn": money.points_to_earn,
             **address.parts(),
             "payment_token": order.payment_token,
             "idempotency_key": order.idempotency_key,
@@ -59,8 +62,11 @@ class SqlOrderRepository:
                     "order_id": order.id,
                     "product_id": line.product_id,
                     "quantity": line.quantity,
-                    "unit_price": line.unit_price.amount,
-                    "currency": line.unit_price.currency,
+                    "unit_price": line.price.sale_price,
+                    "currency": total.currency,
+                    "unit_discount": line.price.discount,
+                    "discount_rate": line.price.rates.discount,
+                    "points_rate": line.price.rates.points,
                 }
                 for line in new.lines
             ],

@@ -1,0 +1,31 @@
+"""Points (적립금), a ledger of the member domain: every change of a member's points is an entry
+with its order and reason, written once; the balance is the sum of the entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+
+class PointsReason(StrEnum):
+    SPENT = "SPENT"
+    """Paid part of an order (negative)."""
+    EARNED = "EARNED"
+    """The order was delivered."""
+    RETURNED = "RETURNED"
+    """The order that spent them was cancelled, or part of it (one entry per cancellation)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PointsEntry:
+    member_id: str
+    order_id: UUID
+    reason: PointsReason
+    amount: int
+    """Positive when points come in, negative when they are spent."""
+    part: int = 0
+    """0 for an order's whole-order entries; a partial cancellation's number for its return."""
+    at: datetime | None = None
+    """When it was written (None before it is)."""
