@@ -248,6 +248,12 @@ class PaymentGateway(Protocol):
         False when none was taken and none can be."""
         ...
 
+    async def refund_part(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
+        """Give back `amount` of what the approved charge made with `charge_key` took, once per
+        key. False, with nothing given back, when the charge is not approved or its refunds
+        would come to more than it took."""
+        ...
+
 
 class Carrier(Protocol):
     """The parcel carrier. Registration is idempotent per reference (our order id).

@@ -330,6 +330,8 @@ class SimulatedChargeRow(TableModel, table=True):
     status: str = Field(max_length=20)
     transaction_id: str | None = Field(default=None, max_length=100)
     calls: int = Field(default=0)
+    refunded: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    """A charge's partial refunds so far, in won (never more than its amount)."""
     created_at: datetime = _created()
     updated_at: datetime = _created()
 

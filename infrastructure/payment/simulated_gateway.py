@@ -4,7 +4,9 @@ It understands test tokens in the manner of card test numbers:
   tok_ok (or none): approved;  tok_decline: declined;
   tok_flaky_N: unavailable for the first N calls of a charge, then approved;
   tok_down: unavailable on every call.
-Any other token is declined as an unknown card. Its ledger lives in its own table, so that it
+Any other token is declined as an unknown card. A partial refund gives back part of an approved
+charge, once per key, and is refused when the charge's refunds would pass what it took. Its
+ledger lives in its own table, so that it
 remembers idempotency keys across our restarts, as the real gateway would. We wait for it at
 most `ORDERS_GATEWAY_TIMEOUT_SECONDS`; a call we stopped waiting for still completes on the
 gateway's side, as it would over the network. Fault tests make it slow or unavailable for a
@@ -252,6 +254,52 @@ class SimulatedPaymentGateway:
         async with self._single.begin() as conn:
             after = (await conn.execute(stmt)).scalar_one()
         return Outcome.REFUNDED if after == Outcome.REFUNDED.value else Outcome.VOIDED
+
+    async def refund_part(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
+        return await self._on_the_wire(
+            lambda delay: self._refund_part(idempotency_key, charge_key, amount, delay)
+        )
+
+    async def _refund_part(
+        self, idempotency_key: str, charge_key: str, amount: Money, delay: float
+    ) -> bool:
+        entry = await self._called(idempotency_key, "part", None, amount)
+        await _slowly(delay)
+        if entry.status == Outcome.PENDING.value:
+            entry = await self._settle_part(idempotency_key, charge_key, amount)
+        return entry.status == Outcome.REFUNDED.value
+
+    async def _settle_part(self, key: str, charge_key: str, amount: Money) -> Entry:
+        """In one transaction: the charge gives back `amount` if it is approved and what it has
+        given back stays within what it took, and the part's entry says whether it did. A call
+        that settled the part already changes nothing (its entry is locked first)."""
+        async with self._single.begin() as conn:
+            part = (
+                await conn.execute(
+                    select(*_ENTRY).where(_ledger.idempotency_key == key).with_for_update()
+                )
+            ).one()
+            if part.status != Outcome.PENDING.value:
+                return Entry.of(part)
+            given = await conn.execute(
+                update(simulated_charge_table)
+                .where(
+                    _ledger.idempotency_key == charge_key,
+                    _ledger.status == Outcome.APPROVED.value,
+                    _ledger.refunded + amount.amount <= _ledger.amount,
+                )
+                .values(refunded=_ledger.refunded + amount.amount, updated_at=utc_now())
+            )
+            outcome = Outcome.REFUNDED if given.rowcount == 1 else Outcome.DECLINED
+            settled = (
+                await conn.execute(
+                    update(simulated_charge_table)
+                    .where(_ledger.idempotency_key == key)
+                    .values(status=outcome.value, updated_at=utc_now())
+                    .returning(*_ENTRY)
+                )
+            ).one()
+        return Entry.of(settled)
 
 
 async def _slowly(delay_seconds: float) -> None:

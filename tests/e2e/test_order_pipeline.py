@@ -424,6 +424,11 @@ class HeldCharges:
             idempotency_key=idempotency_key, charge_key=charge_key, amount=amount
         )
 
+    async def refund_part(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
+        return await self._gateway.refund_part(
+            idempotency_key=idempotency_key, charge_key=charge_key, amount=amount
+        )
+
 
 async def _payment_status(services: Services, order_id: uuid.UUID) -> PaymentStatus | None:
     found = await services.store.payments_by_order_ids([order_id])

@@ -3,8 +3,10 @@ our patience but still completes on the gateway's side, as a remote one would.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,49 @@ async def test_a_refund_before_the_charge_voids_it_and_one_after_gives_the_money
     assert (nothing_yet, given_back) == (False, True)
     assert not too_late.approved  # a charge that comes after its refund never takes the money
     assert sorted(await _statuses(services, [early, taken])) == ["REFUNDED", "VOIDED"]
+
+
+async def _refunded(services: Services, charge_key: str) -> int:
+    async with services.engine.connect() as conn:
+        refunded = await conn.scalar(
+            select(simulated_charge_table.c.refunded).where(
+                simulated_charge_table.c.idempotency_key == charge_key
+            )
+        )
+    return int(refunded or 0)
+
+
+async def test_partial_refunds_give_back_once_per_key_and_never_more_than_was_charged(
+    services: Services,
+) -> None:
+    gateway = SimulatedPaymentGateway(services.engine, timeout_seconds=5)
+    charge = _key()
+    assert (await gateway.charge(idempotency_key=charge, amount=AMOUNT, token="tok_ok")).approved
+
+    def part(n: int, amount: int) -> Awaitable[bool]:
+        return gateway.refund_part(
+            idempotency_key=f"{charge}-part-{n}", charge_key=charge, amount=Money(amount)
+        )
+
+    assert await part(1, 9_000)
+    assert list(await asyncio.gather(part(1, 9_000), part(1, 9_000))) == [True, True]  # once
+    assert await _refunded(services, charge) == 9_000
+    assert not await part(2, 6_001)  # 15,001 in all: beyond the charge, nothing given back
+    assert await _refunded(services, charge) == 9_000
+    assert not await part(2, 6_000)  # the key's first answer stands
+    assert await part(3, 6_000)
+    assert await _refunded(services, charge) == 15_000
+
+
+async def test_a_partial_refund_of_a_charge_never_approved_gives_nothing_back(
+    services: Services,
+) -> None:
+    gateway = SimulatedPaymentGateway(services.engine, timeout_seconds=5)
+    declined, missing = _key(), _key()
+    await gateway.charge(idempotency_key=declined, amount=AMOUNT, token="tok_decline")
+
+    for charge in (declined, missing):
+        assert not await gateway.refund_part(
+            idempotency_key=f"{charge}-part-1", charge_key=charge, amount=Money(1_000)
+        )
+    assert await _refunded(services, declined) == 0

@@ -445,6 +445,8 @@ class FakeGateway:
         self.charged: list[int] = []
         """The amount of each charge, in won."""
         self.refunds: list[str] = []
+        self.parts: list[tuple[str, int]] = []
+        """Partial refunds: (key, amount)."""
         self.while_charging: Hook | None = None
         """Runs during a charge: what happens elsewhere while the gateway works."""
 
@@ -462,6 +464,10 @@ class FakeGateway:
 
     async def refund(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
         self.refunds.append(idempotency_key)
+        return self._refunds
+
+    async def refund_part(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
+        self.parts.append((idempotency_key, amount.amount))
         return self._refunds
 
 
