@@ -34,6 +34,16 @@ class CancelOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class CancelOrderLines:
+    """Cancel these copies of an order's lines (부분취소)."""
+
+    viewer: Viewer
+    order_id: UUID
+    lines: tuple[OrderLine, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class CreateProduct:
     isbn: str
     title: str

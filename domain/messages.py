@@ -34,6 +34,9 @@ class Event(StrEnum):
     STOCK_RESERVED = "stock.reserved"
     PAYMENT_APPROVED = "payment.approved"
     ORDER_CANCELLED = "order.cancelled"
+    ORDER_LINES_CANCELLED = "order.lines_cancelled"
+    """Some copies of an order cancelled (부분취소): `{"part": n, "lines": [[product id,
+    copies], …], "card": won to refund}`."""
     CARRIER_REPORTED = "carrier.reported"
     # Compensations a step owes after a race with a cancellation, sent to itself.
     PAYMENT_REFUND_DUE = "payment.refund_due"

@@ -105,6 +105,8 @@ class Order:
     shipping_fee: int = 0
     points_used: int = 0
     points_to_earn: int = 0
+    partial_cancellations: int = 0
+    """How many partial cancellations (부분취소) it has had: each is numbered, 1 first."""
 
     @property
     def money(self) -> OrderMoney:

@@ -139,6 +139,16 @@ async def place_in_unit_of_work(
     return Placement(prices, new.placed())
 
 
+def picked_up(order: Order) -> Refused:
+    """The refusal of a cancellation, whole or partial, once the parcel is picked up."""
+    return refuse(
+        ProblemCode.INVALID_STATE,
+        f"the order is {order.status.value} and can no longer be cancelled: "
+        "the parcel has been picked up",
+        ("id",),
+    )
+
+
 async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:
     """Cancel until the parcel is picked up; the workers then release stock and refund."""
     check_cancel_order(command)
@@ -150,12 +160,7 @@ async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:
         if order.status is OrderStatus.CANCELLED:
             return order
         if not order.can_move_to(OrderStatus.CANCELLED):
-            raise refuse(
-                ProblemCode.INVALID_STATE,
-                f"the order is {order.status.value} and can no longer be cancelled: "
-                "the parcel has been picked up",
-                ("id",),
-            )
+            raise picked_up(order)
         cancelled = await keep(
             work,
             order.cancel(

@@ -17,3 +17,10 @@ class Payment:
     transaction_id: str | None
     attempts: int
     approved_at: datetime | None
+    refunded: int = 0
+    """What partial cancellations gave back so far, in won."""
+
+    @property
+    def left(self) -> Money:
+        """What the charge still holds: its amount less its partial refunds."""
+        return Money(self.amount.amount - self.refunded, self.amount.currency)

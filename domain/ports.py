@@ -7,7 +7,7 @@ the API's side, `resolvers/ports.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -19,6 +19,7 @@ from domain.messages import Consumer, Message
 from domain.money import Money
 from domain.order import (
     Address,
+    HistoryEntry,
     Move,
     NewOrder,
     Order,
@@ -52,6 +53,14 @@ class OrderRepository(Protocol):
     async def record(self, move: Move) -> None:
         """Keep what the order decided when it moved (`Order.move_to`, `Order.cancel`): its
         status, cancel reason and time, and its history's new entry. Decides nothing."""
+        ...
+
+    async def record_lines_cancelled(
+        self, order: Order, quantities: Mapping[int, int], entry: HistoryEntry
+    ) -> None:
+        """Keep a partial cancellation: the order's money and count of partial cancellations
+        as `order` has them, each touched line's copies now (by product id; 0 removes the
+        line), and the history entry (the status unchanged)."""
         ...
 
     async def needs_attention(self, order_id: UUID, note: str) -> None:
@@ -117,6 +126,11 @@ class StockRepository(Protocol):
         """Held or committed quantities go back on the shelf; the products touched."""
         ...
 
+    async def release_part(self, order_id: UUID, lines: Sequence[tuple[int, int]]) -> list[int]:
+        """(product id, copies): those copies of held or committed lines go back on the shelf
+        (a line released whole already gives nothing more); the products touched."""
+        ...
+
 
 class PaymentRepository(Protocol):
     async def lock(self, order_id: UUID) -> Payment | None: ...
@@ -126,6 +140,10 @@ class PaymentRepository(Protocol):
         ...
 
     async def record_error(self, order_id: UUID, error: str) -> None: ...
+
+    async def record_part_refund(self, order_id: UUID, amount: Money) -> None:
+        """The gateway gave back `amount` of the charge (a partial cancellation)."""
+        ...
 
     async def approve(self, order_id: UUID, transaction_id: str | None, at: datetime) -> None:
         """The gateway took the money: APPROVED, with its transaction id and when."""

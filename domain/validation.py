@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from domain.catalogue import is_valid_isbn13
-from domain.commands import CancelOrder, CreateProduct, OrderLine, PlaceOrder
+from domain.commands import CancelOrder, CancelOrderLines, CreateProduct, OrderLine, PlaceOrder
 from domain.order import Address
 from domain.problems import Problem, ProblemCode, Refused
 from domain.text import character_problem, text_problem
@@ -36,14 +36,15 @@ def merge_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
     return tuple(OrderLine(product_id, quantity) for product_id, quantity in merged.items())
 
 
-def _line_problems(lines: tuple[OrderLine, ...]) -> list[Problem]:
+def _line_problems(lines: tuple[OrderLine, ...], field: str = "items") -> list[Problem]:
     if not lines:
-        return [_invalid(("items",), "an order needs at least one line")]
+        needs = "an order needs" if field == "items" else "a partial cancellation names"
+        return [_invalid((field,), f"{needs} at least one line")]
     if len(lines) > MAX_LINES:
-        return [_invalid(("items",), f"an order holds at most {MAX_LINES} lines, not {len(lines)}")]
+        return [_invalid((field,), f"an order holds at most {MAX_LINES} lines, not {len(lines)}")]
     problems = [
         _invalid(
-            ("items", str(i), "quantity"),
+            (field, str(i), "quantity"),
             f"quantity must be between 1 and {MAX_QUANTITY}, not {line.quantity}",
         )
         for i, line in enumerate(lines)
@@ -57,7 +58,7 @@ def _line_problems(lines: tuple[OrderLine, ...]) -> list[Problem]:
         if totals[line.product_id] > MAX_QUANTITY:
             problems.append(
                 _invalid(
-                    ("items", str(i), "quantity"),
+                    (field, str(i), "quantity"),
                     f"this book is ordered {totals[line.product_id]} times in all; "
                     f"at most {MAX_QUANTITY} per book",
                 )
@@ -162,7 +163,9 @@ def check_stock_change(delta: int) -> None:
         )
 
 
-def check_cancel_order(command: CancelOrder) -> None:
+def check_cancel_order(command: CancelOrder | CancelOrderLines) -> None:
     problems = _text_problems([(("reason",), command.reason, MAX_CANCEL_REASON, False)])
+    if isinstance(command, CancelOrderLines):
+        problems += _line_problems(command.lines, "lines")
     if problems:
         raise Refused(problems)

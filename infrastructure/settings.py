@@ -92,7 +92,12 @@ class Settings(BaseSettings):
     gateway_timeout_seconds: float = Field(default=5.0, gt=0)
     consumer_check_seconds: float = Field(default=15.0, gt=0)
     simulated_gateway_weather: str | None = None
-    crash_at: Literal["before_ack", "after_charge", "after_publish", "consumers_lost"] | None = None
+    crash_at: (
+        Literal[
+            "before_ack", "after_charge", "after_refund_part", "after_publish", "consumers_lost"
+        ]
+        | None
+    ) = None
     crash_marker: str | None = None
     metrics_dir: str | None = None
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ("127.0.0.1",)

@@ -1,7 +1,9 @@
-"""Payment: charge a reserved order through the gateway, refund a cancelled one."""
+"""Payment: charge a reserved order through the gateway, refund a cancelled one, and refund
+the card's part of a partial cancellation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -35,6 +37,18 @@ def charge_key(order_id: UUID) -> str:
 
 def refund_key(order_id: UUID) -> str:
     return f"refund-{order_id}"
+
+
+def part_refund_key(order_id: UUID, part: int) -> str:
+    """The key of partial cancellation number `part`: a repeated refund of it refunds once."""
+    return f"refund-{order_id}-part-{part}"
+
+
+@dataclass(frozen=True, slots=True)
+class PartRefund:
+    order_id: UUID
+    part: int
+    amount: Money
 
 
 def card_amount(order: Order) -> Money:
@@ -98,7 +112,7 @@ async def _refund(reach: Reach[PaymentGateway], payment: Payment) -> bool:
     return await reach.outside.refund(
         idempotency_key=refund_key(payment.order_id),
         charge_key=charge_key(payment.order_id),
-        amount=payment.amount,
+        amount=payment.left,
     )
 
 
@@ -108,6 +122,37 @@ async def _apply_refund(work: UnitOfWork, payment: Payment, refunded: bool) -> N
     elif payment.status is PaymentStatus.PENDING:
         # no money was taken, and the charge can take none now: it is void
         await work.payments.settle(payment.order_id, PaymentStatus.VOIDED)
+
+
+async def _decide_part_refund(work: UnitOfWork, message: Message) -> PartRefund | None:
+    card = int(message.payload["card"])
+    if not card:
+        return None  # the points, or the fee kept, cover what was cancelled
+    payment = await work.payments.lock(message.order_id)
+    if payment is None or payment.status is not PaymentStatus.APPROVED:
+        return None  # refunded whole since (what the charge held went back with it)
+    return PartRefund(message.order_id, int(message.payload["part"]), Money(card))
+
+
+async def _refund_part(reach: Reach[PaymentGateway], refund: PartRefund) -> bool:
+    return await reach.outside.refund_part(
+        idempotency_key=part_refund_key(refund.order_id, refund.part),
+        charge_key=charge_key(refund.order_id),
+        amount=refund.amount,
+    )
+
+
+async def _apply_part_refund(work: UnitOfWork, refund: PartRefund, given: bool) -> None:
+    if given:
+        await work.payments.record_part_refund(refund.order_id, refund.amount)
+        return
+    payment = await work.payments.lock(refund.order_id)
+    if payment is not None and payment.status is PaymentStatus.APPROVED:
+        # the gateway holds the charge and refused the part: nothing we can retry into a yes
+        await work.orders.needs_attention(
+            refund.order_id,
+            f"the gateway refused partial refund {refund.part} of {refund.amount.amount} won",
+        )
 
 
 async def _charge_failed(work: UnitOfWork, message: Message, error: str) -> None:
@@ -125,6 +170,10 @@ PAYMENT: StepTable[PaymentGateway] = StepTable(
         ),
         Event.ORDER_CANCELLED: Step(_REFUND, NEVER_ABANDONED),
         Event.PAYMENT_REFUND_DUE: Step(_REFUND, NEVER_ABANDONED),
+        Event.ORDER_LINES_CANCELLED: Step(
+            AroundOutsideCall(_decide_part_refund, _refund_part, _apply_part_refund),
+            NEVER_ABANDONED,
+        ),
     },
 )
 

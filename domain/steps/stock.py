@@ -1,4 +1,5 @@
-"""Stock: reserve every line of a placed order or none, commit on payment, release on cancel."""
+"""Stock: reserve every line of a placed order or none, commit on payment, release on cancel,
+and release exactly the copies a partial cancellation names."""
 
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ async def _release(work: UnitOfWork, message: Message) -> None:
     work.products_changed(await work.stock.release(message.order_id))
 
 
+async def _release_part(work: UnitOfWork, message: Message) -> None:
+    lines = [(int(product), int(copies)) for product, copies in message.payload["lines"]]
+    work.products_changed(await work.stock.release_part(message.order_id, lines))
+
+
 STOCK: StepTable[None] = StepTable(
     Consumer.STOCK,
     {
@@ -52,6 +58,7 @@ STOCK: StepTable[None] = StepTable(
         ),
         Event.PAYMENT_APPROVED: Step(InOneTransaction(_commit), NEVER_ABANDONED),
         Event.ORDER_CANCELLED: Step(InOneTransaction(_release), NEVER_ABANDONED),
+        Event.ORDER_LINES_CANCELLED: Step(InOneTransaction(_release_part), NEVER_ABANDONED),
     },
 )
 

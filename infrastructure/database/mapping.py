@@ -47,6 +47,7 @@ def order_from_row(row: Row) -> Order:
         shipping_fee=row.shipping_fee,
         points_used=row.points_used,
         points_to_earn=row.points_to_earn,
+        partial_cancellations=row.partial_cancellations,
     )
 
 
@@ -81,6 +82,7 @@ def payment_from_row(row: Row) -> Payment:
         transaction_id=row.transaction_id,
         attempts=row.attempts,
         approved_at=row.approved_at,
+        refunded=row.refunded,
     )
 
 

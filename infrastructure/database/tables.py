@@ -143,6 +143,8 @@ class OrderRow(TableModel, table=True):
     shipping_fee: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     points_used: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     points_to_earn: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    partial_cancellations: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    """How many partial cancellations (부분취소) it has had; each is numbered from 1."""
     recipient: str = Field(max_length=100)
     phone: str = Field(max_length=30)
     zip_code: str = Field(max_length=10)
@@ -240,12 +242,15 @@ class PaymentRow(TableModel, table=True):
     __table_args__ = (
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("refunded BETWEEN 0 AND amount", name="refunded_within_amount"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE", unique=True)
     status: str = Field(max_length=20)
     amount: int
+    refunded: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    """What partial cancellations gave back so far (a whole refund gives back the rest)."""
     currency: str = Field(default="KRW", max_length=3)
     transaction_id: str | None = Field(default=None, max_length=100)
     attempts: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})

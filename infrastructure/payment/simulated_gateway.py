@@ -256,9 +256,11 @@ class SimulatedPaymentGateway:
         return Outcome.REFUNDED if after == Outcome.REFUNDED.value else Outcome.VOIDED
 
     async def refund_part(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
-        return await self._on_the_wire(
+        given = await self._on_the_wire(
             lambda delay: self._refund_part(idempotency_key, charge_key, amount, delay)
         )
+        self._crash.reached("after_refund_part", idempotency_key)
+        return given
 
     async def _refund_part(
         self, idempotency_key: str, charge_key: str, amount: Money, delay: float

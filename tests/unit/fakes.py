@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -171,6 +171,17 @@ class FakeOrders:
         self._t.orders[move.order.id] = move.order
         self._t.history[move.order.id].append(move.entry)
 
+    async def record_lines_cancelled(
+        self, order: Order, quantities: Mapping[int, int], entry: HistoryEntry
+    ) -> None:
+        self._t.orders[order.id] = order
+        self._t.items[order.id] = [
+            dataclasses.replace(item, quantity=quantities.get(item.product_id, item.quantity))
+            for item in self._t.items[order.id]
+            if quantities.get(item.product_id, item.quantity)
+        ]
+        self._t.history[order.id].append(entry)
+
     async def needs_attention(self, order_id: UUID, note: str) -> None:
         if order_id in self._t.orders:
             self._t.attention[order_id] = note
@@ -234,6 +245,26 @@ class FakeStock:
     async def release(self, order_id: UUID) -> list[int]:
         return self._settle(order_id, ("RESERVED", "COMMITTED"), "RELEASED")
 
+    async def release_part(self, order_id: UUID, lines: Sequence[tuple[int, int]]) -> list[int]:
+        touched = []
+        held = self._t.held.get(order_id, [])
+        for product_id, copies in sorted(lines):
+            for n, line in enumerate(held):
+                if line.product_id != product_id or line.status == "RELEASED":
+                    continue
+                copies = min(copies, line.quantity)
+                shelf = self._t.shelves[product_id]
+                shelf.available += copies
+                if line.status == "RESERVED":
+                    shelf.reserved -= copies
+                held[n] = (
+                    dataclasses.replace(line, status="RELEASED")
+                    if copies == line.quantity
+                    else dataclasses.replace(line, quantity=line.quantity - copies)
+                )
+                touched.append(product_id)
+        return touched
+
     def _settle(self, order_id: UUID, before: tuple[str, ...], after: str) -> list[int]:
         touched = []
         lines = self._t.held.get(order_id, [])
@@ -269,6 +300,12 @@ class FakePayments:
 
     async def record_error(self, order_id: UUID, error: str) -> None:
         self._t.payment_errors[order_id] = error
+
+    async def record_part_refund(self, order_id: UUID, amount: Money) -> None:
+        payment = self._t.payments[order_id]
+        self._t.payments[order_id] = dataclasses.replace(
+            payment, refunded=payment.refunded + amount.amount
+        )
 
     async def approve(self, order_id: UUID, transaction_id: str | None, at: datetime) -> None:
         payment = self._t.payments.get(order_id)

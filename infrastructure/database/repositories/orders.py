@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from uuid import UUID
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.order import HistoryEntry, Move, NewOrder, Order, OrderItem
@@ -103,6 +104,33 @@ class SqlOrderRepository:
             )
         )
         await self._history(order.id, move.entry)
+        self.changed.add(order.id)
+
+    async def record_lines_cancelled(
+        self, order: Order, quantities: Mapping[int, int], entry: HistoryEntry
+    ) -> None:
+        await self._conn.execute(
+            update(order_table)
+            .where(order_table.c.id == order.id)
+            .values(
+                total_amount=order.total.amount,
+                shipping_fee=order.shipping_fee,
+                points_used=order.points_used,
+                points_to_earn=order.points_to_earn,
+                partial_cancellations=order.partial_cancellations,
+                updated_at=order.updated_at,
+            )
+        )
+        line = order_item_table.c
+        for product_id, quantity in sorted(quantities.items()):
+            of_line = (line.order_id == order.id) & (line.product_id == product_id)
+            if quantity:
+                await self._conn.execute(
+                    update(order_item_table).where(of_line).values(quantity=quantity)
+                )
+            else:
+                await self._conn.execute(delete(order_item_table).where(of_line))
+        await self._history(order.id, entry)
         self.changed.add(order.id)
 
     async def needs_attention(self, order_id: UUID, note: str) -> None:

@@ -60,6 +60,13 @@ class SqlPaymentRepository:
         )
         self.changed.add(order_id)
 
+    async def record_part_refund(self, order_id: UUID, amount: Money) -> None:
+        await self._conn.execute(
+            update(payment_table)
+            .where(_pay.order_id == order_id)
+            .values(refunded=_pay.refunded + amount.amount, updated_at=utc_now())
+        )
+
     async def approve(self, order_id: UUID, transaction_id: str | None, at: datetime) -> None:
         values: dict[str, object] = {"approved_at": at}
         if transaction_id is not None:

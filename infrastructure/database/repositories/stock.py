@@ -170,6 +170,39 @@ class SqlStockRepository:
         await self._settle(order_id, held, ReservationStatus.COMMITTED, changes)
         return [product_id for product_id, _, _ in lines]
 
+    async def release_part(self, order_id: UUID, lines: Sequence[tuple[int, int]]) -> list[int]:
+        held = [ReservationStatus.RESERVED, ReservationStatus.COMMITTED]
+        found = {
+            product: (quantity, status)
+            for product, quantity, status in await self._held_lines(order_id, held)
+        }
+        changes = []
+        now = utc_now()
+        for product_id, copies in sorted(lines):
+            if product_id not in found:
+                continue  # released whole already, these copies with it
+            quantity, status = found[product_id]
+            copies = min(copies, quantity)
+            changes.append(
+                {
+                    "product": product_id,
+                    "freed": copies,
+                    "unreserved": copies if status is ReservationStatus.RESERVED else 0,
+                }
+            )
+            of_line = (_held.order_id == order_id) & (_held.product_id == product_id)
+            kept = (
+                {"status": ReservationStatus.RELEASED.value}
+                if copies == quantity
+                else {"quantity": quantity - copies}
+            )
+            await self._conn.execute(
+                update(stock_reservation_table).where(of_line).values(updated_at=now, **kept)
+            )
+        if changes:
+            await self._conn.execute(_CHANGE_STOCK, [{**change, "now": now} for change in changes])
+        return [change["product"] for change in changes]
+
     async def release(self, order_id: UUID) -> list[int]:
         held = [ReservationStatus.RESERVED, ReservationStatus.COMMITTED]
         lines = await self._held_lines(order_id, held)

@@ -1,0 +1,134 @@
+"""부분취소: cancelling some lines of an order, or some copies of a line, after it is paid and
+before its parcel is picked up. One transaction writes the order's new lines and money, its
+history entry, the points given back and an `order.lines_cancelled` message; the stock and
+payment steps then put exactly those copies back on the shelf and refund exactly the card's
+part (docs/SAGA.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from domain.access import NO_ORDER_OF_YOURS, may_act_for
+from domain.commands import CancelOrderLines
+from domain.messages import Event, Message
+from domain.moves import keep
+from domain.order import HistoryEntry, Order
+from domain.ordering import picked_up
+from domain.points import PointsEntry, PointsReason
+from domain.ports import UnitOfWorkFactory
+from domain.pricing import Refund, ShippingPolicy, cancellation_refund
+from domain.problems import Problem, ProblemCode, Refused, refuse
+from domain.status import CancelReason, OrderStatus
+from domain.validation import check_cancel_order, merge_lines
+
+PARTLY_CANCELLABLE = (OrderStatus.PAID, OrderStatus.PREPARING)
+"""Paid, so the card's part is known and refunded as a part; not yet picked up. Before it is
+paid an order is cancelled whole or waits a moment (its charge may be in flight at the old
+amount)."""
+
+
+async def cancel_order_lines(
+    command: CancelOrderLines, uow: UnitOfWorkFactory, policy: ShippingPolicy
+) -> Order:
+    """Cancel the copies named; every copy of the order cancelled cancels the order."""
+    check_cancel_order(command)
+    wanted = {line.product_id: line.quantity for line in merge_lines(command.lines)}
+    async with uow() as work:
+        order = await work.orders.lock(command.order_id)
+        if order is None or not may_act_for(command.viewer, order.member_id):
+            raise refuse(ProblemCode.NOT_FOUND, NO_ORDER_OF_YOURS, ("id",))
+        _check_state(order)
+        items = await work.orders.items(order.id)
+        held = {item.product_id: item.quantity for item in items}
+        problems = [
+            problem
+            for i, (product_id, copies) in enumerate(wanted.items())
+            if (problem := _line_problem(i, held.get(product_id), copies)) is not None
+        ]
+        if problems:
+            raise Refused(problems)
+        remaining = [
+            dataclasses.replace(item, quantity=item.quantity - wanted.get(item.product_id, 0))
+            for item in items
+        ]
+        remaining = [item for item in remaining if item.quantity]
+        if not remaining:
+            cancelled = await keep(
+                work, order.cancel(CancelReason.CUSTOMER_REQUEST, _saying(command, "every copy"))
+            )
+            await work.commit()
+            return cancelled
+        refund = cancellation_refund(order.money, [item.priced for item in remaining], policy)
+        titles = await work.catalogue.titles(list(wanted))
+        copies = ", ".join(f"{q} of {titles.get(p, p)}" for p, q in wanted.items())
+        after = _after(order, refund)
+        await work.orders.record_lines_cancelled(
+            after,
+            {p: held[p] - q for p, q in wanted.items()},
+            HistoryEntry(order.status, _saying(command, copies, refund), after.updated_at),
+        )
+        part = after.partial_cancellations
+        if refund.points:
+            await work.points.add(
+                PointsEntry(order.member_id, order.id, PointsReason.RETURNED, refund.points, part)
+            )
+        await work.outbox.add(
+            Message(
+                Event.ORDER_LINES_CANCELLED,
+                order.id,
+                {"part": part, "lines": [[p, q] for p, q in wanted.items()], "card": refund.card},
+            )
+        )
+        await work.commit()
+    return after
+
+
+def _check_state(order: Order) -> None:
+    if order.status is OrderStatus.CANCELLED:
+        raise refuse(ProblemCode.INVALID_STATE, "the order is cancelled already", ("id",))
+    if not order.can_move_to(OrderStatus.CANCELLED):
+        raise picked_up(order)
+    if order.status not in PARTLY_CANCELLABLE:
+        raise refuse(
+            ProblemCode.INVALID_STATE,
+            f"the order is {order.status.value}: its payment is still being taken; cancel it "
+            "whole, or cancel lines once it is PAID",
+            ("id",),
+        )
+
+
+def _line_problem(i: int, held: int | None, copies: int) -> Problem | None:
+    if held is None:
+        return Problem(
+            ProblemCode.NOT_FOUND,
+            "the order has no line for this book",
+            ("lines", str(i), "productId"),
+        )
+    if copies > held:
+        return Problem(
+            ProblemCode.INVALID_STATE,
+            f"the order holds {held} of this book now, not {copies}",
+            ("lines", str(i), "quantity"),
+        )
+    return None
+
+
+def _after(order: Order, refund: Refund) -> Order:
+    money = refund.after
+    return dataclasses.replace(
+        order,
+        total=dataclasses.replace(order.total, amount=money.due),
+        shipping_fee=money.shipping_fee,
+        points_used=money.points_used,
+        points_to_earn=money.points_to_earn,
+        partial_cancellations=order.partial_cancellations + 1,
+        updated_at=datetime.now(UTC),
+    )
+
+
+def _saying(command: CancelOrderLines, copies: str, refund: Refund | None = None) -> str:
+    said = f"cancelled at the customer's request: {copies}"
+    if refund is not None:
+        said += f" (back: ₩{refund.card:,} to the card, {refund.points:,} points)"
+    return f"{said}: {command.reason}" if command.reason else said
