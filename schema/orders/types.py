@@ -43,6 +43,21 @@ class OrderItemType:
         description="Price per unit when the order was placed; later price changes do not touch it."
     )
     line_total: MoneyType
+    list_price: MoneyType = strawberry.field(
+        description="정가, the list price of one copy when the order was placed; `unitPrice` is "
+        "the sale price (판매가), at most 10 % below it (도서정가제)."
+    )
+    discount_rate: int = strawberry.field(
+        description="The discount off the list price when the order was placed, in basis "
+        "points (1000 = 10 %)."
+    )
+    points_rate: int = strawberry.field(
+        description="The points rate when the order was placed, in basis points of the list price."
+    )
+    points: int = strawberry.field(
+        description="The points this line earns once the order is delivered (per copy, rounded "
+        "down to the won, times the quantity)."
+    )
     product_id: strawberry.Private[int]
 
     @classmethod
@@ -52,6 +67,10 @@ class OrderItemType:
             quantity=item.quantity,
             unit_price=MoneyType.from_domain(item.unit_price),
             line_total=MoneyType.from_domain(item.line_total),
+            list_price=MoneyType.from_domain(item.list_price),
+            discount_rate=item.rates.discount,
+            points_rate=item.rates.points,
+            points=item.priced.points,
             product_id=item.product_id,
         )
 
@@ -137,13 +156,30 @@ class OrderEventType:
         return cls(status=event.status, occurred_at=event.occurred_at, message=event.message)
 
 
+def _won(amount: int, order: Order) -> MoneyType:
+    return MoneyType(amount=amount, currency=order.total.currency)
+
+
 @strawberry.type(name="Order")
 class OrderType(Node):
     id: strawberry.ID
     number: str = strawberry.field(description="Human-readable order number shown to customers.")
     status: OrderStatusEnum
     cancel_reason: CancelReasonEnum | None
-    total: MoneyType
+    total: MoneyType = strawberry.field(
+        description="The amount due: the lines at their sale prices plus the shipping fee."
+    )
+    subtotal: MoneyType = strawberry.field(description="The lines at their sale prices.")
+    shipping_fee: MoneyType = strawberry.field(
+        description="0 from ORDERS_FREE_SHIPPING_THRESHOLD of sale prices, else the fee."
+    )
+    points_used: int = strawberry.field(description="Points (적립금) that pay part of the total.")
+    amount_charged: MoneyType = strawberry.field(
+        description="What the card pays: the total less the points used."
+    )
+    points_to_earn: int = strawberry.field(
+        description="Points the order earns once delivered (not before)."
+    )
     shipping_address: AddressType
     created_at: datetime
     updated_at: datetime
@@ -160,6 +196,11 @@ class OrderType(Node):
             status=order.status,
             cancel_reason=order.cancel_reason,
             total=MoneyType.from_domain(order.total),
+            subtotal=_won(order.money.subtotal, order),
+            shipping_fee=_won(order.shipping_fee, order),
+            points_used=order.points_used,
+            amount_charged=_won(order.money.card, order),
+            points_to_earn=order.points_to_earn,
             shipping_address=order.shipping_address,
             created_at=order.created_at,
             updated_at=order.updated_at,
