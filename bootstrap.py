@@ -1,4 +1,6 @@
-"""Wires real adapters into the application. Entry points (main.py, tests) call this only."""
+"""The composition root: builds the adapters and wires them into the app, the background roles
+and the operations. The entry points (main.py, tests) call this only; main.py builds nothing
+itself."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from datetime import timedelta
 from uuid import UUID
 
 import httpx
+import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,7 +23,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from domain.answers import AnswerStore
 from domain.messages import Consumer
-from domain.ports import UnitOfWork
+from domain.ports import PaymentGateway, UnitOfWork
 from domain.steps.base import Steps, flag_for_operator
 from domain.steps.delivery import DeliverySteps
 from domain.steps.payment import PaymentSteps
@@ -31,11 +34,14 @@ from infrastructure.cache.products import ProductCache
 from infrastructure.carrier.simulated import CarrierClock, SimulatedCarrier
 from infrastructure.carrier.webhook_client import WebhookReporter
 from infrastructure.crash_points import CrashPoints
+from infrastructure.database.attention import MarkedOrder, orders_needing_attention, resolve
 from infrastructure.database.engine import create_engine
 from infrastructure.database.members import CachedMemberDirectory
+from infrastructure.database.migrate import at_head, upgrade_to_head
 from infrastructure.database.placement import order_placer
 from infrastructure.database.read_store import SqlReadStore
-from infrastructure.database.unit_of_work import SqlUnitOfWork
+from infrastructure.database.seed import seed_demo_catalogue
+from infrastructure.database.unit_of_work import ProductsChanged, SqlUnitOfWork
 from infrastructure.draining import drain_on_signals
 from infrastructure.graphql_execution import CompiledExecutionContext
 from infrastructure.http.body_limit import BodySizeLimit
@@ -44,6 +50,7 @@ from infrastructure.http.graphiql import graphiql_routes
 from infrastructure.http.request_limits import ClientDisconnects, HeaderCountLimit
 from infrastructure.http.web import web_routes
 from infrastructure.http.webhooks import CarrierWebhook
+from infrastructure.http_server import server_options
 from infrastructure.messaging.broker import Broker
 from infrastructure.messaging.memory import InMemoryBroker
 from infrastructure.messaging.rabbitmq import RabbitBroker
@@ -63,6 +70,7 @@ from infrastructure.settings import Settings, load_settings
 from infrastructure.status_feed import MemoryStatusFeed, RedisStatusFeed
 from infrastructure.stopping import sleep_unless_stopped
 from resolvers.common.context import ContextFactory
+from resolvers.ports import MemberDirectory, RateLimiter, ReadStore, StatusFeed, TokenVerifier
 from schema.limits.guards import ApiLimits
 from schema.root import build_schema
 
@@ -86,7 +94,7 @@ def _broker(settings: Settings, crash: CrashPoints) -> Broker:
     )
 
 
-def _rate_limiter(settings: Settings) -> RedisRateLimiter | MemoryRateLimiter:
+def _rate_limiter(settings: Settings) -> RateLimiter:
     if settings.redis_url.startswith("memory://"):
         return MemoryRateLimiter(
             capacity=settings.rate_limit_points, restore_rate=settings.rate_limit_restore
@@ -108,25 +116,31 @@ def _answer_store(settings: Settings) -> AnswerStore:
 
 @dataclass
 class Services:
+    """What the roles run on, typed by the ports they are used through: a real payment gateway,
+    rate limiter or status feed plugs in here without a change to this class. The carrier is
+    the simulated one: its clock (`carrier_clock`) is part of the simulation."""
+
     settings: Settings
     engine: AsyncEngine
     cache: Cache
-    store: SqlReadStore
-    members: CachedMemberDirectory
-    verifier: JwtVerifier
+    store: ReadStore
+    products_changed: ProductsChanged
+    """Drops changed products from the read path's cache (`SqlReadStore.forget_products`)."""
+    members: MemberDirectory
+    verifier: TokenVerifier
     broker: Broker
     relay: OutboxRelay
-    gateway: SimulatedPaymentGateway
+    gateway: PaymentGateway
     carrier: SimulatedCarrier
     crash: CrashPoints
-    rate_limiter: RedisRateLimiter | MemoryRateLimiter
-    status_feed: RedisStatusFeed | MemoryStatusFeed
+    rate_limiter: RateLimiter
+    status_feed: StatusFeed
     responses: AnswerStore
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(
             self.engine,
-            products_changed=self.store.forget_products,
+            products_changed=self.products_changed,
             orders_changed=self.status_feed.announce,
             outbox_written=self.relay.wake,
         )
@@ -158,6 +172,10 @@ class Services:
         required = frozenset({"database"}) if serving_api else frozenset(checks)
         return Health(self.engine, checks, required)
 
+    async def seed_demo(self) -> int:
+        """The demo catalogue into this database (books present are left alone)."""
+        return await seed_demo_catalogue(self.engine)
+
     def mint_token(self, member_id: str, name: str | None) -> str:
         """A development token for the web page's demo sign-in."""
         return mint_token(secret=self.settings.effective_jwt_secret, member_id=member_id, name=name)
@@ -187,11 +205,13 @@ def build_services(settings: Settings) -> Services:
     cache = create_cache(settings.redis_url, settings.cache_prefix)
     crash = CrashPoints(settings.crash_at, settings.crash_marker)
     broker = _broker(settings, crash)
+    store = SqlReadStore(engine, ProductCache(cache, settings.product_cache_ttl))
     return Services(
         settings=settings,
         engine=engine,
         cache=cache,
-        store=SqlReadStore(engine, ProductCache(cache, settings.product_cache_ttl)),
+        store=store,
+        products_changed=store.forget_products,
         members=CachedMemberDirectory(engine, cache, MEMBER_CACHE_TTL_SECONDS),
         verifier=JwtVerifier(settings.effective_jwt_secret),
         broker=broker,
@@ -391,3 +411,61 @@ def app_from_environment() -> Starlette:
     settings = load_settings()
     configure_logging(settings.effective_log_format)
     return create_app(build_services(settings), own_services=True)
+
+
+def api_server(services: Services) -> uvicorn.Server:
+    """The API in this process, over `services` (`main.py run`)."""
+    settings = services.settings
+    config = uvicorn.Config(
+        create_app(services),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # our logging
+        **server_options(settings),
+    )
+    return uvicorn.Server(config)
+
+
+def health_server(services: Services, port: int) -> uvicorn.Server:
+    """/healthz, /readyz and /metrics of a worker, relay or carrier process. uvicorn takes
+    SIGTERM while it serves, stops, and raises it again for the caller's own handler."""
+    config = uvicorn.Config(
+        health_app(services),
+        host=services.settings.host,
+        port=port,
+        log_level="warning",
+        log_config=None,  # our logging
+        **server_options(services.settings),
+    )
+    return uvicorn.Server(config)
+
+
+def migrate_database(settings: Settings) -> None:
+    upgrade_to_head(settings.database_url)
+
+
+async def database_migrated(settings: Settings) -> bool:
+    return await at_head(settings.database_url)
+
+
+async def seed_database(settings: Settings) -> int:
+    """The demo catalogue into the database (books present are left alone): how many added."""
+    engine = create_engine(settings.database_url)
+    try:
+        return await seed_demo_catalogue(engine)
+    finally:
+        await engine.dispose()
+
+
+async def marked_orders(services: Services, limit: int) -> list[MarkedOrder]:
+    """The orders marked for an operator, and why."""
+    return await orders_needing_attention(services.engine, limit)
+
+
+async def clear_mark(settings: Settings, order_id: UUID) -> bool:
+    """Clear an order's needs-attention mark; False when it was not marked."""
+    engine = create_engine(settings.database_url)
+    try:
+        return await resolve(engine, order_id)
+    finally:
+        await engine.dispose()

@@ -1,7 +1,10 @@
 """The command line of the order service: each role of the service, and its operations.
 
-Each command imports what it uses when it runs, so that `main.py token` and `--help` do not
-load the whole app (strawberry, SQLAlchemy, uvicorn, aio-pika) to do their small part.
+It builds nothing itself: each command asks the composition root (`bootstrap.py`) for what it
+runs, importing it when it runs, so that `--help` does not load the whole app (strawberry,
+SQLAlchemy, uvicorn, aio-pika). Two commands stay lighter still: `token` signs with the auth
+module alone, and `serve` hands uvicorn bootstrap's factory by name, so that its worker
+processes build the app and the parent, which only supervises them, never loads it.
 """
 
 from __future__ import annotations
@@ -114,7 +117,7 @@ async def _run_background(
     settings: Settings, consumers: Sequence[Consumer], *, relay: bool, carrier: bool
 ) -> None:
     """Run workers / relay / carrier clock until SIGTERM or SIGINT, then stop gracefully."""
-    from bootstrap import Background, build_services
+    from bootstrap import Background, build_services, health_server
 
     services = build_services(settings)
     background = Background(services)
@@ -124,7 +127,7 @@ async def _run_background(
     try:
         await background.start(consumers, relay=relay, carrier=carrier)
         if settings.health_port is not None:
-            health = _health_server(services, settings.health_port)
+            health = health_server(services, settings.health_port)
             serving = asyncio.create_task(health.serve())
         roles = [c.value for c in consumers] + ["relay"] * relay + ["carrier"] * carrier
         logging.getLogger("orders").info("running: %s", ", ".join(roles))
@@ -141,25 +144,6 @@ async def _run_background(
         raise typer.Exit(code=3)
 
 
-def _health_server(services: Services, port: int) -> uvicorn.Server:
-    """/healthz, /readyz and /metrics of a worker, relay or carrier process."""
-    import uvicorn
-
-    from bootstrap import health_app
-    from infrastructure.http_server import server_options
-
-    config = uvicorn.Config(
-        health_app(services),
-        host=services.settings.host,
-        port=port,
-        log_level="warning",
-        log_config=None,  # our logging
-        **server_options(services.settings),
-    )
-    # uvicorn takes SIGTERM while it serves, stops, and raises it again for our own handler
-    return uvicorn.Server(config)
-
-
 @cli.command()
 def migrate(
     check: Annotated[
@@ -172,16 +156,16 @@ def migrate(
     ] = False,
 ) -> None:
     """Apply every pending database migration."""
-    from infrastructure.database.migrate import at_head, upgrade_to_head
+    from bootstrap import database_migrated, migrate_database
 
     settings = _settings()
     _check_before_work(settings, database=True)
     if check:
-        if not asyncio.run(at_head(settings.database_url)):
+        if not asyncio.run(database_migrated(settings)):
             typer.echo("database is not at the latest migration", err=True)
             raise typer.Exit(code=1)
     else:
-        upgrade_to_head(settings.database_url)
+        migrate_database(settings)
     typer.echo("database is at the latest migration")
 
 
@@ -205,23 +189,14 @@ def probe(
         raise typer.Exit(code=1)
 
 
-async def _seed(settings: Settings) -> int:
-    from infrastructure.database.engine import create_engine
-    from infrastructure.database.seed import seed_demo_catalogue
-
-    engine = create_engine(settings.database_url)
-    try:
-        return await seed_demo_catalogue(engine)
-    finally:
-        await engine.dispose()
-
-
 @cli.command()
 def seed() -> None:
     """Load the demo catalogue (books already present are left alone)."""
+    from bootstrap import seed_database
+
     settings = _settings()
     _check_before_work(settings, database=True)
-    added = asyncio.run(_seed(settings))
+    added = asyncio.run(seed_database(settings))
     typer.echo(f"demo catalogue: {added} books added")
 
 
@@ -240,24 +215,13 @@ def _metrics_shared_by_workers(settings: Settings) -> Iterator[None]:
 @cli.command()
 def serve() -> None:
     """The GraphQL API only (stateless: ORDERS_WORKERS processes here, as many hosts as needed)."""
-    import uvicorn
-
-    from infrastructure.http_server import server_options
+    from infrastructure.http_server import serve_api
 
     settings = _settings()
     _check_before_work(settings, database=True, cache=True, listen={"ORDERS_PORT": settings.port})
     with _metrics_shared_by_workers(settings):
-        uvicorn.run(
-            "bootstrap:app_from_environment",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level="info",
-            log_config=None,  # our logging (configure_logging), in each worker process too
-            **server_options(settings),
-            timeout_worker_healthcheck=WORKER_START_SECONDS,
-        )
+        # each worker process builds the app with bootstrap's factory; this one builds nothing
+        serve_api(settings, "bootstrap:app_from_environment", start_seconds=WORKER_START_SECONDS)
 
 
 @cli.command()
@@ -295,27 +259,15 @@ def _background_settings(*, broker: bool) -> Settings:
 
 
 async def _run_everything(settings: Settings) -> None:
-    import uvicorn
-
-    from bootstrap import Background, build_services, create_app, settle_garbage_collector
-    from infrastructure.database.seed import seed_demo_catalogue
-    from infrastructure.http_server import server_options
+    from bootstrap import Background, api_server, build_services, settle_garbage_collector
 
     services = build_services(settings)
-    added = await seed_demo_catalogue(services.engine)
+    added = await services.seed_demo()
     if added:
         typer.echo(f"demo catalogue: {added} books added")
     background = Background(services)
     await background.start(list(Consumer), relay=True, carrier=True)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(services),
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            **server_options(settings),
-        )
-    )
+    server = api_server(services)
     if not settings.is_production:  # GraphiQL is off in production
         typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
     typer.echo(f"The shop: http://{settings.host}:{settings.port}/")
@@ -340,13 +292,13 @@ async def _exit_when_set(stop: asyncio.Event, server: uvicorn.Server) -> None:
 @cli.command()
 def run() -> None:
     """Everything in one process: migrate, seed, API, relay, workers and the carrier."""
-    from infrastructure.database.migrate import upgrade_to_head
+    from bootstrap import migrate_database
 
     settings = _settings()
     _check_before_work(
         settings, database=True, broker=True, cache=True, listen={"ORDERS_PORT": settings.port}
     )
-    upgrade_to_head(settings.database_url)
+    migrate_database(settings)
     asyncio.run(_run_everything(settings))
 
 
@@ -401,7 +353,7 @@ async def _with_broker(settings: Settings) -> Services:
 
 
 async def _list(settings: Settings, consumers: Sequence[Consumer], limit: int) -> None:
-    from infrastructure.database.attention import orders_needing_attention
+    from bootstrap import marked_orders
 
     services = await _with_broker(settings)
     try:
@@ -412,7 +364,7 @@ async def _list(settings: Settings, consumers: Sequence[Consumer], limit: int) -
                     f"{parked.message_id}  {parked.consumer:8}  {parked.name:18}  "
                     f"order {parked.order_id}  attempts {parked.attempts}  {when}  {parked.error}"
                 )
-        for marked in await orders_needing_attention(services.engine, limit):
+        for marked in await marked_orders(services, limit):
             typer.echo(
                 f"order {marked.order_id}  {marked.number}  {marked.status}  "
                 f"needs attention: {marked.note}"
@@ -476,23 +428,14 @@ def dlq_replay(message_id: str, consumer: ConsumerOption = None) -> None:
         raise typer.Exit(code=1)
 
 
-async def _resolve(settings: Settings, order_id: UUID) -> bool:
-    from infrastructure.database.attention import resolve
-    from infrastructure.database.engine import create_engine
-
-    engine = create_engine(settings.database_url)
-    try:
-        return await resolve(engine, order_id)
-    finally:
-        await engine.dispose()
-
-
 @dlq.command("resolve")
 def dlq_resolve(order_id: UUID) -> None:
     """Clear an order's needs-attention mark once it has been dealt with."""
+    from bootstrap import clear_mark
+
     settings = _settings()
     _check_before_work(settings, database=True)
-    if not asyncio.run(_resolve(settings, order_id)):
+    if not asyncio.run(clear_mark(settings, order_id)):
         typer.echo(f"dlq: order {order_id} is not marked", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"order {order_id}: mark cleared")

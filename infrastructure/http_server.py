@@ -26,6 +26,7 @@ from functools import partial
 from http import HTTPStatus
 from typing import Any, Literal
 
+import uvicorn
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
@@ -187,3 +188,19 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "proxy_headers": bool(settings.trusted_proxies),
         "forwarded_allow_ips": list(settings.trusted_proxies),
     }
+
+
+def serve_api(settings: Settings, app_factory: str, *, start_seconds: int) -> None:
+    """ORDERS_WORKERS processes serving the app `app_factory` ("module:function") builds in
+    each of them, given `start_seconds` to start and answer their supervisor's pings."""
+    uvicorn.run(
+        app_factory,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+        log_config=None,  # our logging (configure_logging), in each worker process too
+        **server_options(settings),
+        timeout_worker_healthcheck=start_seconds,
+    )

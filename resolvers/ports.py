@@ -120,6 +120,8 @@ class RateLimiter(Protocol):
         lets a request be refused before any work, without asking the shared bucket."""
         ...
 
+    async def close(self) -> None: ...
+
 
 class StatusFeed(Protocol):
     """Tells every API process that orders changed status, so their subscribers can push."""
@@ -131,6 +133,8 @@ class StatusFeed(Protocol):
     def listen(self, order_id: UUID) -> AbstractAsyncContextManager[asyncio.Event]:
         """An event set whenever the order is announced, for as long as the block runs."""
         ...
+
+    async def close(self) -> None: ...
 
 
 class ApiMetrics(Protocol):

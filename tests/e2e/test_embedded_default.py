@@ -127,7 +127,7 @@ async def test_the_embedded_bus_carries_orders_to_delivered_and_declines_to_canc
     assert payment.attempts == 2
 
     async def stock() -> StockLevel:
-        await embedded.store.forget_products([book])
+        await embedded.products_changed([book])
         [product] = await embedded.store.products_by_ids([book])
         return product.stock
 

@@ -61,7 +61,7 @@ def customer(services: Services) -> str:
 
 
 async def _stock(services: Services, product_id: int) -> StockLevel:
-    await services.store.forget_products([product_id])
+    await services.products_changed([product_id])
     [product] = await services.store.products_by_ids([product_id])
     return product.stock
 

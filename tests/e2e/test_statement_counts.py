@@ -73,7 +73,7 @@ async def _fetch(client: AsyncClient, shopper: Shopper, first: int) -> None:
 async def test_a_page_costs_one_statement_per_level_whatever_its_size(
     client: AsyncClient, services: Services, statements: StatementLog, shopper: Shopper, first: int
 ) -> None:
-    await services.store.forget_products(shopper.product_ids)
+    await services.products_changed(list(shopper.product_ids))
     statements.clear()
 
     await _fetch(client, shopper, first)
@@ -94,7 +94,7 @@ async def test_a_known_member_costs_no_statement(
 async def test_products_come_from_the_cache_the_second_time(
     client: AsyncClient, services: Services, statements: StatementLog, shopper: Shopper
 ) -> None:
-    await services.store.forget_products(shopper.product_ids)
+    await services.products_changed(list(shopper.product_ids))
     await _fetch(client, shopper, 50)
     assert len(statements.touching("product")) == 1
     statements.clear()

@@ -111,7 +111,7 @@ async def test_a_killed_payment_worker_charges_each_order_once_after_restart(
     [(status, calls, transaction_id)] = await _charge_calls(isolated, order_id)
     assert (status, calls) == ("APPROVED", gateway_calls)
     assert payment.transaction_id == transaction_id
-    await isolated.store.forget_products([book])
+    await isolated.products_changed([book])
     [product] = await isolated.store.products_by_ids([book])
     assert product.stock == StockLevel(available=4, reserved=0)
     await eventually(

@@ -83,7 +83,7 @@ async def _gateway_entry(services: Services, key: str) -> tuple[str, int, int]:
 
 
 async def _stock(services: Services, book: int) -> StockLevel:
-    await services.store.forget_products([book])
+    await services.products_changed([book])
     [product] = await services.store.products_by_ids([book])
     return product.stock
 
