@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bootstrap import Services
 from domain.answers import ALL_ORDERS, order_tag, orders_of
 from domain.messages import Consumer, Event, Message
+from domain.money import Money
 from domain.status import PaymentStatus
 from infrastructure.database.tables import outbox_table
 from tests.support.factories import create_member, create_order, create_product
@@ -65,6 +66,13 @@ async def test_a_change_no_message_is_about_writes_order_changed_in_its_transact
         await work.outbox.add(Message(Event.ORDER_CHANGED, announced, {"said": "already"}))
         await work.commit()
     assert await _messages_about(services, announced) == [Event.ORDER_CHANGED.value]
+
+    # a part of the charge given back (a partial cancellation) is seen on the order too
+    partly, _ = await _an_order(services)
+    async with services.unit_of_work() as work:
+        await work.payments.record_part_refund(partly, Money(3000, "KRW"))
+        await work.commit()
+    assert await _messages_about(services, partly) == [Event.ORDER_CHANGED.value]
 
     # and a unit that rolls back writes nothing
     untouched, _ = await _an_order(services)

@@ -66,6 +66,7 @@ class SqlPaymentRepository:
             .where(_pay.order_id == order_id)
             .values(refunded=_pay.refunded + amount.amount, updated_at=utc_now())
         )
+        self.changed.add(order_id)
 
     async def approve(self, order_id: UUID, transaction_id: str | None, at: datetime) -> None:
         values: dict[str, object] = {"approved_at": at}
