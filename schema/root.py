@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, Executor, GraphQLError
+from graphql import ASTValidationRule, Executor, GraphQLError, GraphQLSchema
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -69,6 +69,12 @@ class Subscription:
 
 
 class OrderServiceSchema(strawberry.Schema):
+    @property
+    def graphql_schema(self) -> GraphQLSchema:
+        """The graphql-core schema this one serves (`schema.limits.served`): strawberry builds
+        it in `__init__` and keeps it as `_schema`, with no public accessor."""
+        return self._schema
+
     async def execute(
         self,
         query: str | None,

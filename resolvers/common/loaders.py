@@ -6,6 +6,7 @@ data to another and bind to the wrong event loop.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -148,13 +149,17 @@ R = TypeVar("R")
 
 def now_or_later(loader: DataLoader[K, V], key: K, shape: Callable[[V], R]) -> R | Awaitable[R]:
     """The shaped value at once when this request has loaded it already (the resolver stays
-    synchronous: no task, no await), or an awaitable that loads it through the batch."""
-    future = loader.cache_map.get(key)
-    done = future is not None and future.done() and not future.cancelled()
-    if done and future is not None and future.exception() is None:
-        return shape(future.result())
-    return _later(loader, key, shape)
+    synchronous: no task, no await), or an awaitable that loads it through the batch.
+
+    `DataLoader.load` answers a key it holds with the future it cached, already done; a key
+    it does not hold joins the next batch."""
+    future = loader.load(key)
+    if not isinstance(future, asyncio.Future) or not future.done() or future.cancelled():
+        return _later(future, shape)
+    if future.exception() is not None:
+        return _later(future, shape)  # raises it where the field awaits
+    return shape(future.result())
 
 
-async def _later(loader: DataLoader[K, V], key: K, shape: Callable[[V], R]) -> R:
-    return shape(await loader.load(key))
+async def _later(future: Awaitable[V], shape: Callable[[V], R]) -> R:
+    return shape(await future)

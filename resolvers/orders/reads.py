@@ -16,7 +16,7 @@ from resolvers.common.errors import ApiError, forbidden, invalid_input
 from resolvers.common.ids import from_global_id, order_key
 from resolvers.common.loaders import MemberOrdersKey, OrderPaging
 from resolvers.common.paging import page_size
-from resolvers.orders.preload import Selected, preload_orders
+from resolvers.orders.preload import Preloads, preload_orders
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +80,13 @@ async def list_orders(
     first: int | None,
     after: str | None,
     wanted: OrderFilterValues | None,
-    selected: Selected,
+    wanted_below: Preloads,
 ) -> OrderListing:
     size = page_size(first)
     position = order_position(after) if after else None
     criteria = _criteria(_scope(context, wanted), wanted)
     page = await context.store.order_page(criteria, first=size, after=position)
-    await preload_orders(context, page.items, selected)
+    await preload_orders(context, page.items, wanted_below)
     return OrderListing(page, criteria, after)
 
 
@@ -96,7 +96,7 @@ async def member_orders(
     first: int | None,
     after: str | None,
     wanted: OrderFilterValues | None,
-    selected: Selected,
+    wanted_below: Preloads,
 ) -> OrderListing:
     if not may_act_for(context.viewer, member_id):
         raise forbidden("only the member itself or staff may list a member's orders")
@@ -110,12 +110,12 @@ async def member_orders(
     )
     key = MemberOrdersKey(member_id=member_id, paging=paging)
     page = await context.loaders.member_orders.load(key)
-    await preload_orders(context, page.items, selected)
+    await preload_orders(context, page.items, wanted_below)
     return OrderListing(page, criteria, after, member_key=key)
 
 
 async def get_order(
-    context: Context, order_id: str, selected: Selected | None = None
+    context: Context, order_id: str, wanted_below: Preloads = frozenset()
 ) -> Order | None:
     """The order, or None when it does not exist or belongs to someone else."""
     key = order_key(order_id)
@@ -123,6 +123,5 @@ async def get_order(
     order = await context.loaders.order.load(key)
     if order is None or not may_act_for(viewer, order.member_id):
         return None
-    if selected:
-        await preload_orders(context, [order], selected)
+    await preload_orders(context, [order], wanted_below)
     return order

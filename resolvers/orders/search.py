@@ -15,7 +15,7 @@ from resolvers.common.context import Context
 from resolvers.common.cursors import order_position
 from resolvers.common.errors import forbidden, invalid_input
 from resolvers.common.paging import page_size
-from resolvers.orders.preload import Selected, preload_orders
+from resolvers.orders.preload import Preloads, preload_orders
 from resolvers.orders.reads import member_id_of
 
 
@@ -66,7 +66,7 @@ async def search_orders(
     first: int | None,
     after: str | None,
     wanted: OrderSearchValues,
-    selected: Selected,
+    wanted_below: Preloads,
 ) -> SearchListing:
     """A page of the orders that meet every criterion, newest first; FORBIDDEN for customers."""
     if not context.require_viewer().is_staff:
@@ -74,5 +74,5 @@ async def search_orders(
     size = page_size(first)
     position = order_position(after) if after else None
     page = await context.store.search_orders(_search(wanted), first=size, after=position)
-    await preload_orders(context, page.items, selected)
+    await preload_orders(context, page.items, wanted_below)
     return SearchListing(page, after)

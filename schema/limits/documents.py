@@ -23,6 +23,7 @@ from strawberry.schema.schema import validate_document
 
 from resolvers.common.errors import ApiError, ErrorCode
 from schema.limits.document_size import DocumentBounds, measure
+from schema.limits.served import graphql_schema_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,9 @@ class GuardedDocuments(SchemaExtension):
         if size.exceeded is not None:
             errors = [ApiError(ErrorCode.DOCUMENT_LIMIT, f"document too large: {size.exceeded}")]
         else:
-            errors = validate_document(context.schema._schema, document, context.validation_rules)
+            errors = validate_document(
+                graphql_schema_of(context.schema), document, context.validation_rules
+            )
         context.pre_execution_errors = errors
         if errors:
             await self._charge()

@@ -18,6 +18,7 @@ from strawberry.types.execution import PreExecutionError
 from resolvers.common.errors import ApiError, ErrorCode
 from resolvers.ports import Bucket
 from schema.limits.cost import actual_cost_of, requested_cost
+from schema.limits.served import graphql_schema_of
 
 log = logging.getLogger("orders.api")
 
@@ -67,7 +68,7 @@ class CostGuard(SchemaExtension):
             yield
             return
         self._requested = requested = requested_cost(
-            context.schema._schema,
+            graphql_schema_of(context.schema),
             context.graphql_document,
             context.operation_name,
             context.variables,

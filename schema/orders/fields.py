@@ -11,15 +11,14 @@ from strawberry.types import Info
 
 from resolvers.common.context import Context
 from resolvers.orders.mutations import resolve_cancel_order, resolve_place_order
-from resolvers.orders.preload import order_fields
 from resolvers.orders.reads import get_order
 from resolvers.orders.subscriptions import order_status_changes
 from schema.orders.inputs import CancelOrderPayload, PlaceOrderInput, PlaceOrderPayload
-from schema.orders.types import OrderType
+from schema.orders.types import OrderType, order_preloads
 
 
 async def order(info: Info[Context, None], id: strawberry.ID) -> OrderType | None:
-    found = await get_order(info.context, id, order_fields(info, "*"))
+    found = await get_order(info.context, id, order_preloads(info, "*"))
     return OrderType.from_domain(found) if found is not None else None
 
 

@@ -9,11 +9,10 @@ from strawberry.types import Info
 
 from resolvers.common.context import Context
 from resolvers.common.cursors import order_cursor
-from resolvers.orders.preload import order_fields
 from resolvers.orders.search import OrderSearchValues, SearchListing, search_orders
 from schema.common.types import PageInfo
 from schema.orders.registered import OrderStatusEnum
-from schema.orders.types import OrderEdge, OrderType
+from schema.orders.types import OrderEdge, OrderType, order_preloads
 
 
 @strawberry.input(
@@ -93,6 +92,6 @@ async def order_search(
     first: int | None = 20,
     after: str | None = None,
 ) -> OrderSearchConnection:
-    selected = order_fields(info, "*", "edges", "node")
-    listing = await search_orders(info.context, first, after, criteria.values(), selected)
+    below = order_preloads(info, "*", "edges", "node")
+    listing = await search_orders(info.context, first, after, criteria.values(), below)
     return OrderSearchConnection.from_listing(listing)

@@ -4,11 +4,12 @@ pages of orders, and the member's edge to its orders."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from uuid import UUID
 
 import strawberry
+from strawberry.schema.name_converter import NameConverter
 from strawberry.types import Info
 
 from domain.catalogue import Product
@@ -21,9 +22,10 @@ from resolvers.common.context import Context
 from resolvers.common.cursors import order_cursor
 from resolvers.common.ids import to_global_id
 from resolvers.common.loaders import MemberOrdersKey, now_or_later
-from resolvers.orders.preload import order_fields
+from resolvers.orders.preload import Preload, Preloads
 from resolvers.orders.reads import OrderFilterValues, OrderListing, list_orders, member_orders
 from schema.catalogue.types import ProductType
+from schema.common.selections import Selected, fields_of, graphql_name, selected_at
 from schema.common.types import MoneyType, Node, PageInfo
 from schema.members.types import MemberType
 from schema.orders.registered import (
@@ -333,12 +335,12 @@ async def order_connection(
 ) -> OrderConnection:
     """`orders(first, after, filter)`: every order the viewer may see (`Query.orders`), or one
     member's (`Member.orders`)."""
-    selected = order_fields(info, "*", "edges", "node")
+    below = order_preloads(info, "*", "edges", "node")
     wanted = filter.values() if filter is not None else None
     if isinstance(root, MemberWithOrders):
-        listing = await member_orders(info.context, root.member_id, first, after, wanted, selected)
+        listing = await member_orders(info.context, root.member_id, first, after, wanted, below)
     else:
-        listing = await list_orders(info.context, first, after, wanted, selected)
+        listing = await list_orders(info.context, first, after, wanted, below)
     return OrderConnection.from_listing(listing)
 
 
@@ -348,3 +350,42 @@ class MemberWithOrders(MemberType):
     that the two features' modules import one way)."""
 
     orders: OrderConnection = strawberry.field(resolver=order_connection)
+
+
+LookAhead = Mapping[Callable[..., object], tuple[type, Preload, "LookAhead"]]
+"""A field (its resolver, on the type that owns it) → what a page loads for it at its root,
+and the look-ahead of the fields below it."""
+
+ORDER_LOOK_AHEAD: LookAhead = {
+    OrderType.items: (
+        OrderType,
+        Preload.ITEMS,
+        {OrderItemType.product: (OrderItemType, Preload.ITEM_PRODUCTS, {})},
+    ),
+    OrderType.payment: (OrderType, Preload.PAYMENT, {}),
+    OrderType.delivery: (
+        OrderType,
+        Preload.DELIVERY,
+        {DeliveryType.events: (DeliveryType, Preload.DELIVERY_EVENTS, {})},
+    ),
+    OrderType.history: (OrderType, Preload.HISTORY, {}),
+    OrderType.member: (OrderType, Preload.MEMBER, {}),
+}
+"""Keyed on the fields' own definitions, so that renaming a field renames what is looked for
+(a name written here would silently stop matching)."""
+
+
+def _wanted(converter: NameConverter, selected: Selected, ahead: LookAhead) -> set[Preload]:
+    wanted: set[Preload] = set()
+    for resolver, (owner, preload, below) in ahead.items():
+        name = graphql_name(converter, owner, resolver)
+        if name in selected:
+            wanted.add(preload)
+            wanted |= _wanted(converter, fields_of(selected[name]), below)
+    return wanted
+
+
+def order_preloads(info: Info[Context, None], *path: str) -> Preloads:
+    """What to load at the root for the orders found at `path` below the current field."""
+    converter = info.schema.config.name_converter
+    return frozenset(_wanted(converter, selected_at(info, *path), ORDER_LOOK_AHEAD))

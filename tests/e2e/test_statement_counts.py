@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
 from httpx import AsyncClient
 
 from bootstrap import Services
+from resolvers.common import loaders
 from tests.support.factories import create_order, create_product, random_member_id, token_for
 from tests.support.graphql import graphql
 from tests.support.orders import order_input
@@ -103,6 +105,26 @@ async def test_products_come_from_the_cache_the_second_time(
 
     assert statements.touching("product") == []
     assert statements.count() == len(LEVELS) - 1
+
+
+@pytest.mark.in_process
+async def test_every_field_the_look_ahead_names_finds_its_value_loaded(
+    client: AsyncClient, shopper: Shopper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ORDER_LOOK_AHEAD is keyed on the fields themselves: with it, no field below a page of
+    orders waits for a load of its own (take an entry out of it, and that field does)."""
+    waited: list[object] = []
+    load_later = loaders._later
+
+    def counted(future: Awaitable[object], shape: Callable[[object], object]) -> object:
+        waited.append(shape)
+        return load_later(future, shape)
+
+    monkeypatch.setattr(loaders, "_later", counted)
+
+    await _fetch(client, shopper, 10)
+
+    assert waited == []
 
 
 PLACE_ORDER = """
