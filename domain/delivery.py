@@ -22,3 +22,6 @@ class DeliveryEvent:
     status: DeliveryStatus
     location: str | None
     occurred_at: datetime
+    scan: str | None = None
+    """The carrier's own name for the scan, as its tracking page shows it (CJ대한통운's
+    `간선하차`); None for the events we record ourselves (registered, cancelled)."""

@@ -37,7 +37,7 @@ fragment OrderFields on Order {
   }
   shippingAddress { recipient phone zipCode line1 line2 }
   payment { status attempts transactionId approvedAt amount { amount currency } }
-  delivery { status carrier trackingNumber events { status location occurredAt } }
+  delivery { status carrier trackingNumber events { status scan location occurredAt } }
   history { status occurredAt message }
 }`;
 

@@ -34,8 +34,10 @@ PROGRESS = (
 MAX_TRACKING_NUMBER = 20
 MAX_EVENT_ID = 100
 MAX_LOCATION = 200
+MAX_SCAN = 50
 """The lengths the database keeps (delivery.tracking_number, delivery_event.carrier_event_id,
-delivery_event.location): a report carrying more is refused, never cut or failed on insert."""
+delivery_event.location, delivery_event.scan): a report carrying more is refused, never cut or
+failed on insert."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,9 @@ class ParcelReport:
     location: str | None
     occurred_at: datetime
     event_id: str
+    scan: str | None = None
+    """The carrier's own name for this scan, kept for display; `status` is what it means to
+    us. Several scans may mean one status (CJ대한통운's 간선상차 and 간선하차: IN_TRANSIT)."""
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -53,6 +58,7 @@ class ParcelReport:
             "location": self.location,
             "occurredAt": self.occurred_at.isoformat(),
             "eventId": self.event_id,
+            "scan": self.scan,
         }
 
     @classmethod
@@ -66,6 +72,7 @@ class ParcelReport:
                 location=str(payload["location"]) if payload.get("location") else None,
                 occurred_at=_utc(str(payload["occurredAt"])),
                 event_id=str(payload["eventId"]),
+                scan=str(payload["scan"]) if payload.get("scan") else None,
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"a tracking event needs {exc}") from exc
@@ -75,10 +82,13 @@ class ParcelReport:
             raise ValueError(f"eventId is 1 to {MAX_EVENT_ID} characters")
         if len(report.location or "") > MAX_LOCATION:
             raise ValueError(f"location is at most {MAX_LOCATION} characters")
+        if len(report.scan or "") > MAX_SCAN:
+            raise ValueError(f"scan is at most {MAX_SCAN} characters")
         for name, value in (
             ("trackingNumber", report.tracking_number),
             ("eventId", report.event_id),
             ("location", report.location or ""),
+            ("scan", report.scan or ""),
         ):
             if problem := character_problem(name, value):
                 raise ValueError(problem)
@@ -138,7 +148,9 @@ async def apply_parcel_report(work: UnitOfWork, report: ParcelReport) -> bool:
     delivery = await work.deliveries.lock_by_tracking_number(report.tracking_number)
     if delivery is None:
         return False
-    recorded = DeliveryEvent(delivery.id, report.status, report.location, report.occurred_at)
+    recorded = DeliveryEvent(
+        delivery.id, report.status, report.location, report.occurred_at, report.scan
+    )
     if not await work.deliveries.record_event(recorded, report.event_id):
         return False
     order = await work.orders.lock(delivery.order_id)

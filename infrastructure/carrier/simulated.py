@@ -1,8 +1,9 @@
-"""A stand-in for the parcel carrier (CJ Logistics style), behind the carrier port.
+"""A stand-in for the parcel carrier, CJ대한통운, behind the carrier port.
 
-Parcels live in the carrier's own table, so their progress survives our restarts. A clock moves
-each parcel one step per `ORDERS_CARRIER_STEP_SECONDS` and reports every step to us, as a real
-carrier's tracking webhook would, until the report is accepted, or refused for good: a report
+Parcels live in the carrier's own table, so their progress survives our restarts. A clock gives
+each parcel its next scan (집화처리, 간선상차, 간선하차, 배송출발, 배달완료: cj_scans.py) one per
+`ORDERS_CARRIER_STEP_SECONDS` and reports every scan to us, in order, as a real carrier's
+tracking webhook would, until the report is accepted, or refused for good: a report
 the webhook calls malformed (400) is never sent again, and any other refusal is sent again for
 `ORDERS_CARRIER_REPORT_GIVE_UP_SECONDS` after the step, then given up with one ERROR line. A 404
 is retried for that long because it is also what a race gives: the parcel moved before our
@@ -16,13 +17,15 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from enum import Enum
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.order import Address
 from domain.status import DeliveryStatus
-from domain.steps.tracking import PROGRESS, ParcelReport
+from domain.steps.tracking import ParcelReport
+from infrastructure.carrier.cj_scans import SCANS, Scan
 from infrastructure.database.engine import single_statements
 from infrastructure.database.tables import simulated_parcel_table
 from infrastructure.database.types import utc_now
@@ -33,17 +36,16 @@ log = logging.getLogger(__name__)
 
 _parcel = simulated_parcel_table.c
 
-CARRIER_NAME = "CJ Logistics"
+CARRIER_NAME = "CJ대한통운"
 BATCH = 100
 
-_LOCATIONS = {
-    DeliveryStatus.PICKED_UP: "Seoul Gangnam branch",
-    DeliveryStatus.IN_TRANSIT: "Gonjiam mega hub",
-    DeliveryStatus.OUT_FOR_DELIVERY: "delivery office {zip}",
-    DeliveryStatus.DELIVERED: "delivered to the door ({zip})",
-}
-
 ReportProgress = Callable[[ParcelReport], Awaitable[None]]
+
+
+class _Outcome(Enum):
+    ACCEPTED = "accepted"
+    GIVEN_UP = "given up"
+    LATER = "to send again later"
 
 
 class ReportRefused(Exception):
@@ -77,7 +79,8 @@ class SimulatedCarrier:
                     tracking_number=str(secrets.randbelow(10**12)).zfill(12),
                     reference=reference,
                     status=DeliveryStatus.PREPARING.value,
-                    reported_status=DeliveryStatus.PREPARING.value,
+                    scans=0,
+                    reported_scans=0,
                     zip_code=address.zip_code,
                     cancelled=False,
                     next_step_at=now + self._step,
@@ -101,76 +104,96 @@ class SimulatedCarrier:
             )
 
     async def advance(self, now: datetime) -> int:
-        """Move every parcel that is due one step on; how many moved."""
+        """Give every parcel that is due its next scan; how many were scanned."""
         async with self._engine.begin() as conn:
             due = await conn.execute(
-                select(_parcel.tracking_number, _parcel.status)
+                select(_parcel.tracking_number, _parcel.scans)
                 .where(
                     _parcel.next_step_at <= now,
                     _parcel.cancelled.is_(False),
-                    _parcel.status != DeliveryStatus.DELIVERED.value,
+                    _parcel.scans < len(SCANS),
                 )
                 .order_by(_parcel.next_step_at)
                 .limit(BATCH)
                 .with_for_update(skip_locked=True)
             )
             moved = 0
-            for tracking_number, status in due.all():
-                following = PROGRESS[PROGRESS.index(DeliveryStatus(status)) + 1]
+            for tracking_number, scans in due.all():
                 await conn.execute(
                     update(simulated_parcel_table)
                     .where(_parcel.tracking_number == tracking_number)
-                    .values(status=following.value, next_step_at=now + self._step, updated_at=now)
+                    .values(
+                        scans=scans + 1,
+                        status=SCANS[scans].status.value,
+                        next_step_at=now + self._step,
+                        updated_at=now,
+                    )
                 )
                 moved += 1
         return moved
 
     async def report(self, report_progress: ReportProgress) -> int:
-        """Report each parcel's latest step that was not accepted yet; how many were."""
+        """Report each parcel's scans that were not reported yet, oldest first, stopping at a
+        parcel's first report to be sent again later; how many were accepted."""
         async with self._engine.connect() as conn:
             pending = (
                 await conn.execute(
                     select(
                         _parcel.tracking_number,
-                        _parcel.status,
+                        _parcel.scans,
+                        _parcel.reported_scans,
                         _parcel.zip_code,
                         _parcel.updated_at,
                     )
-                    .where(_parcel.status != _parcel.reported_status, _parcel.cancelled.is_(False))
+                    .where(_parcel.scans > _parcel.reported_scans, _parcel.cancelled.is_(False))
                     .limit(BATCH)
                 )
             ).all()
         accepted = 0
-        for tracking_number, status, zip_code, stepped_at in pending:
-            step = DeliveryStatus(status)
-            report = ParcelReport(
-                tracking_number=tracking_number,
-                status=step,
-                location=_LOCATIONS[step].format(zip=zip_code),
-                occurred_at=utc_now(),
-                event_id=f"{tracking_number}-{step.value}",
-            )
-            try:
-                await report_progress(report)
-            except Exception as exc:  # noqa: BLE001 - reported again on the next tick, or given up
-                final = isinstance(exc, ReportRefused) and exc.final
-                if not final and utc_now() - stepped_at < self._give_up_after:
-                    log.warning(
-                        "tracking report %s not accepted, will retry: %r", report.event_id, exc
-                    )
-                    continue
-                log.error("tracking report %s given up: %r", report.event_id, exc)
-            else:
-                accepted += 1
-            await self._mark_reported(tracking_number, step)
+        for tracking_number, scans, reported, zip_code, scanned_at in pending:
+            for number in range(reported + 1, scans + 1):
+                outcome = await self._report_scan(
+                    report_progress, tracking_number, SCANS[number - 1], zip_code, scanned_at
+                )
+                if outcome is _Outcome.LATER:
+                    break
+                accepted += outcome is _Outcome.ACCEPTED
+                await self._mark_reported(tracking_number, number)
         return accepted
 
-    async def _mark_reported(self, tracking_number: str, step: DeliveryStatus) -> None:
+    async def _report_scan(
+        self,
+        report_progress: ReportProgress,
+        tracking_number: str,
+        scan: Scan,
+        zip_code: str,
+        scanned_at: datetime,
+    ) -> _Outcome:
+        report = ParcelReport(
+            tracking_number=tracking_number,
+            status=scan.status,
+            location=scan.location(zip_code),
+            occurred_at=utc_now(),
+            event_id=f"{tracking_number}-{scan.code}",
+            scan=scan.name,
+        )
+        try:
+            await report_progress(report)
+        except Exception as exc:  # noqa: BLE001 - reported again on the next tick, or given up
+            final = isinstance(exc, ReportRefused) and exc.final
+            if not final and utc_now() - scanned_at < self._give_up_after:
+                log.warning("tracking report %s not accepted, will retry: %r", report.event_id, exc)
+                return _Outcome.LATER
+            log.error("tracking report %s given up: %r", report.event_id, exc)
+            return _Outcome.GIVEN_UP
+        return _Outcome.ACCEPTED
+
+    async def _mark_reported(self, tracking_number: str, scans: int) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(simulated_parcel_table)
                 .where(_parcel.tracking_number == tracking_number)
-                .values(reported_status=step.value)
+                .values(reported_scans=scans)
             )
 
 

@@ -102,4 +102,5 @@ def delivery_event_from_row(row: Row) -> DeliveryEvent:
         status=DeliveryStatus(row.status),
         location=row.location,
         occurred_at=row.occurred_at,
+        scan=row.scan,
     )

@@ -280,6 +280,8 @@ class DeliveryEventRow(TableModel, table=True):
     delivery_id: uuid.UUID = Field(foreign_key="delivery.id", ondelete="CASCADE")
     status: str = Field(max_length=20)
     location: str | None = Field(default=None, max_length=200)
+    scan: str | None = Field(default=None, max_length=50)
+    """The carrier's own name for the scan (domain.delivery.DeliveryEvent.scan)."""
     carrier_event_id: str | None = Field(default=None, max_length=100, unique=True)
     occurred_at: datetime = _created()
 
@@ -349,7 +351,11 @@ class SimulatedParcelRow(TableModel, table=True):
     tracking_number: str = Field(primary_key=True, max_length=20)
     reference: str = Field(max_length=100, unique=True)
     status: str = Field(max_length=20)
-    reported_status: str | None = Field(default=None, max_length=20)
+    """What its last scan means to us (a DeliveryStatus); PREPARING before the first."""
+    scans: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    """How many of the carrier's scans (infrastructure/carrier/cj_scans.py) it has had."""
+    reported_scans: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    """How many of them were reported to us (accepted, or given up)."""
     zip_code: str = Field(max_length=10)
     cancelled: bool = Field(default=False)
     next_step_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -112,10 +112,22 @@ class DeliveryEventType:
     status: DeliveryStatusEnum
     location: str | None
     occurred_at: datetime
+    scan: str | None = strawberry.field(
+        description=(
+            "The carrier's own name for the scan, as its tracking page shows it (CJ대한통운: "
+            "집화처리, 간선상차, 간선하차, 배송출발, 배달완료); null for events the service "
+            "records itself (the parcel registered or cancelled)."
+        )
+    )
 
     @classmethod
     def from_domain(cls, event: DeliveryEvent) -> DeliveryEventType:
-        return cls(status=event.status, location=event.location, occurred_at=event.occurred_at)
+        return cls(
+            status=event.status,
+            location=event.location,
+            occurred_at=event.occurred_at,
+            scan=event.scan,
+        )
 
 
 @strawberry.type(name="Delivery")

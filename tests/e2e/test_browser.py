@@ -75,7 +75,10 @@ async def test_a_customer_follows_an_order_to_the_door(
         "data-pushed", re.compile(r"\bDELIVERED$"), timeout=30_000
     )
     await expect(status).to_have_attribute("data-status", "DELIVERED")
-    await expect(page.get_by_test_id("tracking-event")).to_have_count(5)
+    tracking = page.get_by_test_id("tracking-event")
+    await expect(tracking).to_have_count(6)  # registered, then CJ대한통운's five scans
+    for scan in ("집화처리", "간선상차", "간선하차", "배송출발", "배달완료"):
+        await expect(tracking.filter(has_text=scan)).to_have_count(1)
     await expect(page.get_by_test_id("timeline-entry")).to_have_count(6)
     assert await indicator.get_attribute("data-mode") == "ended"
     # every status from the first pushed one to DELIVERED came over the socket, once, in order

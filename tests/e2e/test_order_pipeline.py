@@ -48,7 +48,7 @@ query ($id: ID!) {
   order(id: $id) {
     status cancelReason
     payment { status attempts transactionId }
-    delivery { status trackingNumber events { status location } }
+    delivery { status trackingNumber events { status scan location } }
     history { status message }
   }
 }
@@ -104,12 +104,13 @@ async def test_an_order_goes_all_the_way_to_delivered(
     assert order["payment"]["status"] == "APPROVED"
     assert order["payment"]["attempts"] == 1
     assert len(order["delivery"]["trackingNumber"]) == 12
-    assert [e["status"] for e in order["delivery"]["events"]] == [
-        "PREPARING",
-        "PICKED_UP",
-        "IN_TRANSIT",
-        "OUT_FOR_DELIVERY",
-        "DELIVERED",
+    assert [(e["status"], e["scan"]) for e in order["delivery"]["events"]] == [
+        ("PREPARING", None),
+        ("PICKED_UP", "집화처리"),
+        ("IN_TRANSIT", "간선상차"),
+        ("IN_TRANSIT", "간선하차"),
+        ("OUT_FOR_DELIVERY", "배송출발"),
+        ("DELIVERED", "배달완료"),
     ]
     assert await _stock(services, book) == StockLevel(available=3, reserved=0)
     assert await _charges(services, order_id) == [("charge", "APPROVED", 1)]

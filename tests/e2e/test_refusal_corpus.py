@@ -341,6 +341,9 @@ HTTP_CASES: dict[str, Case] = {
     "a tracking event's location with a bidi override": lambda w: _webhook(
         w, _tracking_event(location="Gonjiam\u202e hub"), 400
     ),
+    "a tracking event's scan name with a bidi override": lambda w: _webhook(
+        w, _tracking_event(scan="간선\u202e하차"), 400
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.order import Address
+from domain.status import DeliveryStatus
 from domain.steps.tracking import ParcelReport
 from infrastructure.carrier.simulated import ReportRefused, SimulatedCarrier
 from infrastructure.database.engine import create_engine
@@ -42,10 +43,11 @@ async def _parcel_picked_up(engine: AsyncEngine, carrier: SimulatedCarrier) -> s
     return tracking
 
 
-async def _reported(engine: AsyncEngine, tracking: str) -> str | None:
+async def _reported(engine: AsyncEngine, tracking: str) -> int | None:
+    """How many of the parcel's scans were reported (accepted or given up)."""
     async with engine.connect() as conn:
         return await conn.scalar(
-            select(simulated_parcel_table.c.reported_status).where(
+            select(simulated_parcel_table.c.reported_scans).where(
                 simulated_parcel_table.c.tracking_number == tracking
             )
         )
@@ -71,10 +73,10 @@ async def test_a_refused_report_is_sent_again_until_accepted(engine: AsyncEngine
     assert await carrier.report(webhook) == 0
     assert await carrier.report(webhook) == 0
     assert len(webhook.calls) == 2
-    assert await _reported(engine, tracking) == "PREPARING"
+    assert await _reported(engine, tracking) == 0
     webhook.status = None
     assert await carrier.report(webhook) == 1
-    assert await _reported(engine, tracking) == "PICKED_UP"
+    assert await _reported(engine, tracking) == 1
 
 
 async def test_a_report_refused_past_the_give_up_time_is_given_up_with_one_error(
@@ -87,7 +89,7 @@ async def test_a_report_refused_past_the_give_up_time_is_given_up_with_one_error
         assert await carrier.report(webhook) == 0
         assert await carrier.report(webhook) == 0
     assert len(webhook.calls) == 1
-    assert await _reported(engine, tracking) == "PICKED_UP"
+    assert await _reported(engine, tracking) == 1
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     assert "given up" in errors[0]
@@ -100,4 +102,39 @@ async def test_a_report_refused_as_malformed_is_never_sent_again(engine: AsyncEn
     await carrier.report(webhook)
     await carrier.report(webhook)
     assert len(webhook.calls) == 1
-    assert await _reported(engine, tracking) == "PICKED_UP"
+    assert await _reported(engine, tracking) == 1
+
+
+async def test_a_parcel_gets_cj_scans_in_order_each_reported_with_its_status_and_place(
+    engine: AsyncEngine,
+) -> None:
+    carrier = _carrier(engine, timedelta(hours=1))
+    tracking = await carrier.register_parcel(reference=str(uuid.uuid4()), address=ADDRESS)
+    webhook = Webhook(None)
+    for _ in range(7):  # two more than there are scans: a delivered parcel stays delivered
+        await carrier.advance(utc_now())
+        await carrier.report(webhook)
+
+    assert [(r.scan, r.status, r.location) for r in webhook.calls] == [
+        ("집화처리", DeliveryStatus.PICKED_UP, "서울강남"),
+        ("간선상차", DeliveryStatus.IN_TRANSIT, "서울강남"),
+        ("간선하차", DeliveryStatus.IN_TRANSIT, "곤지암Hub"),
+        ("배송출발", DeliveryStatus.OUT_FOR_DELIVERY, "서울배송센터"),
+        ("배달완료", DeliveryStatus.DELIVERED, "서울배송센터"),
+    ]
+    assert len({r.event_id for r in webhook.calls}) == 5
+    assert {r.tracking_number for r in webhook.calls} == {tracking}
+
+
+async def test_scans_made_between_two_reports_are_all_reported_oldest_first(
+    engine: AsyncEngine,
+) -> None:
+    carrier = _carrier(engine, timedelta(hours=1))
+    tracking = await carrier.register_parcel(reference=str(uuid.uuid4()), address=ADDRESS)
+    for _ in range(3):
+        await carrier.advance(utc_now())
+    webhook = Webhook(None)
+
+    assert await carrier.report(webhook) == 3
+    assert [r.scan for r in webhook.calls] == ["집화처리", "간선상차", "간선하차"]
+    assert await _reported(engine, tracking) == 3

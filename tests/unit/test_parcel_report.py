@@ -56,6 +56,7 @@ def _length(column: Column[Any]) -> int:
         ("trackingNumber", delivery_table.c.tracking_number),
         ("eventId", delivery_event_table.c.carrier_event_id),
         ("location", delivery_event_table.c.location),
+        ("scan", delivery_event_table.c.scan),
     ],
 )
 def test_each_text_is_refused_when_longer_than_its_column(field: str, column: Column[Any]) -> None:
@@ -72,3 +73,11 @@ def test_every_status_fits_its_column() -> None:
     longest = _length(delivery_event_table.c.status)
     for status in ("PREPARING", "PICKED_UP", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"):
         assert len(ParcelReport.from_payload(_payload(status=status)).status.value) <= longest
+
+
+def test_the_scan_name_travels_with_the_report_and_may_be_absent() -> None:
+    named = ParcelReport.from_payload(_payload(scan="간선하차"))
+    unnamed = ParcelReport.from_payload(_payload())
+
+    assert (named.scan, unnamed.scan) == ("간선하차", None)
+    assert ParcelReport.from_payload(named.to_payload()) == named

@@ -331,7 +331,8 @@ function renderDetails(grid, order, animateLatest) {
           ? h('ol', { class: 'tracking' }, events.map((event) => h('li', {
             class: 'tracking-event', testid: 'tracking-event', dataset: { status: event.status },
           },
-          h('span', { class: 'tracking-status' }, labelText(DELIVERY_STATUS, event.status)),
+          // the carrier's own scan name (간선하차) as Korean tracking pages show it; ours otherwise
+          h('span', { class: 'tracking-status' }, event.scan ?? labelText(DELIVERY_STATUS, event.status)),
           event.location ? h('span', { class: 'tracking-location' }, event.location) : null,
           time(event.occurredAt, 'muted small'))))
           : null,

@@ -75,6 +75,7 @@ class SqlDeliveryRepository:
             delivery_id=event.delivery_id,
             status=event.status.value,
             location=event.location,
+            scan=event.scan,
             carrier_event_id=carrier_event_id,
             occurred_at=event.occurred_at,
         )
