@@ -337,10 +337,11 @@ class StoreBuilder:
             )
 
 
-async def _built_label(conn: asyncpg.Connection) -> str | None:
+async def built_label(conn: asyncpg.Connection, database: str = DATABASE_NAME) -> str | None:
+    """The database's comment: the label of the data set built in it, if any."""
     label: str | None = await conn.fetchval(
         "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
-        DATABASE_NAME,
+        database,
     )
     return label
 
@@ -349,7 +350,7 @@ async def ensure_dataset(
     conn: asyncpg.Connection, size: DatasetSize = DATASET, *, rebuild: bool = False
 ) -> bool:
     """Build the data set unless this size is built already; True when it was built now."""
-    if not rebuild and await _built_label(conn) == size.label:
+    if not rebuild and await built_label(conn) == size.label:
         return False
     tables = StoreBuilder(size, datetime.now(UTC)).build()
     everything = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)

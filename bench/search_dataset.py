@@ -18,6 +18,7 @@ from typing import Any
 
 import asyncpg
 
+from bench.dataset import built_label
 from bench.environment import DATABASE_NAME, POSTGRES_ADMIN_URL
 from domain.catalogue import isbn13_check_digit
 from domain.status import OrderStatus
@@ -182,19 +183,11 @@ async def _secondary_indexes(conn: asyncpg.Connection) -> list[tuple[str, str]]:
     return [(row["indexname"], row["indexdef"]) for row in rows]
 
 
-async def _built_label(conn: asyncpg.Connection) -> str | None:
-    label: str | None = await conn.fetchval(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
-        SEARCH_DATABASE,
-    )
-    return label
-
-
 async def ensure_search_dataset(
     conn: asyncpg.Connection, size: SearchDatasetSize = SEARCH_DATASET, *, rebuild: bool = False
 ) -> bool:
     """Build the shop unless this size is built already; True when it was built now."""
-    if not rebuild and await _built_label(conn) == size.label:
+    if not rebuild and await built_label(conn, SEARCH_DATABASE) == size.label:
         return False
     rows = ShopRows(size, datetime.now(UTC))
     async with conn.transaction():

@@ -8,11 +8,10 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.common.context import Context
-from resolvers.common.cursors import order_cursor
 from resolvers.orders.search import OrderSearchValues, SearchListing, search_orders
 from schema.common.types import PageInfo
 from schema.orders.registered import OrderStatusEnum
-from schema.orders.types import OrderEdge, OrderType, order_preloads
+from schema.orders.types import OrderEdge, order_edges, order_preloads
 
 
 @strawberry.input(
@@ -74,16 +73,8 @@ class OrderSearchConnection:
 
     @classmethod
     def from_listing(cls, listing: SearchListing) -> OrderSearchConnection:
-        edges = [
-            OrderEdge(cursor=order_cursor(o.created_at, o.id), node=OrderType.from_domain(o))
-            for o in listing.page.items
-        ]
-        return cls(
-            edges=edges,
-            page_info=PageInfo.of(
-                [e.cursor for e in edges], has_next=listing.page.has_next, after=listing.after
-            ),
-        )
+        edges, page_info = order_edges(listing.page, listing.after)
+        return cls(edges=edges, page_info=page_info)
 
 
 async def order_search(

@@ -15,7 +15,7 @@ from strawberry.types import Info
 from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.order import Order, OrderEvent, OrderItem
-from domain.paging import OrderCriteria
+from domain.paging import OrderCriteria, Page
 from domain.payment import Payment
 from domain.status import OrderStatus
 from resolvers.common.context import Context
@@ -293,6 +293,15 @@ class OrderEdge:
     node: OrderType
 
 
+def order_edges(page: Page[Order], after: str | None) -> tuple[list[OrderEdge], PageInfo]:
+    """A page of orders as a connection's edges, each cursored by (created_at, id)."""
+    edges = [
+        OrderEdge(cursor=order_cursor(o.created_at, o.id), node=OrderType.from_domain(o))
+        for o in page.items
+    ]
+    return edges, PageInfo.of([e.cursor for e in edges], has_next=page.has_next, after=after)
+
+
 @strawberry.type
 class OrderConnection:
     edges: list[OrderEdge]
@@ -302,15 +311,10 @@ class OrderConnection:
 
     @classmethod
     def from_listing(cls, listing: OrderListing) -> OrderConnection:
-        edges = [
-            OrderEdge(cursor=order_cursor(o.created_at, o.id), node=OrderType.from_domain(o))
-            for o in listing.page.items
-        ]
+        edges, page_info = order_edges(listing.page, listing.after)
         return cls(
             edges=edges,
-            page_info=PageInfo.of(
-                [e.cursor for e in edges], has_next=listing.page.has_next, after=listing.after
-            ),
+            page_info=page_info,
             criteria=listing.criteria,
             member_key=listing.member_key,
         )
