@@ -391,5 +391,8 @@ order_phone_digits = func.replace(
     literal_column("''"),
 )
 """orders.phone without spaces and dashes (domain.order_search.phone_digits), in literals so
-that a search's condition is the indexed expression itself."""
-order_table.append_constraint(Index("ix_orders_phone_digits", order_phone_digits))
+that a search's condition is the indexed expression itself (on PostgreSQL; migration 0005 says
+why SQLite has no such index)."""
+order_table.append_constraint(
+    Index("ix_orders_phone_digits", order_phone_digits).ddl_if(dialect="postgresql")
+)
