@@ -54,7 +54,9 @@ async def test_the_balancer_gives_each_request_an_id_that_follows_the_order_into
             request_id in line and "handled" in line for line in cluster.log_of(name).splitlines()
         )
     }
-    assert handled_by == {"stock", "payment", "delivery"}
+    # the steps that carried it; the response cache's consumer takes every event too, but in its
+    # own time: by the time the order is PREPARING it may or may not have logged it
+    assert handled_by - {"cache"} == {"stock", "payment", "delivery"}
 
 
 def _order_key(body: dict[str, Any]) -> uuid.UUID:
