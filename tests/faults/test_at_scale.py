@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+from domain.messages import Consumer
 from tests.faults import services
 from tests.faults.at_scale import ScaleRun, services_lock
 
@@ -64,4 +65,5 @@ async def test_a_rolling_restart_of_every_process_under_load_loses_nothing(
     assert tally.duplicates_absorbed == 0
     graceful = {name: code in (0, -15) for name, code in exit_codes.items()}
     assert all(graceful.values()), exit_codes
-    assert len(exit_codes) == 11
+    # two API processes, two workers of each kind, two relays and the carrier
+    assert len(exit_codes) == 2 + 2 * len(Consumer) + 2 + 1
