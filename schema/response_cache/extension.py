@@ -24,6 +24,7 @@ from strawberry.types.graphql import OperationType
 from domain.answers import CATALOGUE, AnswerStore, Lookup, viewer_tag
 from domain.member import Viewer
 from schema.limits.cost import CostedResult, actual_cost
+from schema.limits.served import graphql_schema_of
 from schema.response_cache.hints import Scope
 from schema.response_cache.plan import Plan, Plans
 
@@ -82,7 +83,10 @@ class ResponseCache(SchemaExtension):
             self._set_header(NO_STORE)
             return
         plan = self._plans.of(
-            context.schema._schema, context.query, context.graphql_document, context.operation_name
+            graphql_schema_of(context.schema),
+            context.query,
+            context.graphql_document,
+            context.operation_name,
         )
         variables = context.variables or {}
         tags = plan.tags(viewer, variables) if plan.kept else None
