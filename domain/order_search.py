@@ -7,7 +7,6 @@ first, like every list of orders, so a search pages by the same (created_at, id)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,7 +31,8 @@ def phone_digits(phone: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class OrderSearch:
-    """Normalised criteria: `number` upper-cased, `phone` as digits, texts stripped.
+    """Search criteria as a client asks them; `checked()` gives them normalised (`number`
+    upper-cased, `phone` as digits, texts stripped), the only form the store searches by.
 
     - number: the whole order number (`20261124-7F3K9QX2`);
     - member_id: the member's id;
@@ -54,6 +54,39 @@ class OrderSearch:
     created_after: datetime | None = None
     created_before: datetime | None = None
 
+    def checked(self) -> OrderSearch:
+        """These criteria normalised; Refused with every problem at once when one is bad."""
+        problems: list[Problem] = []
+        number = _text("number", self.number, problems)
+        phone = _text("phone", self.phone, problems)
+        if phone is not None and not _PHONE_DIGITS.match(phone_digits(phone)):
+            problems.append(
+                Problem(
+                    ProblemCode.INVALID_INPUT,
+                    "phone must be a whole number of 7 to 20 digits (spaces and dashes allowed)",
+                    ("phone",),
+                )
+            )
+        isbn = _text("isbn", self.isbn, problems)
+        if isbn is not None and not is_valid_isbn13(isbn.replace("-", "")):
+            problems.append(
+                Problem(ProblemCode.INVALID_INPUT, "isbn must be a valid ISBN-13", ("isbn",))
+            )
+        criteria = OrderSearch(
+            number=number.upper() if number else None,
+            member_id=_text("memberId", self.member_id, problems),
+            recipient=_text("recipient", self.recipient, problems, shortest=MIN_SUBSTRING),
+            phone=phone_digits(phone) if phone else None,
+            isbn=isbn.replace("-", "") if isbn else None,
+            title=_text("title", self.title, problems, shortest=MIN_SUBSTRING),
+            statuses=tuple(dict.fromkeys(self.statuses)),
+            created_after=self.created_after,
+            created_before=self.created_before,
+        )
+        if problems:
+            raise Refused(problems)
+        return criteria
+
 
 def _text(
     name: str, value: str | None, problems: list[Problem], *, shortest: int = 1
@@ -68,48 +101,3 @@ def _text(
         problems.append(Problem(ProblemCode.INVALID_INPUT, problem, (name,)))
         return None
     return stripped
-
-
-def order_search(
-    *,
-    number: str | None = None,
-    member_id: str | None = None,
-    recipient: str | None = None,
-    phone: str | None = None,
-    isbn: str | None = None,
-    title: str | None = None,
-    statuses: Sequence[OrderStatus] = (),
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-) -> OrderSearch:
-    """The criteria, normalised; Refused with every problem at once when one is bad."""
-    problems: list[Problem] = []
-    found_number = _text("number", number, problems)
-    found_phone = _text("phone", phone, problems)
-    if found_phone is not None and not _PHONE_DIGITS.match(phone_digits(found_phone)):
-        problems.append(
-            Problem(
-                ProblemCode.INVALID_INPUT,
-                "phone must be a whole number of 7 to 20 digits (spaces and dashes allowed)",
-                ("phone",),
-            )
-        )
-    found_isbn = _text("isbn", isbn, problems)
-    if found_isbn is not None and not is_valid_isbn13(found_isbn.replace("-", "")):
-        problems.append(
-            Problem(ProblemCode.INVALID_INPUT, "isbn must be a valid ISBN-13", ("isbn",))
-        )
-    criteria = OrderSearch(
-        number=found_number.upper() if found_number else None,
-        member_id=_text("memberId", member_id, problems),
-        recipient=_text("recipient", recipient, problems, shortest=MIN_SUBSTRING),
-        phone=phone_digits(found_phone) if found_phone else None,
-        isbn=found_isbn.replace("-", "") if found_isbn else None,
-        title=_text("title", title, problems, shortest=MIN_SUBSTRING),
-        statuses=tuple(dict.fromkeys(statuses)),
-        created_after=created_after,
-        created_before=created_before,
-    )
-    if problems:
-        raise Refused(problems)
-    return criteria

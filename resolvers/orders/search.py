@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 
 from domain.access import STAFF_ONLY
 from domain.order import Order
-from domain.order_search import OrderSearch, order_search
+from domain.order_search import OrderSearch
 from domain.paging import Page
 from domain.problems import Refused
-from domain.status import OrderStatus
 from resolvers.common.context import Context
 from resolvers.common.cursors import order_position
 from resolvers.common.errors import forbidden, invalid_input
@@ -20,41 +18,16 @@ from resolvers.orders.reads import member_id_of
 
 
 @dataclass(frozen=True, slots=True)
-class OrderSearchValues:
-    """What a client's `OrderSearchInput` asks for, as the resolvers read it."""
-
-    number: str | None = None
-    member_id: str | None = None
-    recipient: str | None = None
-    phone: str | None = None
-    isbn: str | None = None
-    title: str | None = None
-    statuses: tuple[OrderStatus, ...] = ()
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class SearchListing:
     page: Page[Order]
     after: str | None
 
 
-def _search(wanted: OrderSearchValues) -> OrderSearch:
-    """The domain's criteria; every bad one in one INVALID_INPUT error, each named."""
-    member_id = wanted.member_id
+def _search(wanted: OrderSearch) -> OrderSearch:
+    """The domain's criteria, checked; every bad one in one INVALID_INPUT error, each named."""
+    member_id = member_id_of(wanted.member_id, "criteria.memberId") if wanted.member_id else None
     try:
-        return order_search(
-            number=wanted.number,
-            member_id=member_id_of(member_id, "criteria.memberId") if member_id else None,
-            recipient=wanted.recipient,
-            phone=wanted.phone,
-            isbn=wanted.isbn,
-            title=wanted.title,
-            statuses=wanted.statuses,
-            created_after=wanted.created_after,
-            created_before=wanted.created_before,
-        )
+        return replace(wanted, member_id=member_id).checked()
     except Refused as refused:
         raise invalid_input(
             "; ".join(f"criteria.{'.'.join(p.field or ())}: {p.message}" for p in refused.problems)
@@ -65,7 +38,7 @@ async def search_orders(
     context: Context,
     first: int | None,
     after: str | None,
-    wanted: OrderSearchValues,
+    wanted: OrderSearch,
     wanted_below: Preloads,
 ) -> SearchListing:
     """A page of the orders that meet every criterion, newest first; FORBIDDEN for customers."""

@@ -7,8 +7,9 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from domain.order_search import OrderSearch
 from resolvers.common.context import Context
-from resolvers.orders.search import OrderSearchValues, SearchListing, search_orders
+from resolvers.orders.search import SearchListing, search_orders
 from schema.common.types import PageInfo
 from schema.orders.registered import OrderStatusEnum
 from schema.orders.types import OrderEdge, order_edges, order_preloads
@@ -47,8 +48,9 @@ class OrderSearchInput:
     created_after: datetime | None = None
     created_before: datetime | None = None
 
-    def values(self) -> OrderSearchValues:
-        return OrderSearchValues(
+    def values(self) -> OrderSearch:
+        """The criteria as asked, unchecked: the resolver checks them."""
+        return OrderSearch(
             number=self.number,
             member_id=self.member_id,
             recipient=self.recipient,

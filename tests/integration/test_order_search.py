@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.catalogue import isbn13_check_digit
-from domain.order_search import OrderSearch, order_search, phone_digits
+from domain.order_search import OrderSearch, phone_digits
 from domain.status import OrderStatus
 from infrastructure.database.engine import create_engine
 from infrastructure.database.migrate import upgrade_to_head
@@ -105,7 +105,7 @@ def searches(draw: st.DrawFn) -> OrderSearch:
     instant = st.sampled_from(INSTANTS).flatmap(
         lambda at: st.sampled_from((at, at - timedelta(seconds=1), at + timedelta(seconds=1)))
     )
-    return order_search(
+    return OrderSearch(
         number=draw(st.sampled_from([f"20261101-{n:08d}" for n in range(3)]).map(str.lower))
         if draw(maybe)
         else None,
@@ -114,10 +114,10 @@ def searches(draw: st.DrawFn) -> OrderSearch:
         phone=draw(st.sampled_from(PHONES)) if draw(maybe) else None,
         isbn=_isbn(draw(st.integers(1, 7))) if draw(maybe) else None,
         title=draw(st.sampled_from(TITLE_WORDS).flatmap(_part)) if draw(maybe) else None,
-        statuses=draw(st.lists(st.sampled_from(OrderStatus), max_size=3)),
+        statuses=tuple(draw(st.lists(st.sampled_from(OrderStatus), max_size=3))),
         created_after=draw(instant) if draw(maybe) else None,
         created_before=draw(instant) if draw(maybe) else None,
-    )
+    ).checked()
 
 
 def brute_force(orders: list[Placed], search: OrderSearch) -> list[uuid.UUID]:

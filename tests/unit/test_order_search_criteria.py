@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.catalogue import isbn13_check_digit
-from domain.order_search import order_search
+from domain.order_search import OrderSearch
 from domain.problems import Refused
 
 ISBN = "979000000001" + str(isbn13_check_digit("979000000001"))
@@ -24,14 +24,14 @@ ISBN = "979000000001" + str(isbn13_check_digit("979000000001"))
 )
 def test_a_bad_criterion_is_refused_with_its_field(keyword: str, value: str, field: str) -> None:
     with pytest.raises(Refused) as refused:
-        order_search(**{keyword: value})  # type: ignore[arg-type]
+        OrderSearch(**{keyword: value}).checked()  # type: ignore[arg-type]
     assert [p.field for p in refused.value.problems] == [(field,)]
 
 
 def test_criteria_are_normalised() -> None:
-    search = order_search(
+    search = OrderSearch(
         number=" 20261101-abcd2345 ", phone="010 1234-5678", isbn=f"979-{ISBN[3:]}"
-    )
+    ).checked()
     assert (search.number, search.phone, search.isbn) == (
         "20261101-ABCD2345",
         "01012345678",
