@@ -15,7 +15,6 @@ order took, the bench knows how long after its commit the API still answered the
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import re
 import statistics
@@ -32,7 +31,8 @@ from uuid import UUID
 import httpx
 import redis.asyncio as redis
 
-from bench.dataset import DATASET, ensure_dataset, loyal_members
+from bench.command_line import run_bench
+from bench.dataset import DATASET, loyal_members, prepared_dataset
 from bench.environment import PREFIX, REDIS_URL, bearer
 from bench.load import LoadPlan, LoadResult, Target, measure, send_once
 from bench.pipeline import our_pipeline
@@ -41,7 +41,7 @@ from bench.queries import ORDERS_PAGE, PLACE_ORDER, SHIPPING_ADDRESS, body
 from bench.raw_ids import global_id
 from bench.reads import PAGE, ReadCase, check_same_data, read_cases
 from bench.report import compare_loads, heading, say, verdict
-from bench.services import connect, forget_cached, forget_orders, prepare_database
+from bench.services import connect, forget_cached, forget_orders
 from resolvers.common.ids import order_key
 
 TARGETS = {"orders": 2.0, "order": 1.0}
@@ -236,9 +236,7 @@ async def reads_under_writes(
 
 
 async def bench_cached_reads(plan: LoadPlan) -> None:
-    await prepare_database()
-    async with connect() as conn:
-        await ensure_dataset(conn)
+    await prepared_dataset()
     await forget_cached()
     cases = [case for case in await read_cases() if case.key in TARGETS]
     async with AsyncExitStack() as stack:
@@ -253,10 +251,7 @@ async def bench_cached_reads(plan: LoadPlan) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="runs of 2 s, to check the bench")
-    plan = LoadPlan.of(quick=parser.parse_args().quick)
-    asyncio.run(asyncio.wait_for(bench_cached_reads(plan), TIME_LIMIT_SECONDS))
+    run_bench(__doc__, bench_cached_reads, LoadPlan, TIME_LIMIT_SECONDS)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import asyncpg
 from sqlalchemy import Table
 
 from bench.environment import DATABASE_NAME
+from bench.services import connect, prepare_database
 from domain.catalogue import isbn13_check_digit
 from domain.status import DeliveryStatus, OrderStatus, PaymentStatus
 from infrastructure.carrier.simulated import CARRIER_NAME
@@ -365,3 +366,11 @@ async def ensure_dataset(
         await conn.execute(f"COMMENT ON DATABASE \"{DATABASE_NAME}\" IS '{label}'")
     await conn.execute("ANALYZE")
     return True
+
+
+async def prepared_dataset(*, rebuild: bool = False) -> bool:
+    """The bench database created when missing, migrated, and holding the data set (built unless
+    this size is built already); True when it was built now."""
+    await prepare_database()
+    async with connect() as conn:
+        return await ensure_dataset(conn, rebuild=rebuild)

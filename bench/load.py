@@ -9,7 +9,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import orjson
@@ -55,12 +55,14 @@ async def send_once(url: str, request: Request) -> Any:
 
 @dataclass(frozen=True)
 class LoadPlan:
+    QUICK: ClassVar[str] = "runs of 2 s, to check the bench"
+
     warm_up_seconds: int
     run_seconds: int
     runs: int
 
     @classmethod
-    def of(cls, *, quick: bool) -> LoadPlan:
+    def of(cls, quick: bool) -> LoadPlan:
         return cls(warm_up_seconds=1, run_seconds=2, runs=3) if quick else cls(3, 10, 3)
 
     def describe(self) -> str:

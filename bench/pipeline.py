@@ -13,7 +13,6 @@ The carrier is not started; scratch orders and both topologies are removed at th
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import statistics
@@ -24,9 +23,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 from uuid import UUID
 
-from bench.dataset import DATASET, ensure_dataset
+from bench.command_line import run_bench
+from bench.dataset import DATASET, prepared_dataset
+from bench.environment import AMQP_URL
 from bench.processes import Child, child, role
 from bench.queries import SHIPPING_ADDRESS
 from bench.raw_orders import place_order
@@ -36,11 +38,10 @@ from bench.services import (
     add_scratch_members,
     connect,
     delete_our_topology,
-    delete_queues_and_exchanges,
     forget_cached,
     forget_scratch_orders,
-    prepare_database,
 )
+from cluster.resources import delete_queues_and_exchanges
 
 FEEDING_CONNECTIONS = 8
 CUSTOMERS = 16
@@ -57,13 +58,15 @@ class PipelineStalled(AssertionError):
 
 @dataclass(frozen=True)
 class PipelinePlan:
+    QUICK: ClassVar[str] = "200 + 20 orders, to check the bench"
+
     burst: int
     paced: int
     paced_rate: float
     settle_within: float
 
     @classmethod
-    def of(cls, *, quick: bool) -> PipelinePlan:
+    def of(cls, quick: bool) -> PipelinePlan:
         if quick:
             return cls(burst=200, paced=20, paced_rate=10, settle_within=120)
         return cls(burst=2_000, paced=100, paced_rate=10, settle_within=600)
@@ -190,7 +193,7 @@ async def our_pipeline(work_dir: Path) -> AsyncIterator[list[Child]]:
 @asynccontextmanager
 async def raw_pipeline(work_dir: Path) -> AsyncIterator[list[Child]]:
     queues = [queue_name(consumer) for consumer in BINDINGS]
-    await delete_queues_and_exchanges(queues, [EVENTS])
+    await delete_queues_and_exchanges(AMQP_URL, queues, [EVENTS])
     try:
         async with child(
             "raw-pipeline", [sys.executable, "-m", "bench.raw_pipeline"], work_dir
@@ -198,7 +201,7 @@ async def raw_pipeline(work_dir: Path) -> AsyncIterator[list[Child]]:
             await running.wait_for_log("running:")
             yield [running]
     finally:
-        await delete_queues_and_exchanges(queues, [EVENTS])
+        await delete_queues_and_exchanges(AMQP_URL, queues, [EVENTS])
 
 
 async def _run_side(
@@ -238,9 +241,8 @@ def _report(plan: PipelinePlan, ours: SideResult, raw: SideResult) -> None:
 
 
 async def bench_pipeline(plan: PipelinePlan) -> None:
-    await prepare_database()
+    await prepared_dataset()
     async with connect() as conn:
-        await ensure_dataset(conn)
         customers = await add_scratch_members(conn, "pipeline", CUSTOMERS)
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as work_dir:
         ours = await _run_side(our_pipeline, plan, customers, Path(work_dir))
@@ -252,10 +254,7 @@ async def bench_pipeline(plan: PipelinePlan) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="200 + 20 orders, to check the bench")
-    plan = PipelinePlan.of(quick=parser.parse_args().quick)
-    asyncio.run(asyncio.wait_for(bench_pipeline(plan), TIME_LIMIT_SECONDS))
+    run_bench(__doc__, bench_pipeline, PipelinePlan, TIME_LIMIT_SECONDS)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ PostGraphile's must hold the same orders, lines, payments, events and history (o
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import tempfile
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
@@ -21,7 +19,8 @@ from pathlib import Path
 import orjson
 
 from bench import postgraphile_queries as peer_queries
-from bench.dataset import ensure_dataset, loyal_members
+from bench.command_line import run_bench
+from bench.dataset import loyal_members, prepared_dataset
 from bench.environment import bearer
 from bench.load import LoadFailed, LoadPlan, LoadResult, Request, Target, measure, send_once
 from bench.postgraphile_peer import ensure_postgraphile, open_pool, postgraphile_server, versions
@@ -29,7 +28,7 @@ from bench.processes import Server, api_servers
 from bench.queries import ORDER_DETAIL, ORDERS_PAGE, PRODUCTS_PAGE, ours_and_raw
 from bench.raw_ids import global_id
 from bench.report import compare_loads, heading, ratio, say, verdict
-from bench.services import SCRATCH, connect, forget_cached, prepare_database
+from bench.services import SCRATCH, connect, forget_cached
 
 PAGE = 50
 DETAIL_ORDERS = 200
@@ -207,9 +206,7 @@ def _report_memory(results: Sequence[CaseResult], peaks: dict[str, int]) -> None
 
 
 async def bench_reads(plan: LoadPlan) -> None:
-    await prepare_database()
-    async with connect() as conn:
-        await ensure_dataset(conn)
+    await prepared_dataset()
     await forget_cached()
     await ensure_postgraphile()
     cases = await read_cases()
@@ -236,10 +233,7 @@ async def bench_reads(plan: LoadPlan) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="runs of 2 s, to check the bench")
-    plan = LoadPlan.of(quick=parser.parse_args().quick)
-    asyncio.run(asyncio.wait_for(bench_reads(plan), TIME_LIMIT_SECONDS))
+    run_bench(__doc__, bench_reads, LoadPlan, TIME_LIMIT_SECONDS)
 
 
 if __name__ == "__main__":

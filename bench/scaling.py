@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.cpu import cores_used, snapshot
-from bench.dataset import ensure_dataset, loyal_members
+from bench.dataset import loyal_members, prepared_dataset
 from bench.environment import bearer
 from bench.load import LoadPlan, LoadResult, Request, Target, load
 from bench.pipeline import _carried, _order_lines, _place_burst, _wait_until_settled
@@ -38,7 +38,6 @@ from bench.services import (
     delete_our_topology,
     forget_cached,
     forget_scratch_orders,
-    prepare_database,
 )
 from bench.writes import place_order_requests
 from cluster.balancer import Balancer
@@ -230,9 +229,7 @@ async def bench_pipeline_scaling(quick: bool) -> None:
 
 
 async def bench_scaling(part: str | None, quick: bool) -> None:
-    await prepare_database()
-    async with connect() as conn:
-        await ensure_dataset(conn)
+    await prepared_dataset()
     await forget_cached()
     if part in (None, "api"):
         # quick runs are longer than the other benches': a nested page may take a second

@@ -9,16 +9,14 @@ import argparse
 import asyncio
 import time
 
-from bench.dataset import DATASET, ensure_dataset
+from bench.dataset import DATASET, prepared_dataset
 from bench.report import say
-from bench.services import connect, forget_cached, prepare_database
+from bench.services import forget_cached
 
 
 async def seed(*, rebuild: bool) -> None:
     started = time.monotonic()
-    await prepare_database()
-    async with connect() as conn:
-        built = await ensure_dataset(conn, rebuild=rebuild)
+    built = await prepared_dataset(rebuild=rebuild)
     if built:
         await forget_cached()
         say(f"built {DATASET.label} in {time.monotonic() - started:.1f} s")

@@ -13,9 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from uuid import UUID
 
-import aio_pika
 import asyncpg
-import redis.asyncio as redis
 
 from bench.environment import (
     AMQP_URL,
@@ -26,7 +24,7 @@ from bench.environment import (
     REDIS_URL,
     RETRY_DELAYS,
 )
-from domain.messages import Consumer
+from cluster.resources import delete_topology, forget_cache_keys
 from infrastructure.database.migrate import upgrade_to_head
 from infrastructure.messaging.topology import Names
 
@@ -99,33 +97,9 @@ async def forget_orders(conn: asyncpg.Connection, ids: Sequence[UUID]) -> None:
 
 async def forget_cached() -> None:
     """Drop every cache key of the bench, so no cached product differs from its row."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{PREFIX}*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
-
-
-async def delete_queues_and_exchanges(queues: Sequence[str], exchanges: Sequence[str]) -> None:
-    connection = await aio_pika.connect(AMQP_URL)
-    try:
-        channel = await connection.channel()
-        for queue in queues:
-            await channel.queue_delete(queue)
-        for exchange in exchanges:
-            await channel.exchange_delete(exchange)
-    finally:
-        await connection.close()
+    await forget_cache_keys(REDIS_URL, PREFIX)
 
 
 async def delete_our_topology() -> None:
     """Our exchanges and queues, messages left by an interrupted run included."""
-    names = Names(PREFIX)
-    queues = [names.delay_queue(delay) for delay in RETRY_DELAYS]
-    for consumer in Consumer:
-        queues += [names.work_queue(consumer), names.parking_lot(consumer)]
-    await delete_queues_and_exchanges(
-        queues, [names.events, names.retry, names.requeue, names.dead]
-    )
+    await delete_topology(AMQP_URL, Names(PREFIX), RETRY_DELAYS)

@@ -8,14 +8,13 @@ answered request must have left an order. The scratch orders are removed at the 
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import random
 import tempfile
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from bench.dataset import DATASET, ensure_dataset
+from bench.command_line import run_bench
+from bench.dataset import DATASET, prepared_dataset
 from bench.environment import bearer
 from bench.load import LoadPlan, Request, Target, measure, send_once
 from bench.processes import Server, api_servers
@@ -27,7 +26,6 @@ from bench.services import (
     connect,
     forget_cached,
     forget_scratch_orders,
-    prepare_database,
 )
 
 CUSTOMERS = 16
@@ -86,9 +84,8 @@ async def _orders_of(customers: list[str]) -> int:
 
 
 async def bench_writes(plan: LoadPlan) -> None:
-    await prepare_database()
+    await prepared_dataset()
     async with connect() as conn:
-        await ensure_dataset(conn)
         await forget_scratch_orders(conn)
         customers = {
             side: await add_scratch_members(conn, f"writer-{side}", CUSTOMERS)
@@ -121,10 +118,7 @@ async def bench_writes(plan: LoadPlan) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="runs of 2 s, to check the bench")
-    plan = LoadPlan.of(quick=parser.parse_args().quick)
-    asyncio.run(asyncio.wait_for(bench_writes(plan), TIME_LIMIT_SECONDS))
+    run_bench(__doc__, bench_writes, LoadPlan, TIME_LIMIT_SECONDS)
 
 
 if __name__ == "__main__":

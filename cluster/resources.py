@@ -50,17 +50,26 @@ async def forget_cache_keys(redis_url: str, prefix: str) -> None:
         await client.aclose()
 
 
-async def delete_topology(url: str, names: Names, retry_delays: Sequence[float]) -> None:
-    """Every exchange and queue named with this prefix, messages and all."""
+async def delete_queues_and_exchanges(
+    url: str, queues: Sequence[str], exchanges: Sequence[str]
+) -> None:
+    """These queues, messages and all, then these exchanges."""
     connection = await aio_pika.connect(url)
     try:
         channel = await connection.channel()
-        queues = [names.delay_queue(d) for d in retry_delays]
-        for consumer in Consumer:
-            queues += [names.work_queue(consumer), names.parking_lot(consumer)]
         for queue in queues:
             await channel.queue_delete(queue)
-        for exchange in (names.events, names.retry, names.requeue, names.dead):
+        for exchange in exchanges:
             await channel.exchange_delete(exchange)
     finally:
         await connection.close()
+
+
+async def delete_topology(url: str, names: Names, retry_delays: Sequence[float]) -> None:
+    """Every exchange and queue named with this prefix, messages and all."""
+    queues = [names.delay_queue(d) for d in retry_delays]
+    for consumer in Consumer:
+        queues += [names.work_queue(consumer), names.parking_lot(consumer)]
+    await delete_queues_and_exchanges(
+        url, queues, (names.events, names.retry, names.requeue, names.dead)
+    )
