@@ -326,6 +326,7 @@ def context_factory(services: Services) -> ContextFactory:
         metrics=PrometheusApiMetrics(),
         verify=services.verifier,
         members=services.members,
+        shipping=services.settings.shipping_policy,
     )
 
 

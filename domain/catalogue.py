@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.money import Money
+from domain.pricing import NO_RATES, BookPrice, BookRates
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,14 @@ class Product:
     author: str
     publisher: str | None
     price: Money
+    """The list price (정가), set by the publisher."""
     stock: StockLevel
+    rates: BookRates = NO_RATES
+
+    @property
+    def priced(self) -> BookPrice:
+        """One copy as the shop sells it: its sale price (판매가) and the points it earns."""
+        return BookPrice(self.price.amount, self.rates)
 
 
 def isbn13_check_digit(first_twelve: str) -> int:

@@ -1,8 +1,9 @@
-"""Staff changes to the catalogue: new books and stock corrections."""
+"""Staff changes to the catalogue: new books, their rates under 도서정가제, and stock
+corrections."""
 
 from __future__ import annotations
 
-from domain.commands import AdjustStock, CreateProduct
+from domain.commands import AdjustStock, ChangeBookRates, CreateProduct
 from domain.ports import UnitOfWorkFactory
 from domain.problems import ProblemCode, refuse
 from domain.validation import check_create_product, check_stock_change
@@ -16,6 +17,17 @@ async def create_product(command: CreateProduct, uow: UnitOfWorkFactory) -> int:
             raise refuse(ProblemCode.CONFLICT, "a book with this ISBN exists already", ("isbn",))
         await work.commit()
     return product_id
+
+
+async def change_rates(command: ChangeBookRates, uow: UnitOfWorkFactory) -> None:
+    """Set a book's discount and points rates; orders placed already keep theirs (each line
+    snapshots the rates of its moment)."""
+    command.rates.check()
+    async with uow() as work:
+        if not await work.catalogue.set_rates(command.product_id, command.rates):
+            raise refuse(ProblemCode.NOT_FOUND, "no book has this id", ("productId",))
+        work.products_changed([command.product_id])
+        await work.commit()
 
 
 async def adjust_stock(command: AdjustStock, uow: UnitOfWorkFactory) -> None:

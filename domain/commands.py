@@ -7,6 +7,7 @@ from uuid import UUID
 
 from domain.member import Viewer
 from domain.order import Address
+from domain.pricing import NO_RATES, BookRates
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,17 @@ class CreateProduct:
     author: str
     publisher: str | None
     price: int
+    """The list price (정가)."""
     initial_stock: int
+    rates: BookRates = NO_RATES
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeBookRates:
+    """Staff set a book's discount rate and points rate, within 도서정가제."""
+
+    product_id: int
+    rates: BookRates
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,7 @@ async def place_order(command: PlaceOrder, orders: OrderPlacer, now: datetime) -
             )
         if placement.points_short:
             raise refuse(
-                ProblemCode.INVALID_INPUT,
+                ProblemCode.NOT_ENOUGH_POINTS,
                 f"you have fewer points than the {command.points} this order would spend",
                 ("points",),
             )

@@ -29,3 +29,5 @@ class PointsEntry:
     """0 for an order's whole-order entries; a partial cancellation's number for its return."""
     at: datetime | None = None
     """When it was written (None before it is)."""
+    id: int | None = None
+    """Its place in the ledger, in the order entries were written (None before it is)."""

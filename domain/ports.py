@@ -28,7 +28,7 @@ from domain.order import (
 )
 from domain.payment import Payment
 from domain.points import PointsEntry
-from domain.pricing import BookPrice
+from domain.pricing import BookPrice, BookRates
 from domain.status import DeliveryStatus, PaymentStatus
 
 
@@ -106,6 +106,10 @@ class CatalogueRepository(Protocol):
 
     async def add_product(self, command: CreateProduct) -> int | None:
         """The new product's id, or None when its ISBN is taken."""
+        ...
+
+    async def set_rates(self, product_id: int, rates: BookRates) -> bool:
+        """False when no book has this id."""
         ...
 
     async def adjust_available(self, product_id: int, delta: int) -> bool:

@@ -49,7 +49,7 @@ class BookRates:
         if self.discount > MAX_DISCOUNT:
             found.append(
                 Problem(
-                    ProblemCode.INVALID_INPUT,
+                    ProblemCode.BOOK_PRICE_LAW,
                     f"도서정가제 (book fixed-price law): a discount of {percent(self.discount)} "
                     f"is more than the {percent(MAX_DISCOUNT)} allowed below the list price",
                     ("discountRate",),
@@ -58,7 +58,7 @@ class BookRates:
         elif self.discount + self.points > MAX_BENEFIT:
             found.append(
                 Problem(
-                    ProblemCode.INVALID_INPUT,
+                    ProblemCode.BOOK_PRICE_LAW,
                     f"도서정가제 (book fixed-price law): the discount ({percent(self.discount)}) "
                     f"and the points ({percent(self.points)}) together are more than the "
                     f"{percent(MAX_BENEFIT)} of the list price allowed",

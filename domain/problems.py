@@ -14,6 +14,10 @@ class ProblemCode(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     CONFLICT = "CONFLICT"
+    BOOK_PRICE_LAW = "BOOK_PRICE_LAW"
+    """A book's rates break 도서정가제 (the discount, or the discount and the points together)."""
+    NOT_ENOUGH_POINTS = "NOT_ENOUGH_POINTS"
+    """The points to spend are more than the member's balance."""
 
 
 @dataclass(frozen=True, slots=True)

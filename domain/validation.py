@@ -147,6 +147,7 @@ def check_create_product(command: CreateProduct) -> None:
         problems.append(
             _invalid(("initialStock",), f"initialStock must be between 0 and {MAX_STOCK_CHANGE:,}")
         )
+    problems += command.rates.problems()
     if problems:
         raise Refused(problems)
 

@@ -20,6 +20,7 @@ from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
 from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
+from domain.points import PointsEntry
 
 
 class ReadStore(Protocol):
@@ -36,6 +37,16 @@ class ReadStore(Protocol):
     async def count_products(self, *, search: str | None) -> int: ...
 
     async def members_by_ids(self, ids: Sequence[str]) -> list[Member]: ...
+
+    async def points_balances(self, member_ids: Sequence[str]) -> dict[str, int]:
+        """Each member's points balance, the sum of its ledger (0 for a member with none)."""
+        ...
+
+    async def points_entry_page(
+        self, member_id: str, *, first: int, after: int | None
+    ) -> Page[PointsEntry]:
+        """One member's points entries, newest first, from before the entry `after`."""
+        ...
 
     async def order_page(
         self, criteria: OrderCriteria, *, first: int, after: OrderPosition | None

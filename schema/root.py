@@ -121,10 +121,27 @@ class Mutation:
         resolver=orders.cancel_order,
         extensions=answered_in_payload(IsSignedIn),
     )
+    cancel_order_lines = strawberry.mutation(
+        resolver=orders.cancel_order_lines,
+        description="부분취소: cancel some copies of a paid order (PAID or PREPARING) before its "
+        "parcel is picked up; lines name a book of the order and how many of its copies to "
+        "cancel. The card gets back exactly its part, points come back after the card, and the "
+        "shipping fee is taken from the refund when the rest falls below the free-shipping "
+        "threshold. Cancelling every copy cancels the order. INVALID_STATE before payment "
+        "(cancel the whole order instead) and after pickup.",
+        extensions=answered_in_payload(IsSignedIn),
+    )
     create_product = strawberry.mutation(
         resolver=catalogue.create_product,
         description="Staff only.",
         extensions=answered_in_payload(*STAFF, under=("input",)),
+    )
+    change_product_rates = strawberry.mutation(
+        resolver=catalogue.change_product_rates,
+        description="Staff only. Sets a book's discount and points rates, in basis points of "
+        "its list price; beyond 도서정가제 (a discount over 1000, or discount and points over "
+        "1500) is BOOK_PRICE_LAW. Orders placed already keep the rates of their moment.",
+        extensions=answered_in_payload(*STAFF),
     )
     adjust_stock = strawberry.mutation(
         resolver=catalogue.adjust_stock,

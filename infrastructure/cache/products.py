@@ -8,6 +8,7 @@ import orjson
 
 from domain.catalogue import Product, StockLevel
 from domain.money import Money
+from domain.pricing import BookRates
 from infrastructure.cache.port import Cache
 
 
@@ -27,12 +28,24 @@ def _dump(product: Product) -> bytes:
             product.price.currency,
             product.stock.available,
             product.stock.reserved,
+            product.rates.discount,
+            product.rates.points,
         ]
     )
 
 
-def _load(data: bytes) -> Product:
-    pid, isbn, title, author, publisher, amount, currency, available, reserved = orjson.loads(data)
+_FIELDS = 11
+
+
+def _load(data: bytes) -> Product | None:
+    """The product, or None for an entry of another shape (written by a release before the
+    rates were cached: read again from the database, like a miss)."""
+    fields = orjson.loads(data)
+    if len(fields) != _FIELDS:
+        return None
+    pid, isbn, title, author, publisher, amount, currency, available, reserved, discount, points = (
+        fields
+    )
     return Product(
         id=pid,
         isbn=isbn,
@@ -41,6 +54,7 @@ def _load(data: bytes) -> Product:
         publisher=publisher,
         price=Money(amount, currency),
         stock=StockLevel(available=available, reserved=reserved),
+        rates=BookRates(discount, points),
     )
 
 
@@ -55,10 +69,11 @@ class ProductCache:
         found: list[Product] = []
         missing: list[int] = []
         for product_id, value in zip(ids, values, strict=True):
-            if value is None:
+            product = None if value is None else _load(value)
+            if product is None:
                 missing.append(product_id)
             else:
-                found.append(_load(value))
+                found.append(product)
         return found, missing
 
     async def put_many(self, products: Iterable[Product]) -> None:

@@ -10,6 +10,7 @@ from domain.member import Member
 from domain.money import Money
 from domain.order import Address, Order, OrderEvent, OrderItem
 from domain.payment import Payment
+from domain.points import PointsEntry, PointsReason
 from domain.pricing import BookRates
 from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
 
@@ -25,6 +26,7 @@ def product_from_row(row: Row) -> Product:
         publisher=row.publisher,
         price=Money(row.price, row.currency),
         stock=StockLevel(available=row.available or 0, reserved=row.reserved or 0),
+        rates=BookRates(row.discount_rate, row.points_rate),
     )
 
 
@@ -103,4 +105,16 @@ def delivery_event_from_row(row: Row) -> DeliveryEvent:
         location=row.location,
         occurred_at=row.occurred_at,
         scan=row.scan,
+    )
+
+
+def points_entry_from_row(row: Row) -> PointsEntry:
+    return PointsEntry(
+        member_id=row.member_id,
+        order_id=row.order_id,
+        reason=PointsReason(row.reason),
+        amount=row.amount,
+        part=row.part,
+        at=row.created_at,
+        id=row.id,
     )

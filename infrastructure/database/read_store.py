@@ -21,6 +21,7 @@ from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
 from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment
+from domain.points import PointsEntry
 from domain.status import OrderStatus
 from infrastructure.cache.products import ProductCache
 from infrastructure.database.engine import single_statements
@@ -32,6 +33,7 @@ from infrastructure.database.mapping import (
     order_from_row,
     order_item_from_row,
     payment_from_row,
+    points_entry_from_row,
     product_from_row,
 )
 from infrastructure.database.order_search import escape_like, search_orders
@@ -43,6 +45,7 @@ from infrastructure.database.tables import (
     order_item_table,
     order_table,
     payment_table,
+    points_entry_table,
     product_table,
     stock_table,
 )
@@ -127,6 +130,28 @@ class SqlReadStore:
     async def members_by_ids(self, ids: Sequence[str]) -> list[Member]:
         stmt = select(member_table).where(member_table.c.id.in_(ids))
         return [member_from_row(row) for row in await self._execute(stmt)]
+
+    async def points_balances(self, member_ids: Sequence[str]) -> dict[str, int]:
+        stmt = (
+            select(points_entry_table.c.member_id, func.sum(points_entry_table.c.amount))
+            .where(points_entry_table.c.member_id.in_(member_ids))
+            .group_by(points_entry_table.c.member_id)
+        )
+        found = {row[0]: int(row[1]) for row in await self._execute(stmt)}
+        return {member_id: found.get(member_id, 0) for member_id in member_ids}
+
+    async def points_entry_page(
+        self, member_id: str, *, first: int, after: int | None
+    ) -> Page[PointsEntry]:
+        stmt = select(points_entry_table).where(points_entry_table.c.member_id == member_id)
+        if after is not None:
+            stmt = stmt.where(points_entry_table.c.id < after)
+        rows = list(
+            await self._execute(stmt.order_by(points_entry_table.c.id.desc()).limit(first + 1))
+        )
+        return Page(
+            items=[points_entry_from_row(row) for row in rows[:first]], has_next=len(rows) > first
+        )
 
     async def order_page(
         self, criteria: OrderCriteria, *, first: int, after: OrderPosition | None

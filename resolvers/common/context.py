@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 
 from domain.member import InvalidToken, Viewer
 from domain.ports import OrderPlacer, UnitOfWorkFactory
+from domain.pricing import ShippingPolicy
 from resolvers.common.errors import unauthenticated
 from resolvers.common.loaders import Loaders
 from resolvers.common.snapshots import SharedSnapshots
@@ -37,6 +38,7 @@ class Context:
     status_feed: StatusFeed
     metrics: ApiMetrics
     viewer: Viewer | None
+    shipping: ShippingPolicy
     auth_error: str | None = None
     connection_params: dict[str, object] | None = None
     snapshots: SharedSnapshots = field(default_factory=SharedSnapshots)
@@ -74,6 +76,9 @@ class ContextFactory:
     metrics: ApiMetrics
     verify: TokenVerifier
     members: MemberDirectory
+    shipping: ShippingPolicy
+    """The shipping fee and the threshold that waives it (a partial cancellation recomputes
+    the fee)."""
     snapshots: SharedSnapshots = field(default_factory=SharedSnapshots)
     """One per API process: its subscribers' reads of an order are shared."""
 
@@ -92,6 +97,7 @@ class ContextFactory:
             status_feed=self.status_feed,
             metrics=self.metrics,
             viewer=viewer,
+            shipping=self.shipping,
             auth_error=auth_error,
             snapshots=self.snapshots,
         )

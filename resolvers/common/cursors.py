@@ -39,6 +39,17 @@ def order_position(cursor: str) -> OrderPosition:
     return moment, key
 
 
+def points_entry_cursor(entry_id: int) -> str:
+    return encode_opaque(f"e:{entry_id}")
+
+
+def points_entry_position(cursor: str) -> int:
+    key = whole_number(_decode(cursor, "e:"))
+    if key is None:
+        raise _not_a_cursor()
+    return key
+
+
 def product_cursor(product_id: int) -> str:
     return encode_opaque(f"p:{product_id}")
 

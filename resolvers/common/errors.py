@@ -23,6 +23,8 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = ProblemCode.UNAUTHENTICATED.value
     FORBIDDEN = ProblemCode.FORBIDDEN.value
     CONFLICT = ProblemCode.CONFLICT.value
+    BOOK_PRICE_LAW = ProblemCode.BOOK_PRICE_LAW.value
+    NOT_ENOUGH_POINTS = ProblemCode.NOT_ENOUGH_POINTS.value
     INVALID_QUERY = "INVALID_QUERY"
     """The document does not parse or is not valid against the schema (graphql-core's own
     errors carry no code: metrics count them under this one)."""

@@ -86,6 +86,14 @@ class Loaders:
         return loader
 
     @cached_property
+    def points_balance(self) -> DataLoader[str, int]:
+        async def load(member_ids: list[str]) -> list[int]:
+            balances = await self._store.points_balances(member_ids)
+            return [balances[member_id] for member_id in member_ids]
+
+        return DataLoader(load)
+
+    @cached_property
     def order(self) -> DataLoader[UUID, Order | None]:
         return DataLoader(_one_each(self._store.orders_by_ids, lambda o: o.id))
 

@@ -1,28 +1,31 @@
-"""Placing and cancelling orders: build the command, call the use case, answer the order. A
-refusal is raised as `Refused`; the schema answers it as the payload's errors."""
+"""Placing and cancelling orders, whole or some of their copies: build the command, call the use
+case, answer the order. A refusal is raised as `Refused`; the schema answers it as the payload's
+errors."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from uuid import UUID
 
-from domain.commands import CancelOrder, OrderLine, PlaceOrder
+from domain.commands import CancelOrder, CancelOrderLines, OrderLine, PlaceOrder
 from domain.order import Address, Order
 from domain.ordering import cancel_order, place_order
+from domain.partial_cancellation import cancel_order_lines
 from domain.problems import Problem, ProblemCode, Refused
 from resolvers.common.context import Context
 from resolvers.common.errors import ApiError, invalid_field
 from resolvers.common.ids import order_key, product_key
 
 
-def _decoded_lines(lines: Sequence[tuple[str, int]]) -> tuple[OrderLine, ...]:
+def _decoded_lines(lines: Sequence[tuple[str, int]], field: str = "items") -> tuple[OrderLine, ...]:
     decoded, problems = [], []
     for i, (product_id, quantity) in enumerate(lines):
         try:
             decoded.append(OrderLine(product_key(product_id), quantity))
         except ApiError as exc:
             problems.append(
-                Problem(ProblemCode.INVALID_INPUT, exc.message, ("items", str(i), "productId"))
+                Problem(ProblemCode.INVALID_INPUT, exc.message, (field, str(i), "productId"))
             )
     if problems:
         raise Refused(problems)
@@ -35,6 +38,7 @@ async def resolve_place_order(
     address: Address,
     payment_token: str | None,
     idempotency_key: str | None,
+    points: int = 0,
 ) -> Order:
     """`lines` are (product id, quantity) pairs as the client sent them."""
     command = PlaceOrder(
@@ -43,16 +47,33 @@ async def resolve_place_order(
         address=address,
         payment_token=payment_token,
         idempotency_key=idempotency_key,
+        points=points,
     )
     order = await place_order(command, context.orders, datetime.now(UTC))
     context.loaders.order.prime(order.id, order)
     return order
 
 
-async def resolve_cancel_order(context: Context, order_id: str, reason: str | None) -> Order:
-    viewer = context.require_viewer()
+def _order_key(order_id: str) -> UUID:
     try:
-        key = order_key(order_id)
+        return order_key(order_id)
     except ApiError as exc:
         raise invalid_field(("id",), exc.message) from exc
-    return await cancel_order(CancelOrder(viewer, key, reason), context.uow)
+
+
+async def resolve_cancel_order(context: Context, order_id: str, reason: str | None) -> Order:
+    viewer = context.require_viewer()
+    return await cancel_order(CancelOrder(viewer, _order_key(order_id), reason), context.uow)
+
+
+async def resolve_cancel_order_lines(
+    context: Context, order_id: str, lines: Sequence[tuple[str, int]], reason: str | None
+) -> Order:
+    """`lines` are (product id, copies to cancel) pairs as the client sent them."""
+    command = CancelOrderLines(
+        viewer=context.require_viewer(),
+        order_id=_order_key(order_id),
+        lines=_decoded_lines(lines, "lines"),
+        reason=reason,
+    )
+    return await cancel_order_lines(command, context.uow, context.shipping)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from resolvers.catalogue.mutations import resolve_adjust_stock, resolve_create_product
+from domain.pricing import BookRates
+from resolvers.catalogue.mutations import (
+    resolve_adjust_stock,
+    resolve_change_rates,
+    resolve_create_product,
+)
 from resolvers.catalogue.reads import get_product, list_products, product_by_isbn
 from resolvers.common.context import Context
 from schema.catalogue.inputs import CreateProductInput, ProductPayload
@@ -34,6 +39,15 @@ async def products(
 async def create_product(info: Info[Context, None], input: CreateProductInput) -> ProductPayload:
     created = await resolve_create_product(info.context, input.to_command())
     return ProductPayload(product=ProductType.from_domain(created))
+
+
+async def change_product_rates(
+    info: Info[Context, None], product_id: strawberry.ID, discount_rate: int, points_rate: int
+) -> ProductPayload:
+    changed = await resolve_change_rates(
+        info.context, product_id, BookRates(discount=discount_rate, points=points_rate)
+    )
+    return ProductPayload(product=ProductType.from_domain(changed))
 
 
 async def adjust_stock(

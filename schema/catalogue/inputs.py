@@ -6,6 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.commands import CreateProduct
+from domain.pricing import BookRates
 from schema.catalogue.types import ProductType
 from schema.common.errors import UserError
 
@@ -15,9 +16,19 @@ class CreateProductInput:
     isbn: str
     title: str
     author: str
-    price: int
+    price: int = strawberry.field(description="The list price (정가), in won.")
     publisher: str | None = None
     initial_stock: int = 0
+    discount_rate: int = strawberry.field(
+        default=0,
+        description="Added (issue 17). Basis points off the list price (1000 = 10 %), at most "
+        "1000; beyond it BOOK_PRICE_LAW.",
+    )
+    points_rate: int = strawberry.field(
+        default=0,
+        description="Added (issue 17). Points a copy earns, in basis points of the list price; "
+        "discountRate + pointsRate at most 1500 (15 %), beyond it BOOK_PRICE_LAW.",
+    )
 
     def to_command(self) -> CreateProduct:
         return CreateProduct(
@@ -27,6 +38,7 @@ class CreateProductInput:
             publisher=self.publisher,
             price=self.price,
             initial_stock=self.initial_stock,
+            rates=BookRates(discount=self.discount_rate, points=self.points_rate),
         )
 
 

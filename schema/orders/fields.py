@@ -1,6 +1,6 @@
 """The orders feature's root fields: an order, its changes as they happen, placing and
-cancelling. (`orders(first, after, filter)` is `schema.orders.types.order_connection`, shared
-by `Query` and `Member`.)"""
+cancelling (whole, or some copies: 부분취소). (`orders(first, after, filter)` is
+`schema.orders.types.order_connection`, shared by `Query` and `Member`.)"""
 
 from __future__ import annotations
 
@@ -10,10 +10,20 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.common.context import Context
-from resolvers.orders.mutations import resolve_cancel_order, resolve_place_order
+from resolvers.orders.mutations import (
+    resolve_cancel_order,
+    resolve_cancel_order_lines,
+    resolve_place_order,
+)
 from resolvers.orders.reads import get_order
 from resolvers.orders.subscriptions import order_status_changes
-from schema.orders.inputs import CancelOrderPayload, PlaceOrderInput, PlaceOrderPayload
+from schema.orders.inputs import (
+    CancelOrderLinesPayload,
+    CancelOrderPayload,
+    OrderLineInput,
+    PlaceOrderInput,
+    PlaceOrderPayload,
+)
 from schema.orders.types import OrderType, order_preloads
 
 
@@ -36,6 +46,7 @@ async def place_order(info: Info[Context, None], input: PlaceOrderInput) -> Plac
         input.shipping_address.to_domain(),
         input.payment.token if input.payment else None,
         input.idempotency_key,
+        input.points,
     )
     return PlaceOrderPayload(order=OrderType.from_domain(placed))
 
@@ -45,3 +56,15 @@ async def cancel_order(
 ) -> CancelOrderPayload:
     cancelled = await resolve_cancel_order(info.context, id, reason)
     return CancelOrderPayload(order=OrderType.from_domain(cancelled))
+
+
+async def cancel_order_lines(
+    info: Info[Context, None],
+    id: strawberry.ID,
+    lines: list[OrderLineInput],
+    reason: str | None = None,
+) -> CancelOrderLinesPayload:
+    after = await resolve_cancel_order_lines(
+        info.context, id, [(line.product_id, line.quantity) for line in lines], reason
+    )
+    return CancelOrderLinesPayload(order=OrderType.from_domain(after))

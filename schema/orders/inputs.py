@@ -52,6 +52,12 @@ class PlaceOrderInput:
         description="Same key from the same member: the first order is returned, "
         "no second one is made.",
     )
+    points: int = strawberry.field(
+        default=0,
+        description="Added (issue 17). Points (적립금) to spend: all or part of the amount due "
+        "(the total, shipping included); the card pays the rest, or nothing. More than the "
+        "balance is NOT_ENOUGH_POINTS, more than the amount due INVALID_INPUT.",
+    )
 
 
 @strawberry.type
@@ -62,5 +68,11 @@ class PlaceOrderPayload:
 
 @strawberry.type
 class CancelOrderPayload:
+    order: OrderType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CancelOrderLinesPayload:
     order: OrderType | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)

@@ -54,5 +54,9 @@ HINTS: dict[str, CacheHint | None] = {
     "OrderConnection": None,
     "OrderEdge": None,
     "Member": _ORDER,
+    "MemberPoints": _ORDER,
+    "PointsEntry": _ORDER,
+    "PointsEntryConnection": None,
+    "PointsEntryEdge": None,
     "Node": _ORDER,  # any object by id: as private as the most private type it may be
 }

@@ -35,7 +35,9 @@ PLANS_KEPT = 1000
 """Plans kept, by (document, operation name): as many operations as clients send, in practice."""
 BY_ID = frozenset({"order", "node"})
 """Root fields that hold the one object their `id` names."""
-ORDER_LISTS = frozenset({"OrderConnection"})
+ORDER_LISTS = frozenset({"OrderConnection", "MemberPoints"})
+"""Types that change with any of the viewer's orders: a member's points move with its orders'
+events (spent, earned at DELIVERED, given back), so they are dropped with its order lists."""
 BOOKS = frozenset({"Product", "ProductConnection"})
 
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import orjson
+
+from domain.catalogue import Product, StockLevel
+from domain.money import Money
+from domain.pricing import BookRates
 from infrastructure.cache import create_cache
+from infrastructure.cache.products import ProductCache
 from infrastructure.cache.resilient import ResilientCache
 from tests.conftest import REDIS_URL
 
@@ -56,4 +63,22 @@ async def test_the_in_memory_backend_behaves_alike() -> None:
     assert await cache.get_many(["k", "z"]) == [b"v", None]
     await cache.delete_many(["k"])
     assert await cache.get_many(["k"]) == [None]
+    await cache.close()
+
+
+async def test_a_cached_book_keeps_its_rates_and_an_entry_of_the_earlier_shape_is_a_miss() -> None:
+    cache = create_cache("memory://", "books")
+    books = ProductCache(cache, ttl=60)
+    book = Product(1, "9788936434120", "채식주의자", "한강", None, Money(15_000), StockLevel(3, 0))
+    lawful = dataclasses.replace(book, id=2, rates=BookRates(discount=1000, points=500))
+    await books.put_many([book, lawful])
+    await cache.set_many(
+        {"product:3": orjson.dumps([3, book.isbn, book.title, "한강", None, 9, "KRW", 1, 0])},
+        ttl=60,
+    )
+
+    found, missing = await books.get_many([1, 2, 3])
+
+    assert found == [book, lawful]
+    assert missing == [3]
     await cache.close()

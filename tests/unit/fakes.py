@@ -207,9 +207,20 @@ class FakeCatalogue:
             return None
         product_id = len(self._t.shelves) + 1
         self._t.shelves[product_id] = Shelf(
-            command.title, Money(command.price), command.initial_stock, isbn=command.isbn
+            command.title,
+            Money(command.price),
+            command.initial_stock,
+            isbn=command.isbn,
+            rates=command.rates,
         )
         return product_id
+
+    async def set_rates(self, product_id: int, rates: BookRates) -> bool:
+        shelf = self._t.shelves.get(product_id)
+        if shelf is None:
+            return False
+        shelf.rates = rates
+        return True
 
     async def adjust_available(self, product_id: int, delta: int) -> bool:
         shelf = self._t.shelves.get(product_id)

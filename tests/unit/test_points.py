@@ -75,7 +75,7 @@ async def test_points_short_of_the_order_are_refused_and_nothing_is_written(
         await place_order(_place(7_250), FakeOrderPlacer(database.unit_of_work), NOW)
 
     (problem,) = refused.value.problems
-    assert (problem.code, problem.field) == (ProblemCode.INVALID_INPUT, ("points",))
+    assert (problem.code, problem.field) == (ProblemCode.NOT_ENOUGH_POINTS, ("points",))
     assert database.tables.orders == {}
     assert _balance(database) == 7_249
 

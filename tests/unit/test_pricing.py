@@ -34,7 +34,7 @@ def test_a_discount_of_ten_point_oh_one_percent_is_refused_naming_the_law() -> N
     with pytest.raises(Refused) as refused:
         BookRates(discount=1001, points=0).check()
     (problem,) = refused.value.problems
-    assert problem.code is ProblemCode.INVALID_INPUT
+    assert problem.code is ProblemCode.BOOK_PRICE_LAW
     assert problem.field == ("discountRate",)
     assert "도서정가제" in problem.message
     assert "10.01 %" in problem.message
@@ -42,7 +42,7 @@ def test_a_discount_of_ten_point_oh_one_percent_is_refused_naming_the_law() -> N
 
 def test_discount_and_points_beyond_fifteen_percent_are_refused() -> None:
     (problem,) = BookRates(discount=1000, points=501).problems()
-    assert problem.field == ("pointsRate",)
+    assert (problem.code, problem.field) == (ProblemCode.BOOK_PRICE_LAW, ("pointsRate",))
     assert "도서정가제" in problem.message
     assert "15 %" in problem.message
     assert BookRates(discount=0, points=1501).problems()

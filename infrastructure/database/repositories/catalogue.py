@@ -49,6 +49,8 @@ class SqlCatalogueRepository:
                 author=command.author.strip(),
                 publisher=command.publisher.strip() if command.publisher else None,
                 price=command.price,
+                discount_rate=command.rates.discount,
+                points_rate=command.rates.points,
                 currency="KRW",
                 created_at=now,
                 updated_at=now,
@@ -65,6 +67,14 @@ class SqlCatalogueRepository:
             )
         )
         return int(product_id)
+
+    async def set_rates(self, product_id: int, rates: BookRates) -> bool:
+        stmt = (
+            update(product_table)
+            .where(product_table.c.id == product_id)
+            .values(discount_rate=rates.discount, points_rate=rates.points, updated_at=utc_now())
+        )
+        return bool((await self._conn.execute(stmt)).rowcount == 1)
 
     async def adjust_available(self, product_id: int, delta: int) -> bool:
         stmt = (
