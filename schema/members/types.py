@@ -10,7 +10,6 @@ import strawberry
 from domain.member import Member
 from resolvers.common.ids import to_global_id
 from schema.common.types import Node
-from schema.members.points import MemberPointsType
 
 
 @strawberry.type(name="Member")
@@ -19,12 +18,6 @@ class MemberType(Node):
     name: str | None
     email: str | None
     member_id: strawberry.Private[str]
-
-    @strawberry.field(
-        description="Added (issue 17). The member's points (적립금): its balance and ledger."
-    )
-    def points(self) -> MemberPointsType:
-        return MemberPointsType(member_id=self.member_id)
 
     @classmethod
     def from_domain(cls, member: Member) -> Self:

@@ -1,5 +1,6 @@
 """Orders as the API shows them: lines, payment, delivery and history through DataLoaders;
-pages of orders, and the member's edge to its orders."""
+pages of orders, and the member's edges to its orders and to its points (적립금), whose entries
+name their orders."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from domain.delivery import Delivery, DeliveryEvent
 from domain.order import Order, OrderEvent, OrderItem
 from domain.paging import OrderCriteria, Page
 from domain.payment import Payment
+from domain.points import PointsEntry
 from domain.status import OrderStatus
 from resolvers.common.context import Context
-from resolvers.common.cursors import order_cursor
+from resolvers.common.cursors import order_cursor, points_entry_cursor
 from resolvers.common.ids import to_global_id
 from resolvers.common.loaders import MemberOrdersKey, now_or_later
+from resolvers.members.points import points_balance, points_entries
 from resolvers.orders.preload import Preload, Preloads
 from resolvers.orders.reads import OrderFilterValues, OrderListing, list_orders, member_orders
 from schema.catalogue.types import ProductType
@@ -34,6 +37,7 @@ from schema.orders.registered import (
     DeliveryStatusEnum,
     OrderStatusEnum,
     PaymentStatusEnum,
+    PointsReasonEnum,
 )
 
 
@@ -360,12 +364,91 @@ async def order_connection(
     return OrderConnection.from_listing(listing)
 
 
+# A member's points (적립금): the balance and the ledger's entries, newest first. Here beside the
+# Member and the Order, as an entry names its order and the member holds its points.
+
+
+@strawberry.type(name="PointsEntry")
+class PointsEntryType:
+    amount: int = strawberry.field(
+        description="Positive when points come in (EARNED, RETURNED), negative when spent (SPENT)."
+    )
+    reason: PointsReasonEnum
+    occurred_at: datetime
+    order_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_domain(cls, entry: PointsEntry) -> PointsEntryType:
+        assert entry.at is not None, "an entry read from the ledger was written"
+        return cls(
+            amount=entry.amount,
+            reason=entry.reason,
+            occurred_at=entry.at,
+            order_id=entry.order_id,
+        )
+
+    @strawberry.field(description="The order the entry is about.")
+    async def order(self, info: Info[Context, None]) -> OrderType:
+        order = await info.context.loaders.order.load(self.order_id)
+        if order is None:
+            raise LookupError(f"a points entry names order {self.order_id}, which does not exist")
+        return OrderType.from_domain(order)
+
+
+def _cursor(entry: PointsEntry) -> str:
+    assert entry.id is not None, "an entry read from the ledger has its place"
+    return points_entry_cursor(entry.id)
+
+
+@strawberry.type
+class PointsEntryEdge:
+    cursor: str
+    node: PointsEntryType
+
+
+@strawberry.type
+class PointsEntryConnection:
+    edges: list[PointsEntryEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(name="MemberPoints")
+class MemberPointsType:
+    member_id: strawberry.Private[str]
+
+    @strawberry.field(description="The sum of the entries: the points the member may spend.")
+    async def balance(self, info: Info[Context, None]) -> int:
+        return await points_balance(info.context, self.member_id)
+
+    @strawberry.field(description="The ledger, newest entry first; first is capped at 100.")
+    async def entries(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> PointsEntryConnection:
+        listing = await points_entries(info.context, self.member_id, first, after)
+        edges = [
+            PointsEntryEdge(cursor=_cursor(entry), node=PointsEntryType.from_domain(entry))
+            for entry in listing.entries
+        ]
+        return PointsEntryConnection(
+            edges=edges,
+            page_info=PageInfo.of(
+                [e.cursor for e in edges], has_next=listing.has_next, after=listing.after
+            ),
+        )
+
+
 @strawberry.type(name="Member")
 class MemberWithOrders(MemberType):
     """The Member of the graph: the member, and its orders (an edge of the orders feature, so
     that the two features' modules import one way)."""
 
     orders: OrderConnection = strawberry.field(resolver=order_connection)
+
+    @strawberry.field(
+        description="Added (issue 17). The member's points (적립금): its balance and ledger."
+    )
+    def points(self) -> MemberPointsType:
+        return MemberPointsType(member_id=self.member_id)
 
 
 LookAhead = Mapping[Callable[..., object], tuple[type, Preload, "LookAhead"]]
