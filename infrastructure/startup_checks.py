@@ -37,6 +37,13 @@ class StartupRefused(Exception):
         self.exit_code = exit_code
 
 
+def _not_answering(setting: str, service: str, address: str, exc: BaseException) -> StartupRefused:
+    return StartupRefused(
+        f"{setting}: cannot connect to {service} at {address}: {_reason(exc)}",
+        exit_code=NOT_ANSWERING,
+    )
+
+
 def check_port_free(setting: str, host: str, port: int) -> None:
     """Bind the address as uvicorn will (SO_REUSEADDR), and let it go again."""
     try:
@@ -86,11 +93,8 @@ async def check_database(database_url: str) -> None:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except (OSError, TimeoutError, SQLAlchemyError) as exc:
-        raise StartupRefused(
-            f"ORDERS_DATABASE_URL: cannot connect to PostgreSQL at {url.host}:{url.port or 5432}"
-            f"/{url.database}: {_reason(exc)}",
-            exit_code=NOT_ANSWERING,
-        ) from exc
+        address = f"{url.host}:{url.port or 5432}/{url.database}"
+        raise _not_answering("ORDERS_DATABASE_URL", "PostgreSQL", address, exc) from exc
     finally:
         await engine.dispose()
 
@@ -104,11 +108,8 @@ async def check_broker(amqp_url: str) -> None:
             connection = await aio_pika.connect(amqp_url, timeout=CHECK_TIMEOUT_SECONDS)
         await connection.close()
     except (OSError, TimeoutError, AMQPError) as exc:
-        raise StartupRefused(
-            f"ORDERS_AMQP_URL: cannot connect to RabbitMQ at {url.host}:{url.port or 5672}:"
-            f" {_reason(exc)}",
-            exit_code=NOT_ANSWERING,
-        ) from exc
+        address = f"{url.host}:{url.port or 5672}"
+        raise _not_answering("ORDERS_AMQP_URL", "RabbitMQ", address, exc) from exc
 
 
 async def cache_warning(redis_url: str) -> str | None:

@@ -9,7 +9,7 @@ number of objects the response really holds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graphql import (
@@ -183,27 +183,17 @@ def actual_cost(data: object) -> int:
     else); the walk descends into those only and never touches a leaf beyond its type, which
     makes it a third of the time of a stack over every value on a 50-order page."""
     if type(data) is dict:
-        return _objects_in(data) - 1
-    return _objects_in_list(data) if type(data) is list else 0
+        return _objects_in(data.values())
+    return _objects_in(data) if type(data) is list else 0
 
 
-def _objects_in(value: dict[str, Any]) -> int:
-    count = 1
-    for item in value.values():
-        kind = type(item)
-        if kind is dict:
-            count += _objects_in(item)
-        elif kind is list:
-            count += _objects_in_list(item)
-    return count
-
-
-def _objects_in_list(items: list[Any]) -> int:
+def _objects_in(values: Iterable[Any]) -> int:
+    """The objects among these values, and those below them."""
     count = 0
-    for item in items:
+    for item in values:
         kind = type(item)
         if kind is dict:
-            count += _objects_in(item)
+            count += 1 + _objects_in(item.values())
         elif kind is list:
-            count += _objects_in_list(item)
+            count += _objects_in(item)
     return count
