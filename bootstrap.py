@@ -9,7 +9,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from uuid import UUID
 
@@ -69,7 +69,7 @@ from infrastructure.response_cache.store import Bounds
 from infrastructure.settings import Settings, load_settings
 from infrastructure.status_feed import MemoryStatusFeed, RedisStatusFeed
 from infrastructure.stopping import sleep_unless_stopped
-from resolvers.common.context import ContextFactory
+from resolvers.common.context import ApiServices, ContextFactory
 from resolvers.ports import MemberDirectory, RateLimiter, ReadStore, StatusFeed, TokenVerifier
 from schema.limits.guards import ApiLimits
 from schema.root import build_schema
@@ -298,32 +298,29 @@ class Background:
 
 
 def api_limits(settings: Settings) -> ApiLimits:
-    return ApiLimits(
-        max_depth=settings.max_depth,
-        max_aliases=settings.max_aliases,
-        max_tokens=settings.max_tokens,
-        max_cost=settings.max_cost,
-        max_batch=settings.max_batch,
-        max_selections=settings.max_selections,
-        max_field_repeats=settings.max_field_repeats,
-        refused_document_cost=settings.refused_document_cost,
-        document_cache_bytes=settings.document_cache_bytes,
-        introspection=settings.introspection_allowed,
-        field_suggestions=not settings.is_production,
-    )
+    """Each limit from the setting of its name (`max_depth` from ORDERS_MAX_DEPTH, ...), but for
+    the two that follow from other settings."""
+    derived = {
+        "introspection": settings.introspection_allowed,
+        "field_suggestions": not settings.is_production,
+    }
+    named = {f.name: getattr(settings, f.name) for f in fields(ApiLimits) if f.name not in derived}
+    return ApiLimits(**named, **derived)
 
 
 def context_factory(services: Services) -> ContextFactory:
     """What builds each request's context (its viewer, its DataLoaders) from the services."""
     return ContextFactory(
-        store=services.store,
-        uow=services.unit_of_work,
-        orders=order_placer(
-            services.unit_of_work, services.settings.shipping_policy, services.engine
+        ApiServices(
+            store=services.store,
+            uow=services.unit_of_work,
+            orders=order_placer(
+                services.unit_of_work, services.settings.shipping_policy, services.engine
+            ),
+            rate_limiter=services.rate_limiter,
+            status_feed=services.status_feed,
+            metrics=PrometheusApiMetrics(),
         ),
-        rate_limiter=services.rate_limiter,
-        status_feed=services.status_feed,
-        metrics=PrometheusApiMetrics(),
         verify=services.verifier,
         members=services.members,
         shipping=services.settings.shipping_policy,

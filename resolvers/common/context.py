@@ -28,15 +28,23 @@ BEARER_PREFIX = "bearer "
 
 
 @dataclass
-class Context:
-    request: Request | WebSocket
-    response: Response | None
+class ApiServices:
+    """What the resolvers call, the same for every request an API process serves."""
+
     store: ReadStore
     uow: UnitOfWorkFactory
     orders: OrderPlacer
     rate_limiter: RateLimiter
     status_feed: StatusFeed
     metrics: ApiMetrics
+
+
+@dataclass
+class Context(ApiServices):
+    """One request's: the API's services, who is asking, and DataLoaders of its own."""
+
+    request: Request | WebSocket
+    response: Response | None
     viewer: Viewer | None
     shipping: ShippingPolicy
     auth_error: str | None = None
@@ -68,12 +76,7 @@ class Context:
 
 @dataclass(frozen=True)
 class ContextFactory:
-    store: ReadStore
-    uow: UnitOfWorkFactory
-    orders: OrderPlacer
-    rate_limiter: RateLimiter
-    status_feed: StatusFeed
-    metrics: ApiMetrics
+    services: ApiServices
     verify: TokenVerifier
     members: MemberDirectory
     shipping: ShippingPolicy
@@ -90,16 +93,11 @@ class ContextFactory:
         return Context(
             request=request,
             response=response,
-            store=self.store,
-            uow=self.uow,
-            orders=self.orders,
-            rate_limiter=self.rate_limiter,
-            status_feed=self.status_feed,
-            metrics=self.metrics,
             viewer=viewer,
             shipping=self.shipping,
             auth_error=auth_error,
             snapshots=self.snapshots,
+            **vars(self.services),
         )
 
     async def authenticate(self, authorization: str | None) -> tuple[Viewer | None, str | None]:

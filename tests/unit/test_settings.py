@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
+from bootstrap import api_limits
 from infrastructure.settings import (
     DEVELOPMENT_JWT_SECRET,
     DEVELOPMENT_WEBHOOK_SECRET,
     SettingsError,
     load_settings,
 )
+from schema.limits.guards import ApiLimits
+
+DERIVED_LIMITS = ("introspection", "field_suggestions")
 
 
 @pytest.fixture(autouse=True)
@@ -111,3 +117,13 @@ def test_production_refuses_every_development_secret(
     monkeypatch.setenv(name, development)
     with pytest.raises(SettingsError, match=f"{name} is a development secret"):
         load_settings()
+
+
+def test_each_api_limit_is_the_setting_of_its_name() -> None:
+    copied = [f.name for f in fields(ApiLimits) if f.name not in DERIVED_LIMITS]
+    overrides = {name: getattr(ApiLimits(), name) + 1 for name in copied}
+    settings = load_settings(**overrides)
+    limits = api_limits(settings)
+    assert {name: getattr(limits, name) for name in copied} == overrides
+    assert limits.introspection == settings.introspection_allowed
+    assert limits.field_suggestions == (not settings.is_production)
