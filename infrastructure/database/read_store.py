@@ -6,11 +6,11 @@ whatever the page size. Products go through the cache first; only misses reach t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, tuple_
+from sqlalchemy import Column, ColumnElement, Row, Select, and_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
 
@@ -49,6 +49,8 @@ from infrastructure.database.tables import (
     product_table,
     stock_table,
 )
+
+T = TypeVar("T")
 
 
 def _product_search(search: str | None) -> ColumnElement[bool]:
@@ -89,6 +91,17 @@ class SqlReadStore:
         async with self._engine.connect() as conn:
             return (await conn.execute(stmt)).all()
 
+    async def _rows_with(
+        self, key: Column[Any], keys: Sequence[Any], of_row: Callable[[Any], T], *, by_id: bool
+    ) -> list[T]:
+        """Every row of the key's table whose key is among these, as domain objects; in id order
+        (the order they were written) when `by_id`."""
+        table = key.table
+        stmt = select(table).where(key.in_(keys))
+        if by_id:
+            stmt = stmt.order_by(table.c.id)
+        return [of_row(row) for row in await self._execute(stmt)]
+
     async def products_by_ids(self, ids: Sequence[int]) -> list[Product]:
         """Cached products first; the misses in one statement, then written back."""
         found, missing = await self._products.get_many(ids)
@@ -128,8 +141,7 @@ class SqlReadStore:
         return int((await self._execute(stmt))[0][0])
 
     async def members_by_ids(self, ids: Sequence[str]) -> list[Member]:
-        stmt = select(member_table).where(member_table.c.id.in_(ids))
-        return [member_from_row(row) for row in await self._execute(stmt)]
+        return await self._rows_with(member_table.c.id, ids, member_from_row, by_id=False)
 
     async def points_balances(self, member_ids: Sequence[str]) -> dict[str, int]:
         stmt = (
@@ -221,24 +233,15 @@ class SqlReadStore:
         return counts
 
     async def orders_by_ids(self, ids: Sequence[UUID]) -> list[Order]:
-        stmt = select(order_table).where(order_table.c.id.in_(ids))
-        return [order_from_row(row) for row in await self._execute(stmt)]
+        return await self._rows_with(order_table.c.id, ids, order_from_row, by_id=False)
 
     async def items_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderItem]:
-        stmt = (
-            select(order_item_table)
-            .where(order_item_table.c.order_id.in_(ids))
-            .order_by(order_item_table.c.id)
-        )
-        return [order_item_from_row(row) for row in await self._execute(stmt)]
+        key = order_item_table.c.order_id
+        return await self._rows_with(key, ids, order_item_from_row, by_id=True)
 
     async def history_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderEvent]:
-        stmt = (
-            select(order_event_table)
-            .where(order_event_table.c.order_id.in_(ids))
-            .order_by(order_event_table.c.id)
-        )
-        return [order_event_from_row(row) for row in await self._execute(stmt)]
+        key = order_event_table.c.order_id
+        return await self._rows_with(key, ids, order_event_from_row, by_id=True)
 
     async def order_snapshot(self, order_id: UUID, *, after: int) -> OrderSnapshot | None:
         """One statement, so the order and its entries are as of one moment: an entry is
@@ -278,17 +281,13 @@ class SqlReadStore:
         return OrderSnapshot(order=order_from_row(rows[0]), history=history)
 
     async def payments_by_order_ids(self, ids: Sequence[UUID]) -> list[Payment]:
-        stmt = select(payment_table).where(payment_table.c.order_id.in_(ids))
-        return [payment_from_row(row) for row in await self._execute(stmt)]
+        key = payment_table.c.order_id
+        return await self._rows_with(key, ids, payment_from_row, by_id=False)
 
     async def deliveries_by_order_ids(self, ids: Sequence[UUID]) -> list[Delivery]:
-        stmt = select(delivery_table).where(delivery_table.c.order_id.in_(ids))
-        return [delivery_from_row(row) for row in await self._execute(stmt)]
+        key = delivery_table.c.order_id
+        return await self._rows_with(key, ids, delivery_from_row, by_id=False)
 
     async def delivery_events_by_delivery_ids(self, ids: Sequence[UUID]) -> list[DeliveryEvent]:
-        stmt = (
-            select(delivery_event_table)
-            .where(delivery_event_table.c.delivery_id.in_(ids))
-            .order_by(delivery_event_table.c.id)
-        )
-        return [delivery_event_from_row(row) for row in await self._execute(stmt)]
+        key = delivery_event_table.c.delivery_id
+        return await self._rows_with(key, ids, delivery_event_from_row, by_id=True)
