@@ -72,6 +72,8 @@ from infrastructure.stopping import sleep_unless_stopped
 from resolvers.common.context import ApiServices, ContextFactory
 from resolvers.ports import MemberDirectory, RateLimiter, ReadStore, StatusFeed, TokenVerifier
 from schema.limits.guards import ApiLimits
+from schema.response_cache.hits import EarlyAnswers
+from schema.response_cache.plan import Plans
 from schema.root import build_schema
 
 log = logging.getLogger("orders")
@@ -330,14 +332,13 @@ def context_factory(services: Services) -> ContextFactory:
 def create_app(services: Services, *, own_services: bool = False) -> Starlette:
     """The ASGI app. With `own_services` it closes them when the server shuts down."""
     settings = services.settings
+    answers = services.responses if settings.response_cache else None
+    plans = Plans()
     endpoint = GraphQLEndpoint(
-        build_schema(
-            api_limits(settings),
-            CompiledExecutionContext,
-            answers=services.responses if settings.response_cache else None,
-        ),
+        build_schema(api_limits(settings), CompiledExecutionContext, answers, plans),
         contexts=context_factory(services),
         graphiql=not settings.is_production,
+        early=EarlyAnswers(answers, plans) if answers else None,
     )
 
     @asynccontextmanager

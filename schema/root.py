@@ -171,11 +171,13 @@ def build_schema(
     limits: ApiLimits | None = None,
     execution_context_class: type[Executor[Any]] | None = None,
     answers: AnswerStore | None = None,
+    plans: Plans | None = None,
 ) -> strawberry.Schema:
     """The schema with our limits; `execution_context_class` is how its operations are walked
     (graphql-core's own when None; the app passes the compiled path of
     `infrastructure.graphql_execution`). With `answers`, queries are answered from the response
-    cache when they may be (`schema/response_cache/`)."""
+    cache when they may be (`schema/response_cache/`), by `plans` (the endpoint's early path
+    reads the same)."""
     limits = limits or ApiLimits()
     extensions: list[Callable[[], SchemaExtension]] = [
         # the same query text is parsed and validated once, not on every request
@@ -190,7 +192,7 @@ def build_schema(
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         partial(CostGuard, max_cost=limits.max_cost),
         MaskUnexpectedErrors,
-        *([partial(ResponseCache, store=answers, plans=Plans())] if answers else []),
+        *([partial(ResponseCache, store=answers, plans=plans or Plans())] if answers else []),
         OperationMetrics,
     ]
     return OrderServiceSchema(

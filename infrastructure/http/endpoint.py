@@ -1,7 +1,9 @@
-"""The GraphQL endpoint: strawberry's ASGI app with our per-request context."""
+"""The GraphQL endpoint: strawberry's ASGI app with our per-request context, and the response
+cache's early path in front of it (`schema/response_cache/hits.py`)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,9 +23,11 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 
+from domain.member import Viewer
 from infrastructure.http.graphiql import graphiql_page
-from resolvers.common.context import Context, ContextFactory
-from schema.limits.guards import throttled_again
+from resolvers.common.context import Context, ContextFactory, client_of
+from schema.limits.guards import throttle_status, throttled_again
+from schema.response_cache.hits import EarlyAnswers, Hit, hand_over
 
 NOT_AN_OPERATION = (
     "a GraphQL request is a JSON object (one operation) or a non-empty JSON array of them (a batch)"
@@ -47,6 +51,10 @@ def _check_operation(item: object) -> None:
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 """The GraphQL-over-HTTP spec's media type: a response without `data` has a 4xx status."""
+STREAMED = ("multipart/", "text/event-stream")
+"""Accept values with which a client asks for a streamed answer: never the early path's."""
+_AUTHENTICATED = "authenticated"
+"""The request's state: the early path's reading of the token, which the context reuses."""
 
 
 def answers_graphql_response(request: Request) -> bool:
@@ -77,13 +85,21 @@ class TextFrames(ASGIWebSocketAdapter):
 class GraphQLEndpoint(GraphQL[Context, None]):
     websocket_adapter_class = TextFrames
 
-    def __init__(self, schema: BaseSchema, *, contexts: ContextFactory, graphiql: bool) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        contexts: ContextFactory,
+        graphiql: bool,
+        early: EarlyAnswers | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=False,
         )
         self._contexts = contexts
+        self._early = early
 
     @property
     def graphql_ide_html(self) -> str:
@@ -166,11 +182,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        response: Response
+        response: Response | None = None
         try:
-            answered = await self.run(request)
-            assert isinstance(answered, Response), "an HTTP request is answered with a Response"
-            response = answered
+            if self._early is not None:
+                response = await self._answer_from_cache(request, self._early)
+            if response is None:
+                answered = await self.run(request)
+                assert isinstance(answered, Response), "an HTTP request is answered with a Response"
+                response = answered
         except HTTPException as refusal:
             response = JSONResponse(
                 {"errors": [{"message": refusal.reason}]}, status_code=refusal.status_code
@@ -178,6 +197,66 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if answers_graphql_response(request):
                 response.headers["content-type"] = GRAPHQL_RESPONSE
         await response(scope, receive, send)
+
+    async def _answer_from_cache(self, request: Request, early: EarlyAnswers) -> Response | None:
+        """A kept answer to a single query, before strawberry sees the request: its cost
+        charged, its extensions and headers as the whole way's; None for anything else (it goes
+        the whole way, which refuses what must be refused: a token we cannot trust, a client
+        throttled, a body we cannot read)."""
+        started = time.perf_counter()
+        if request.method != "POST" or "application/json" not in request.headers.get(
+            "content-type", ""
+        ):
+            return None
+        if any(kind in request.headers.get("accept", "") for kind in STREAMED):
+            return None
+        try:
+            operation = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        read = _single_query(operation)
+        if read is None:
+            return None
+        query, name, variables = read
+        authenticated = await self._contexts.authenticate(request.headers.get("authorization"))
+        setattr(request.state, _AUTHENTICATED, authenticated)
+        viewer, auth_error = authenticated
+        if auth_error is not None:
+            return None
+        found = await early.find(query, name, variables, viewer)
+        if not isinstance(found, Hit):
+            if found is not None:
+                hand_over(request, found)
+            return None
+        return await self._charged(request, viewer, found, name, started)
+
+    async def _charged(
+        self, request: Request, viewer: Viewer | None, hit: Hit, name: str | None, started: float
+    ) -> Response | None:
+        """The hit's response once its client's bucket paid its cost; None when it cannot."""
+        client = client_of(viewer, request)
+        limiter = self._contexts.rate_limiter
+        if limiter.refused_lately(client) is not None:
+            return None
+        bucket = await limiter.take(client, hit.cost)
+        if not bucket.allowed:
+            return None
+        extensions = {
+            "cost": {
+                "requestedQueryCost": hit.cost,
+                "actualQueryCost": hit.cost,
+                "throttleStatus": throttle_status(bucket, bucket.available),
+            },
+            "responseCache": {"hit": True, "age": hit.age},
+        }
+        content = b'{"data":%b,"extensions":%b}' % (hit.data, orjson.dumps(extensions))
+        media_type = GRAPHQL_RESPONSE if answers_graphql_response(request) else "application/json"
+        self._contexts.metrics.operation_answered(
+            name or "anonymous", time.perf_counter() - started, []
+        )
+        return Response(
+            content, media_type=media_type, headers={"Cache-Control": hit.cache_control}
+        )
 
     async def execute_single(
         self,
@@ -220,8 +299,25 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return {}
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        return await self._contexts(
-            request,
-            response if isinstance(response, Response) else None,
-            request.headers.get("authorization"),
+        authenticated: tuple[Viewer | None, str | None] | None = getattr(
+            request.state, _AUTHENTICATED, None
         )
+        if authenticated is None:
+            authenticated = await self._contexts.authenticate(request.headers.get("authorization"))
+        return self._contexts.context(
+            request, response if isinstance(response, Response) else None, *authenticated
+        )
+
+
+def _single_query(operation: object) -> tuple[str, str | None, dict[str, Any]] | None:
+    """The document, operation name and variables of one operation as a client sends it; None
+    for a batch, a member of the wrong type, or extensions (a persisted query's, say)."""
+    if not isinstance(operation, dict) or operation.get("extensions"):
+        return None
+    query, name = operation.get("query"), operation.get("operationName")
+    variables = operation.get("variables") or {}
+    if not isinstance(query, str) or not isinstance(name, str | None):
+        return None
+    if not isinstance(variables, dict):
+        return None
+    return query, name, variables

@@ -27,6 +27,14 @@ from resolvers.ports import (
 BEARER_PREFIX = "bearer "
 
 
+def client_of(viewer: Viewer | None, request: Request | WebSocket) -> str:
+    """Whose rate-limit bucket pays: the member's, or the address's when anonymous."""
+    if viewer is not None:
+        return f"member:{viewer.member.id}"
+    host = request.client.host if request.client else "unknown"
+    return f"address:{host}"
+
+
 @dataclass
 class ApiServices:
     """What the resolvers call, the same for every request an API process serves."""
@@ -57,11 +65,7 @@ class Context(ApiServices):
 
     @property
     def client(self) -> str:
-        """Whose rate-limit bucket pays: the member's, or the address's when anonymous."""
-        if self.viewer is not None:
-            return f"member:{self.viewer.member.id}"
-        host = self.request.client.host if self.request.client else "unknown"
-        return f"address:{host}"
+        return client_of(self.viewer, self.request)
 
     def throttled(self, retry_after: float) -> None:
         if self.response is not None:
@@ -90,6 +94,16 @@ class ContextFactory:
     ) -> Context:
         """A context for one request. A bad token is recorded, and refused before execution."""
         viewer, auth_error = await self.authenticate(authorization)
+        return self.context(request, response, viewer, auth_error)
+
+    def context(
+        self,
+        request: Request | WebSocket,
+        response: Response | None,
+        viewer: Viewer | None,
+        auth_error: str | None,
+    ) -> Context:
+        """A context for one request whose token was already read (`authenticate`)."""
         return Context(
             request=request,
             response=response,

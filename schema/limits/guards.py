@@ -117,12 +117,17 @@ class CostGuard(SchemaExtension):
             available = self._bucket.available
             if self._actual is not None:
                 available += self._requested - self._actual
-            cost["throttleStatus"] = {
-                "maximumAvailable": self._bucket.capacity,
-                "currentlyAvailable": int(min(self._bucket.capacity, available)),
-                "restoreRate": self._bucket.restore_rate,
-            }
+            cost["throttleStatus"] = throttle_status(self._bucket, available)
         return {"cost": cost}
+
+
+def throttle_status(bucket: Bucket, available: float) -> dict[str, Any]:
+    """`extensions.cost.throttleStatus`: the client's bucket once the request paid."""
+    return {
+        "maximumAvailable": bucket.capacity,
+        "currentlyAvailable": int(min(bucket.capacity, available)),
+        "restoreRate": bucket.restore_rate,
+    }
 
 
 class VariableRefusal(GraphQLError):

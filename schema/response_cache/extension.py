@@ -3,15 +3,17 @@ and kept after, by the plan of its operation (`plan.py`); a mutation drops its v
 before it answers (read-your-writes); every HTTP answer says in `Cache-Control` what a browser or
 a CDN may keep, and in `extensions.responseCache` whether it came from the cache and how old.
 
-It runs after the token and cost checks: a refused request is never looked up, and a cached
-answer is charged its cost like any other (`CostGuard` reads the answer's data as it leaves).
+A kept answer is mostly served before strawberry runs at all (`hits.py`, from the endpoint);
+this is the path of the rest: an operation this process has not executed yet, a batch's, one
+refused on the way. It runs after the token and cost checks: a refused request is never looked
+up, and a cached answer is charged its cost like any other (`CostGuard` reads the answer's data
+as it leaves).
 Only answers without errors are kept, with their actual cost counted once. A store that cannot
 answer makes every request a miss.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,29 +27,14 @@ from domain.answers import CATALOGUE, AnswerStore, Lookup, viewer_tag
 from domain.member import Viewer
 from schema.limits.cost import CostedResult, actual_cost
 from schema.limits.served import graphql_schema_of
+from schema.response_cache.entries import cache_control, entry, entry_parts, key_of
 from schema.response_cache.hints import Scope
+from schema.response_cache.hits import handed_over
 from schema.response_cache.plan import Plan, Plans
 
 log = logging.getLogger(__name__)
 
 NO_STORE = "no-store"
-
-
-def cache_key(query: str, name: str | None, variables: dict[str, Any], viewer: str | None) -> str:
-    """The document, its operation, its variables and, for a private answer, who asks."""
-    digest = hashlib.sha256()
-    for part in (query, name or "", orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), viewer):
-        digest.update(part if isinstance(part, bytes) else (part or "").encode())
-        digest.update(b"\x00")
-    return digest.hexdigest()
-
-
-def _viewer_key(viewer: Viewer | None) -> str | None:
-    return None if viewer is None else f"{viewer.member.id}\x00{viewer.role.value}"
-
-
-def _cache_control(plan: Plan) -> str:
-    return f"{plan.scope.value}, max-age={plan.max_age}"
 
 
 def _stricter(current: str | None, new: str) -> str:
@@ -94,21 +81,16 @@ class ResponseCache(SchemaExtension):
             yield
             self._set_header(NO_STORE)
             return
-        private = plan.scope is Scope.PRIVATE
-        key = cache_key(
-            context.query,
-            context.operation_name,
-            variables,
-            _viewer_key(viewer) if private else None,
-        )
-        looked = await self._store.lookup(key)
+        key = key_of(plan, context.query, variables, viewer)
+        early = handed_over(getattr(app, "request", None), key)
+        looked = early.looked if early is not None else await self._store.lookup(key)
         if looked is not None and looked.cached is not None:
-            cost, _, data = looked.cached.body.partition(b"\n")
-            context.result = CostedResult(orjson.loads(data), int(cost))
+            cost, data = entry_parts(looked.cached.body)
+            context.result = CostedResult(orjson.loads(data), cost)
             age = max(0, looked.now_ms - looked.cached.stored_at_ms) // 1000
             self._report = {"hit": True, "age": age}
             yield
-            self._set_header(_cache_control(plan))
+            self._set_header(cache_control(plan))
             return
         self._report = {"hit": False}
         yield
@@ -119,12 +101,12 @@ class ResponseCache(SchemaExtension):
         if result is None or result.errors or result.data is None:
             self._set_header(NO_STORE)
             return
-        self._set_header(_cache_control(plan))
+        self._set_header(cache_control(plan))
         if looked is None:
             return
         kept = CostedResult(result.data, actual_cost(result.data))
         self.execution_context.result = kept  # counted here once, not again by CostGuard
-        body = b"%d\n%b" % (kept.cost, orjson.dumps(kept.data))
+        body = entry(kept.cost, orjson.dumps(kept.data))
         await self._store.put(key, body, max_age=plan.max_age, tags=tags, since=looked.mark)
 
     async def _forget_answers_of(self, viewer: Viewer | None) -> None:

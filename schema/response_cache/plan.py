@@ -43,6 +43,9 @@ BOOKS = frozenset({"Product", "ProductConnection"})
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    operation: str | None
+    """The operation's own name, as its answers' keys hold it (a client may leave it out of a
+    document with one operation; strawberry then reads it off the document)."""
     max_age: int
     """0: never kept (a type without a hint, a mutation, a subscription)."""
     scope: Scope
@@ -55,11 +58,15 @@ class Plan:
     def kept(self) -> bool:
         return self.max_age > 0
 
+    @property
+    def private(self) -> bool:
+        return self.scope is Scope.PRIVATE
+
     def tags(self, viewer: Viewer | None, variables: dict[str, Any]) -> list[str] | None:
         """The entities an answer holds; None when one of them cannot be told (then it is not
         kept)."""
         tags: list[str] = []
-        if self.scope is Scope.PRIVATE:
+        if self.private:
             if viewer is None:
                 return None
             tags.append(viewer_tag(viewer.member.id))
@@ -95,7 +102,7 @@ def _tag_of_id(value: object) -> str | None:
     return None
 
 
-_NOT_KEPT = Plan(0, Scope.PRIVATE, (), False, False)
+_NOT_KEPT = Plan(None, 0, Scope.PRIVATE, (), False, False)
 
 
 class _Holdings(Visitor):
@@ -153,6 +160,7 @@ def plan_operation(schema: GraphQLSchema, document: DocumentNode, name: str | No
     if not holdings.max_age:
         return _NOT_KEPT
     return Plan(
+        chosen[0].name.value if chosen[0].name else None,
         holdings.max_age,
         Scope.PRIVATE if holdings.private else Scope.PUBLIC,
         tuple(holdings.ids),
@@ -174,4 +182,13 @@ class Plans:
         plan = self._kept.get(key)
         if plan is None:
             plan = self._kept[key] = plan_operation(schema, document, name)
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) == 1:
+                self._kept[query, None] = plan  # a client may send it without its name
         return plan
+
+    def known(self, query: str, name: str | None) -> Plan | None:
+        """The plan of an operation this process has executed already (then its document
+        parsed and validated), without parsing it; None for one it has not. `name` as the
+        client sent it: None for the one operation of a document."""
+        return self._kept.get((query, name))

@@ -22,6 +22,7 @@ from domain.status import PaymentStatus
 from infrastructure.auth import mint_token
 from infrastructure.settings import Settings
 from resolvers.common.ids import to_global_id
+from schema.root import OrderServiceSchema
 from tests.conftest import REDIS_URL, TEST_JWT_SECRET
 from tests.support.apps import AppFactory
 from tests.support.cut_proxy import CutProxy
@@ -256,3 +257,69 @@ async def test_redis_going_down_mid_load_loses_no_request(
     assert all("errors" not in answer for answer in flat), [a for a in flat if "errors" in a][:1]
     assert {answer["data"]["order"]["id"] for answer in flat} == {variables["id"]}
     assert any(hit(answer) for answer in flat)
+
+
+async def test_a_hit_is_answered_before_graphql_runs(
+    services: Services, cached: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The endpoint's early path: a kept answer is sent without the schema executing anything
+    (no parse, no validation, no extension), with the extensions and headers of the whole way."""
+    executed: list[str | None] = []
+    execute = OrderServiceSchema.execute
+
+    async def counted(self: OrderServiceSchema, query: str | None, *args: Any, **kw: Any) -> Any:
+        executed.append(query)
+        return await execute(self, query, *args, **kw)
+
+    monkeypatch.setattr(OrderServiceSchema, "execute", counted)
+    _, alice, order_id, _ = await _member_with_order(services)
+    variables = {"id": to_global_id("Order", order_id)}
+    first, control = await ask(cached, ORDER, variables, alice)
+    assert (hit(first), executed) == (False, [ORDER])
+
+    again, control_again = await ask(cached, ORDER, variables, alice)
+    assert (hit(again), executed) == (True, [ORDER])
+    assert again["data"] == first["data"]
+    assert control_again == control == "private, max-age=300"
+    cost = again["extensions"]["cost"]
+    assert cost["actualQueryCost"] == first["extensions"]["cost"]["actualQueryCost"] > 0
+    assert set(cost["throttleStatus"]) == {"maximumAvailable", "currentlyAvailable", "restoreRate"}
+    # another viewer's same request goes the whole way, and is theirs alone
+    _, bob, _, _ = await _member_with_order(services)
+    theirs, _ = await ask(cached, ORDER, variables, bob)
+    assert (hit(theirs), executed) == (False, [ORDER, ORDER])
+
+
+async def test_a_hit_is_charged_its_cost(
+    services: Services, cached: AsyncClient, app_with: AppFactory
+) -> None:
+    """With a bucket that refills (all but) never, kept answers are paid for until it is
+    empty, and the client is then refused as on the whole way."""
+    _, probe, probed, _ = await _member_with_order(services)
+    priced = (await ask(cached, ORDER, {"id": to_global_id("Order", probed)}, probe))[0]
+    requested, cost = (
+        priced["extensions"]["cost"][k] for k in ("requestedQueryCost", "actualQueryCost")
+    )
+    capacity = max(requested, 4 * cost)
+    _, alice, order_id, _ = await _member_with_order(services)  # a bucket of her own
+    variables = {"id": to_global_id("Order", order_id)}
+    limited = {"rate_limit_points": capacity, "rate_limit_restore": 1e-6}
+    async with app_with(response_cache=True, **limited) as client:
+        await ask(client, ORDER, variables, alice)
+        answers = []
+        for _ in range(capacity // cost + 1):
+            response = await client.post(
+                "/graphql",
+                json={"query": ORDER, "variables": variables},
+                headers={"Authorization": f"Bearer {alice}"},
+            )
+            answers.append(response)
+            if response.status_code != 200:
+                break
+    paid, refused = answers[:-1], answers[-1]
+    assert len(paid) == (capacity - cost) // cost
+    assert all(hit(answer.json()) for answer in paid)
+    left = [a.json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] for a in paid]
+    assert left == [capacity - cost * n for n in range(2, len(paid) + 2)]
+    assert refused.status_code == 429
+    assert [e["extensions"]["code"] for e in refused.json()["errors"]] == ["THROTTLED"]
