@@ -3,7 +3,11 @@ datetime and PostgreSQL's timestamptz hold once put in UTC."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+SEOUL = timezone(timedelta(hours=9), "KST")
+"""Asia/Seoul, the time of the shop's people: Korea keeps no daylight saving time, so a fixed
+offset is that zone without a time-zone database."""
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 LATEST = datetime.max.replace(tzinfo=UTC)

@@ -12,6 +12,7 @@ from uuid import uuid4
 from domain.access import NO_ORDER_OF_YOURS, may_act_for
 from domain.commands import CancelOrder, PlaceOrder
 from domain.messages import Event, Message
+from domain.moments import SEOUL
 from domain.moves import keep
 from domain.order import Order, OrderDraft
 from domain.points import PointsEntry, PointsReason
@@ -28,10 +29,12 @@ NUMBER_ATTEMPTS = 5
 
 
 def new_order_number(now: datetime) -> str:
-    """`20261124-7F3K9QX2`: the day, then eight characters nobody misreads (no 0/O, 1/I).
-    32**8 a day makes a clash rare; `place_order` draws again when one happens."""
+    """`20261124-7F3K9QX2`: the day in Seoul, as the customer knows it (an order placed at
+    00:30 in Seoul is of that day, though it is the day before in UTC), then eight characters
+    nobody misreads (no 0/O, 1/I). 32**8 a day makes a clash rare; `place_order` draws again
+    when one happens."""
     suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
-    return f"{now:%Y%m%d}-{suffix}"
+    return f"{now.astimezone(SEOUL):%Y%m%d}-{suffix}"
 
 
 def request_fingerprint(command: PlaceOrder) -> str:

@@ -2,7 +2,9 @@
 //   #/              catalogue            #/basket        basket and checkout
 //   #/orders        my orders            #/orders/<id>   one order, live
 
+import { datum, replace } from './dom.js';
 import { configure } from './graphql.js';
+import { getLang, onLangChange, setLang, t } from './lang.js';
 import { getSession, getToken, onSessionChange, signOut } from './session.js';
 import * as basket from './basket.js';
 import { renderAccount } from './views/account.js';
@@ -15,12 +17,13 @@ const main = document.getElementById('main');
 const account = document.getElementById('account');
 const announcer = document.getElementById('announcer');
 const basketCount = document.querySelector('[data-testid="basket-count"]');
+const languageSwitch = document.querySelector('[data-testid="language-switch"]');
 
 const ctx = {
-  /** Reads text out through the aria-live region. */
-  announce(text) {
+  /** Reads text out through the aria-live region (strings, and data as datum() nodes). */
+  announce(...parts) {
     announcer.textContent = '';
-    setTimeout(() => { announcer.textContent = text; }, 50);
+    setTimeout(() => { replace(announcer, ...parts); }, 50);
   },
   navigate(hash) {
     if (window.location.hash === hash) route({ focus: true });
@@ -30,7 +33,7 @@ const ctx = {
 
 configure({
   getToken,
-  onUnauthenticated: () => signOut('로그인이 만료되었거나 유효하지 않습니다. 다시 로그인하세요. Please sign in again.'),
+  onUnauthenticated: () => signOut(t('로그인이 만료되었거나 유효하지 않습니다. 다시 로그인하세요.', 'Please sign in again.')),
 });
 
 function parse(hash) {
@@ -48,9 +51,9 @@ function parse(hash) {
 }
 
 const TITLES = {
-  catalogue: '도서 Books',
-  basket: '장바구니 Basket',
-  orders: '내 주문 My orders',
+  catalogue: ['도서', 'Books'],
+  basket: ['장바구니', 'Basket'],
+  orders: ['내 주문', 'My orders'],
 };
 
 let cleanup = null;
@@ -64,7 +67,7 @@ function route({ focus = false } = {}) {
   cleanup = null;
   main.replaceChildren();
   cleanup = target.view(main, target.params, ctx) ?? null;
-  document.title = `${TITLES[target.name]} · 책방 Bookstore`;
+  document.title = `${t(...TITLES[target.name])} · ${t('책방', 'Bookstore')}`;
   for (const link of document.querySelectorAll('[data-nav]')) {
     if (link.dataset.nav === target.name) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -79,20 +82,44 @@ function route({ focus = false } = {}) {
 function updateBasketCount() {
   const count = basket.count();
   basketCount.textContent = String(count);
-  basketCount.setAttribute('aria-label', `${count}권 books`);
+  basketCount.setAttribute('aria-label', t(`${count}권`, `${count} books`));
   basketCount.classList.toggle('is-empty', count === 0);
 }
 
 onSessionChange((session, reason) => {
   renderAccount(account, reason);
   if (reason && !session) ctx.announce(reason);
-  if (session) ctx.announce(`${session.name || session.member}(으)로 로그인했습니다. Signed in.`);
+  if (session) {
+    ctx.announce(datum('span', {}, session.name || session.member), t('(으)로 로그인했습니다.', ': signed in.'));
+  }
   route();
 });
 basket.onChange(updateBasketCount);
 window.addEventListener('hashchange', () => route({ focus: true }));
 
+/** The header's own words and the switch, in the page's language (index.html: data-en). */
+function applyLanguage() {
+  document.documentElement.lang = getLang();
+  for (const el of document.querySelectorAll('[data-en]')) {
+    el.dataset.ko ??= el.textContent;
+    el.textContent = t(el.dataset.ko, el.dataset.en);
+  }
+  document.querySelector('.main-nav').setAttribute('aria-label', t('주요 메뉴', 'Main'));
+  // the other language, named in itself
+  languageSwitch.textContent = getLang() === 'en' ? '한국어' : 'English';
+  languageSwitch.lang = getLang() === 'en' ? 'ko' : 'en';
+}
+
+languageSwitch.addEventListener('click', () => setLang(getLang() === 'en' ? 'ko' : 'en'));
+onLangChange(() => {
+  applyLanguage();
+  renderAccount(account);
+  updateBasketCount();
+  route();
+});
+
 getSession(); // drops an expired token before the first render
+applyLanguage();
 renderAccount(account);
 updateBasketCount();
 route();

@@ -1,6 +1,8 @@
 // Tiny DOM helpers. Every value reaches the page as text (textContent, text nodes or
 // setAttribute), never through innerHTML, so data from the API cannot inject markup.
 
+import { t } from './lang.js';
+
 /**
  * h('button', {class: 'btn', testid: 'place-order', onClick: fn}, 'label', child, ...)
  *   class    -> className          testid  -> data-testid
@@ -38,12 +40,15 @@ export function replace(el, ...children) {
   return append(el, children);
 }
 
-/** Korean text followed by a quieter English gloss: "장바구니 Basket". */
+/** A text node in the page's language: bi('장바구니', 'Basket') (lang.js). */
 export function bi(ko, en) {
-  const frag = document.createDocumentFragment();
-  frag.append(document.createTextNode(ko));
-  if (en) frag.append(document.createTextNode(' '), h('span', { class: 'en' }, en));
-  return frag;
+  return document.createTextNode(t(ko, en));
+}
+
+/** Text that comes from the data, not from the page (titles, names, numbers, codes): marked
+ * translate="no", so neither a translator nor the browser test takes it for the page's words. */
+export function datum(tag, props, ...children) {
+  return h(tag, { ...props, translate: 'no' }, ...children);
 }
 
 let uid = 0;

@@ -53,7 +53,7 @@ export async function gql(query, variables = {}, { signal } = {}) {
   } catch (error) {
     if (error?.name === 'AbortError') throw error;
     throw new RequestError([{
-      message: '서버에 연결할 수 없습니다. Cannot reach the server.',
+      message: 'Cannot reach the server.',
       extensions: { code: 'NETWORK' },
     }]);
   }

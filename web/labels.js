@@ -1,4 +1,6 @@
-// Display names of the API's enums, Korean first with English: [ko, en].
+// Display names of the API's enums, [ko, en]: the page shows one of them (lang.js).
+
+import { t } from './lang.js';
 
 export const ORDER_STATUS = {
   PENDING: ['주문 접수', 'Pending'],
@@ -18,6 +20,26 @@ export const CANCELLABLE = new Set(['PENDING', 'STOCK_RESERVED', 'PAID', 'PREPAR
 
 /** No more changes after these. */
 export const FINAL = new Set(['DELIVERED', 'CANCELLED']);
+
+/** The delivery events the service records itself (no carrier scan), in its words. */
+export const OWN_DELIVERY_EVENTS = {
+  PREPARING: '택배사에 접수했습니다',
+  CANCELLED: '택배사에 배송 취소를 알렸습니다',
+};
+
+/** What entering each status means, as the order's history tells it. */
+export const HISTORY_SENTENCES = {
+  PENDING: '주문을 접수했습니다.',
+  STOCK_RESERVED: '주문하신 책의 재고를 확보했습니다.',
+  PAID: '결제가 완료되었습니다.',
+  PREPARING: '택배사에 배송을 등록했습니다.',
+  SHIPPED: '택배사가 상품을 가져갔습니다.',
+  DELIVERED: '배송이 완료되었습니다.',
+  CANCELLED: '주문이 취소되었습니다.',
+};
+
+/** A history entry at the status the order already had: only a partial cancellation writes one. */
+export const HISTORY_SAME_STATUS = '주문의 일부를 취소했습니다.';
 
 export const CANCEL_REASON = {
   CUSTOMER_REQUEST: ['고객 요청', 'Customer request'],
@@ -47,18 +69,15 @@ export const DELIVERY_STATUS = {
 
 /** The payment gateway's test tokens (PaymentInput.token). */
 export const PAYMENT_TOKENS = [
-  ['tok_ok', 'tok_ok · 승인 Approved'],
-  ['tok_decline', 'tok_decline · 거절 Declined'],
-  ['tok_flaky_2', 'tok_flaky_2 · 일시 오류 후 승인 Flaky, then approved'],
-  ['tok_down', 'tok_down · 결제망 장애 → 취소 Gateway down → cancelled'],
+  ['tok_ok', '승인', 'Approved'],
+  ['tok_decline', '거절', 'Declined'],
+  ['tok_flaky_2', '일시 오류 후 승인', 'Flaky, then approved'],
+  ['tok_down', '결제망 장애 → 취소', 'Gateway down → cancelled'],
 ];
 
-/** [ko, en] for a value of one of the maps above; unknown values show as they are. */
-export function label(map, value) {
-  return map[value] ?? [String(value ?? '—'), ''];
-}
-
-/** "배송 중 Shipped" */
+/** "배송 중" (or "Shipped" in English) for a value of one of the maps above; unknown values
+ * show as they are. */
 export function labelText(map, value) {
-  return label(map, value).filter(Boolean).join(' ');
+  const names = map[value];
+  return names ? t(...names) : String(value ?? '—');
 }

@@ -1,5 +1,7 @@
 // Money and time formatting. KRW has no minor unit: {amount: 15000} is ₩15,000.
 
+import { t } from './lang.js';
+
 const grouped = new Intl.NumberFormat('ko-KR', { maximumFractionDigits: 0 });
 
 /** formatWon(15000) -> "₩15,000" */
@@ -21,16 +23,32 @@ export function formatMoney(money) {
   }
 }
 
-const dateTime = new Intl.DateTimeFormat('ko-KR', { dateStyle: 'medium', timeStyle: 'medium' });
-const dateOnly = new Intl.DateTimeFormat('ko-KR', { dateStyle: 'medium' });
+// Times are shown in Asia/Seoul wherever the reader is: the shop, its carrier and its
+// customers keep Korean time, and an order placed at 00:30 in Seoul is of that Seoul day.
+const SEOUL = 'Asia/Seoul';
+const formats = {
+  'ko-KR': {
+    dateTime: new Intl.DateTimeFormat('ko-KR', { dateStyle: 'medium', timeStyle: 'medium', timeZone: SEOUL }),
+    date: new Intl.DateTimeFormat('ko-KR', { dateStyle: 'medium', timeZone: SEOUL }),
+  },
+  'en-GB': {
+    dateTime: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: SEOUL }),
+    date: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: SEOUL }),
+  },
+};
 
-/** An ISO 8601 DateTime from the API, in the reader's time zone. */
-export function formatDateTime(iso) {
+function format(kind, iso) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso ?? '') : dateTime.format(date);
+  if (Number.isNaN(date.getTime())) return String(iso ?? '');
+  return formats[t('ko-KR', 'en-GB')][kind].format(date);
 }
 
+/** An ISO 8601 DateTime from the API, in Seoul: "2026. 11. 24. 오후 3:04:05". */
+export function formatDateTime(iso) {
+  return format('dateTime', iso);
+}
+
+/** The Seoul day of an ISO 8601 DateTime (or of a date, "2026-12-09"): "2026. 12. 9.". */
 export function formatDate(iso) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso ?? '') : dateOnly.format(date);
+  return format('date', /^\d{4}-\d{2}-\d{2}$/.test(String(iso)) ? `${iso}T12:00:00+09:00` : iso);
 }

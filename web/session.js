@@ -1,5 +1,7 @@
 // Who is signed in: a development bearer token from POST /dev/token, kept in localStorage.
 
+import { t } from './lang.js';
+
 const KEY = 'bookstore.session';
 const UNAVAILABLE_KEY = 'bookstore.signInUnavailable';
 const listeners = new Set();
@@ -8,7 +10,7 @@ let session = load();
 /** {token, member, name, exp} or null. */
 export function getSession() {
   if (session && session.exp && session.exp * 1000 <= Date.now()) {
-    setSession(null, '로그인이 만료되었습니다. Your sign-in expired.');
+    setSession(null, t('로그인이 만료되었습니다.', 'Your sign-in expired.'));
   }
   return session;
 }
@@ -35,7 +37,7 @@ export async function signIn(member, name) {
       body: JSON.stringify({ member, name }),
     });
   } catch {
-    throw new Error('서버에 연결할 수 없습니다. Cannot reach the server.');
+    throw new Error(t('서버에 연결할 수 없습니다.', 'Cannot reach the server.'));
   }
   // 404: no such endpoint in production (405 too, should a static mount answer instead)
   if (response.status === 404 || response.status === 405) {
@@ -47,7 +49,8 @@ export async function signIn(member, name) {
   try { body = JSON.parse(text); } catch { /* not JSON */ }
   if (!response.ok || !body || typeof body.token !== 'string') {
     const detail = body?.error ?? body?.detail ?? body?.message ?? text.slice(0, 200);
-    throw new Error(`로그인 실패 Sign-in failed (HTTP ${response.status})${detail ? `: ${detail}` : ''}`);
+    throw new Error(t(`로그인하지 못했습니다 (오류 ${response.status}).`,
+      `Sign-in failed (HTTP ${response.status})${detail ? `: ${detail}` : ''}`));
   }
   const claims = decodeClaims(body.token) ?? {};
   setSession({

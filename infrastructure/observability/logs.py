@@ -9,11 +9,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import IO, Any, Literal
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
+
+from domain.moments import SEOUL
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 order_id: ContextVar[str | None] = ContextVar("order_id", default=None)
@@ -42,8 +44,6 @@ _install_trace_fields()
 
 LogFormat = Literal["json", "text"]
 
-# Korea keeps no daylight saving time, so a fixed offset is Asia/Seoul without a tz database.
-SEOUL = timezone(timedelta(hours=9), "KST")
 
 # uvicorn sends a copy of some messages with ANSI colour codes as the `color_message` extra,
 # for its own coloured formatter; JSON would carry it as one more field.

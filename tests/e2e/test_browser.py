@@ -1,10 +1,12 @@
 """A customer in a real browser (Debian's Chromium, driven by Playwright): sign in, put a book
-in the basket, pay, and watch the order reach DELIVERED on screen, live."""
+in the basket, pay, and watch the order reach DELIVERED on screen, live; in Korean, with times
+in Seoul wherever the browser is."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,39 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+SEOUL = timezone(timedelta(hours=9))
+ELSEWHERE = "America/New_York"
+"""The browser's own time zone in these tests: 14 hours from Seoul's, so a time shown in the
+browser's zone (or in UTC) cannot pass for Seoul's."""
+
+# The Latin words among what the page shows and says (text, and the labels and hints a screen
+# reader reads), leaving out what comes from the data: the page marks that translate="no".
+LATIN_WORDS = """() => {
+  const words = [];
+  const ours = (el) => el && !el.closest('[translate="no"], script, style, noscript, option');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!ours(el) || !el.checkVisibility() || !el.getClientRects().length) continue;
+    words.push(...(node.textContent.match(/[A-Za-z]{2,}/g) ?? []));
+  }
+  for (const el of document.querySelectorAll('[aria-label], [placeholder], [title]')) {
+    if (!ours(el) || !el.checkVisibility()) continue;
+    for (const name of ['aria-label', 'placeholder', 'title']) {
+      words.push(...((el.getAttribute(name) ?? '').match(/[A-Za-z]{2,}/g) ?? []));
+    }
+  }
+  return [...words, ...(document.title.match(/[A-Za-z]{2,}/g) ?? [])];
+}"""
+
+
+async def _screenshot_in_korean(page: Page, path: Path) -> None:
+    """A screenshot of a page that speaks Korean: no word of the page's own is in English."""
+    assert await page.evaluate(LATIN_WORDS) == []
+    image = await page.screenshot(path=str(path), full_page=True)
+    assert len(image) > 10_000
 
 
 @pytest.fixture
@@ -65,7 +100,7 @@ async def _place_an_order(page: Page, shop: str, token: str) -> None:
 async def test_a_customer_follows_an_order_to_the_door(
     shop: str, browser: Browser, tmp_path: Path
 ) -> None:
-    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    page = await browser.new_page(viewport={"width": 1280, "height": 900}, timezone_id=ELSEWHERE)
 
     await _place_an_order(page, shop, "tok_ok")
 
@@ -85,11 +120,18 @@ async def test_a_customer_follows_an_order_to_the_door(
     pushed = str(await indicator.get_attribute("data-pushed")).split()
     assert pushed == LIFE[LIFE.index(pushed[0]) :]
     await expect(page.get_by_test_id("order-number")).to_contain_text("-")
-    await page.screenshot(path=str(tmp_path / "delivered.png"), full_page=True)
-    assert (tmp_path / "delivered.png").stat().st_size > 10_000
+    placed = page.get_by_test_id("order-placed-at")
+    in_seoul = datetime.fromisoformat(str(await placed.get_attribute("datetime"))).astimezone(SEOUL)
+    hour = in_seoul.hour % 12 or 12
+    await expect(placed).to_contain_text(f"{in_seoul.year}. {in_seoul.month}. {in_seoul.day}.")
+    await expect(placed).to_contain_text(f"{hour}:{in_seoul.minute:02d}:{in_seoul.second:02d}")
+    await expect(page.get_by_test_id("order-number")).to_contain_text(f"{in_seoul:%Y%m%d}-")
+    await _screenshot_in_korean(page, tmp_path / "delivered.png")
 
 
-async def test_a_declined_card_shows_the_cancellation(shop: str, browser: Browser) -> None:
+async def test_a_declined_card_shows_the_cancellation(
+    shop: str, browser: Browser, tmp_path: Path
+) -> None:
     page = await browser.new_page(viewport={"width": 375, "height": 800})
 
     await _place_an_order(page, shop, "tok_decline")
@@ -97,6 +139,8 @@ async def test_a_declined_card_shows_the_cancellation(shop: str, browser: Browse
     await expect(page.get_by_test_id("order-status")).to_have_attribute(
         "data-status", "CANCELLED", timeout=30_000
     )
+    await expect(page.get_by_test_id("timeline-entry").last).to_contain_text("결제 거절")
+    await _screenshot_in_korean(page, tmp_path / "cancelled.png")
     await page.get_by_test_id("my-orders-link").click()
     await expect(page.get_by_test_id("order-row").first).to_be_visible()
 
@@ -113,4 +157,11 @@ async def test_a_bad_address_is_shown_next_to_its_field(shop: str, browser: Brow
 
     error = page.get_by_test_id("user-error").first
     await expect(error).to_have_attribute("data-field", "input.shippingAddress.zipCode")
-    await expect(error).to_contain_text("zipCode must be 5 digits")
+    await expect(error).to_have_text("우편번호는 숫자 다섯 자리로 입력하세요.")
+    assert await page.evaluate(LATIN_WORDS) == []
+
+    await page.get_by_test_id("language-switch").click()  # English, for the developers
+    await expect(page.get_by_test_id("place-order")).to_contain_text("Place order")
+    await page.get_by_test_id("place-order").click()
+    english = page.get_by_test_id("user-error").first
+    await expect(english).to_contain_text("zipCode must be 5 digits")

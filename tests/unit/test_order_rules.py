@@ -70,6 +70,11 @@ def test_order_numbers_carry_the_day_and_no_ambiguous_characters() -> None:
     assert re.fullmatch(r"20261124-[2-9A-HJ-NP-Z]{8}", number)
 
 
+def test_an_order_number_carries_the_day_in_seoul() -> None:
+    assert new_order_number(datetime(2026, 11, 24, 15, 30, tzinfo=UTC)).startswith("20261125-")
+    assert new_order_number(datetime(2026, 11, 24, 14, 59, tzinfo=UTC)).startswith("20261124-")
+
+
 def test_a_product_needs_a_valid_isbn_and_sane_fields() -> None:
     with pytest.raises(Refused) as refused:
         check_create_product(CreateProduct("9788936434121", "", "A", None, 0, -1))

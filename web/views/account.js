@@ -1,6 +1,7 @@
 // The account bar: the demo sign-in form, or who is signed in and a sign-out button.
 
-import { h, replace, bi } from '../dom.js';
+import { h, replace, bi, datum } from '../dom.js';
+import { t } from '../lang.js';
 import {
   getSession, signIn, signOut, signInAvailable, SignInUnavailable,
 } from '../session.js';
@@ -24,13 +25,13 @@ export function renderAccount(container, message = null) {
       h('p', { class: 'signed-in' },
         h('span', { class: 'avatar', 'aria-hidden': 'true' }, (session.name || session.member || '?').slice(0, 1)),
         h('span', {},
-          h('span', { class: 'muted' }, '로그인: '),
-          h('strong', { testid: 'signed-in-as', dataset: { member: session.member } },
+          h('span', { class: 'muted' }, t('로그인: ', 'Signed in: ')),
+          datum('strong', { testid: 'signed-in-as', dataset: { member: session.member } },
             session.name || session.member),
-          session.name ? h('span', { class: 'muted member-id' }, ` (${session.member})`) : null)),
+          session.name ? datum('span', { class: 'muted member-id' }, ` (${session.member})`) : null)),
       h('button', {
         type: 'button', class: 'btn btn-ghost btn-small', testid: 'sign-out',
-        onClick: () => signOut('로그아웃했습니다. Signed out.'),
+        onClick: () => signOut(t('로그아웃했습니다.', 'Signed out.')),
       }, bi('로그아웃', 'Sign out')),
       flash));
     return;
@@ -39,7 +40,7 @@ export function renderAccount(container, message = null) {
   if (!signInAvailable()) {
     replace(container, h('div', { class: 'account-row' },
       h('p', { class: 'muted', testid: 'signin-unavailable' },
-        '로그인을 사용할 수 없습니다. Sign-in is unavailable here.'),
+        t('로그인을 사용할 수 없습니다.', 'Sign-in is unavailable here.')),
       flash));
     return;
   }
@@ -57,14 +58,14 @@ export function renderAccount(container, message = null) {
   const error = h('p', { class: 'account-error', role: 'alert', hidden: true });
 
   const form = h('form', {
-    class: 'signin-form', 'aria-label': '데모 회원 로그인 Demo sign-in',
+    class: 'signin-form', 'aria-label': t('데모 회원 로그인', 'Demo sign-in'),
     onSubmit: async (event) => {
       event.preventDefault();
       error.hidden = true;
       const memberId = member.value.trim();
       const displayName = name.value.trim();
       if (!memberId) {
-        error.textContent = '회원 ID를 입력하세요. Enter a member id.';
+        error.textContent = t('회원 ID를 입력하세요.', 'Enter a member id.');
         error.hidden = false;
         member.focus();
         return;

@@ -1,7 +1,7 @@
 // The status badge of an order.
 
 import { h } from '../dom.js';
-import { ORDER_STATUS, label } from '../labels.js';
+import { ORDER_STATUS, labelText } from '../labels.js';
 
 export function statusBadge(status, props = {}) {
   const badge = h('span', { ...props, class: 'badge' });
@@ -10,8 +10,7 @@ export function statusBadge(status, props = {}) {
 }
 
 export function setStatus(badge, status) {
-  const [ko, en] = label(ORDER_STATUS, status);
   badge.className = `badge badge-${String(status).toLowerCase()}`;
   badge.dataset.status = status;
-  badge.replaceChildren(document.createTextNode(ko), ' ', h('span', { class: 'en' }, en));
+  badge.textContent = labelText(ORDER_STATUS, status);
 }

@@ -1,6 +1,7 @@
 // Browse and search the catalogue: products(first: 12, after, search), "more" pagination.
 
-import { h, replace, bi } from '../dom.js';
+import { h, replace, bi, datum } from '../dom.js';
+import { t } from '../lang.js';
 import { gql } from '../graphql.js';
 import { CATALOGUE } from '../queries.js';
 import { formatMoney } from '../money.js';
@@ -19,7 +20,7 @@ export function renderCatalogue(main, _params, ctx) {
 
   const input = h('input', {
     id: 'search', type: 'search', name: 'search', testid: 'search-input',
-    placeholder: '제목, 저자, 출판사 · Title, author, publisher', value: lastSearch,
+    placeholder: t('제목, 저자, 출판사', 'Title, author, publisher'), value: lastSearch,
     autocomplete: 'off', enterkeyhint: 'search',
   });
   const searchForm = h('form', {
@@ -30,7 +31,7 @@ export function renderCatalogue(main, _params, ctx) {
       load(true);
     },
   },
-  h('label', { for: 'search', class: 'visually-hidden' }, '도서 검색 Search books'),
+  h('label', { for: 'search', class: 'visually-hidden' }, t('도서 검색', 'Search books')),
   input,
   h('button', { type: 'submit', class: 'btn btn-primary' }, bi('검색', 'Search')));
   input.addEventListener('input', () => {
@@ -39,7 +40,7 @@ export function renderCatalogue(main, _params, ctx) {
   });
 
   const meta = h('p', { class: 'result-meta', 'aria-live': 'polite' });
-  const grid = h('ul', { class: 'product-grid', 'aria-label': '도서 목록 Books' });
+  const grid = h('ul', { class: 'product-grid', 'aria-label': t('도서 목록', 'Books') });
   const status = h('div', { class: 'list-status' });
   const more = h('button', {
     type: 'button', class: 'btn btn-secondary', testid: 'load-more', hidden: true,
@@ -49,7 +50,7 @@ export function renderCatalogue(main, _params, ctx) {
   replace(main,
     h('section', { class: 'hero' },
       h('h1', { tabindex: '-1' }, bi('도서', 'Books')),
-      h('p', { class: 'muted' }, '오늘 읽을 책을 찾아보세요. Find your next book.'),
+      h('p', { class: 'muted' }, t('오늘 읽을 책을 찾아보세요.', 'Find your next book.')),
       searchForm),
     meta, grid, status, h('div', { class: 'more-row' }, more));
 
@@ -67,7 +68,7 @@ export function renderCatalogue(main, _params, ctx) {
     controller?.abort();
     controller = new AbortController();
     more.disabled = true;
-    replace(status, h('p', { class: 'loading' }, '불러오는 중… Loading…'));
+    replace(status, h('p', { class: 'loading' }, t('불러오는 중…', 'Loading…')));
     grid.setAttribute('aria-busy', 'true');
     try {
       const data = await gql(CATALOGUE,
@@ -80,14 +81,14 @@ export function renderCatalogue(main, _params, ctx) {
       endCursor = pageInfo.endCursor;
       more.hidden = !pageInfo.hasNextPage;
       replace(meta, search
-        ? `“${search}” 검색 결과 ${totalCount}권 · ${totalCount} found`
-        : `전체 ${totalCount}권 · ${totalCount} books`);
+        ? t(`“${search}” 검색 결과 ${totalCount}권`, `${totalCount} found for “${search}”`)
+        : t(`전체 ${totalCount}권`, `${totalCount} books`));
       replace(status, totalCount === 0
-        ? h('p', { class: 'empty' }, '찾는 책이 없습니다. No books match your search.')
+        ? h('p', { class: 'empty' }, t('찾는 책이 없습니다.', 'No books match your search.'))
         : null);
     } catch (error) {
       if (error?.name === 'AbortError' || mine !== generation) return;
-      replace(status, errorBox(error, '도서를 불러오지 못했습니다. Could not load the books.'));
+      replace(status, errorBox(error, t('도서를 불러오지 못했습니다.', 'Could not load the books.')));
     } finally {
       if (mine === generation) {
         more.disabled = false;
@@ -122,10 +123,10 @@ function productCard(product, ctx) {
   let flash = null;
   add.addEventListener('click', () => {
     if (!basket.add(product)) {
-      ctx.announce(`장바구니가 가득 찼습니다 (최대 ${basket.MAX_LINES}종). The basket is full.`);
+      ctx.announce(t(`장바구니가 가득 찼습니다 (최대 ${basket.MAX_LINES}종).`, `The basket is full.`));
       return;
     }
-    ctx.announce(`‘${product.title}’을(를) 장바구니에 담았습니다. Added to basket.`);
+    ctx.announce('‘', datum('span', {}, product.title), t('’을(를) 장바구니에 담았습니다.', '’ added to basket.'));
     replace(add, bi('✓ 담았습니다', 'Added'));
     add.classList.add('is-added');
     clearTimeout(flash);
@@ -141,9 +142,9 @@ function productCard(product, ctx) {
   },
   bookCover(product),
   h('div', { class: 'card-body' },
-    h('h2', { class: 'card-title', id: titleId }, product.title),
-    h('p', { class: 'card-author' }, product.author),
-    product.publisher ? h('p', { class: 'card-publisher muted' }, product.publisher) : null,
+    datum('h2', { class: 'card-title', id: titleId }, product.title),
+    datum('p', { class: 'card-author' }, product.author),
+    product.publisher ? datum('p', { class: 'card-publisher muted' }, product.publisher) : null,
     h('p', { class: 'card-price' }, formatMoney(product.price)),
     h('p', {
       class: `stock ${soldOut ? 'stock-out' : available <= 5 ? 'stock-low' : 'stock-ok'}`,

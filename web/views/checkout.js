@@ -1,6 +1,7 @@
 // The basket and checkout: lines, quantities, shipping address, payment test token, placeOrder.
 
-import { h, replace, bi } from '../dom.js';
+import { h, replace, bi, datum } from '../dom.js';
+import { t } from '../lang.js';
 import { gql, RequestError } from '../graphql.js';
 import { basketRefresh, PLACE_ORDER } from '../queries.js';
 import { formatMoney, formatWon } from '../money.js';
@@ -36,8 +37,10 @@ function demoAddress() {
 
 export function renderCheckout(main, _params, ctx) {
   const top = h('div', { class: 'form-errors', 'aria-live': 'polite' });
-  const errors = new FieldErrors(top);
-  const linesList = h('ul', { class: 'basket-lines', 'aria-label': '장바구니 상품 Basket lines' });
+  const errors = new FieldErrors(top, {
+    action: 'placeOrder', title: t('주문하지 못했습니다.', 'The order was not placed.'),
+  });
+  const linesList = h('ul', { class: 'basket-lines', 'aria-label': t('장바구니 상품', 'Basket lines') });
   const itemsSlot = h('div', { class: 'slot-errors', hidden: true });
   const countText = h('span', {});
   const totalText = h('strong', { testid: 'basket-total' });
@@ -78,7 +81,7 @@ export function renderCheckout(main, _params, ctx) {
   addressFieldset.append(resetAddress);
 
   const payment = h('select', { id: 'payment-token', name: 'paymentToken', testid: 'payment-token' },
-    PAYMENT_TOKENS.map(([value, text]) => h('option', { value }, text)));
+    PAYMENT_TOKENS.map(([value, ko, en]) => h('option', { value }, `${t(ko, en)} · ${value}`)));
   const storedToken = loadJson(PAYMENT_KEY, 'tok_ok');
   if (PAYMENT_TOKENS.some(([value]) => value === storedToken)) payment.value = storedToken;
   payment.addEventListener('change', () => saveJson(PAYMENT_KEY, payment.value));
@@ -91,7 +94,7 @@ export function renderCheckout(main, _params, ctx) {
       h('label', { for: 'payment-token' }, bi('테스트 결제 토큰', 'Test payment token')),
       payment, paymentSlot),
     h('p', { class: 'muted small' },
-      '실제 결제는 일어나지 않습니다. No real payment is made.'));
+      t('실제 결제는 일어나지 않습니다.', 'No real payment is made.')));
 
   const signInHint = h('p', { class: 'muted small sign-in-hint' });
   const submitLabel = h('span', {}, bi('주문하기', 'Place order'));
@@ -103,7 +106,7 @@ export function renderCheckout(main, _params, ctx) {
     h('dl', { class: 'summary-list' },
       h('div', {}, h('dt', {}, bi('수량', 'Books')), h('dd', {}, countText)),
       h('div', { class: 'summary-total' }, h('dt', {}, bi('합계', 'Total')), h('dd', {}, totalText))),
-    h('p', { class: 'muted small' }, '배송비 무료 · Free delivery'),
+    h('p', { class: 'muted small' }, t('배송비 무료', 'Free delivery')),
     signInHint,
     submit);
 
@@ -121,7 +124,7 @@ export function renderCheckout(main, _params, ctx) {
     const lines = basket.getLines();
     if (!lines.length) {
       replace(content, h('div', { class: 'empty-state', testid: 'basket-empty' },
-        h('p', {}, '장바구니가 비어 있습니다. Your basket is empty.'),
+        h('p', {}, t('장바구니가 비어 있습니다.', 'Your basket is empty.')),
         h('a', { class: 'btn btn-primary', href: '#/' }, bi('도서 둘러보기', 'Browse books'))));
       return;
     }
@@ -151,8 +154,8 @@ export function renderCheckout(main, _params, ctx) {
     });
     const lineTotal = h('span', { class: 'line-total' });
     const stockNote = h('p', { class: 'stock-note small' });
-    const minus = h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `한 권 빼기 One less: ${line.title}` }, '−');
-    const plus = h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `한 권 더 One more: ${line.title}` }, '+');
+    const minus = h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': t(`한 권 빼기: ${line.title}`, `One less: ${line.title}`) }, '−');
+    const plus = h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': t(`한 권 더: ${line.title}`, `One more: ${line.title}`) }, '+');
     const slot = h('div', { class: 'slot-errors', hidden: true });
     errors.register(`input.items.${index}`, slot, null);
     errors.register(`input.items.${index}.quantity`, slot, quantity);
@@ -166,11 +169,11 @@ export function renderCheckout(main, _params, ctx) {
       plus.disabled = q >= basket.MAX_QUANTITY;
       lineTotal.textContent = formatWon(current.price.amount * Math.max(0, q));
       if (current.missing) {
-        stockNote.textContent = '더 이상 판매하지 않는 책입니다. No longer sold.';
+        stockNote.textContent = t('더 이상 판매하지 않는 책입니다.', 'No longer sold.');
       } else if (current.available === 0) {
-        stockNote.textContent = '품절 · Out of stock';
+        stockNote.textContent = t('품절', 'Out of stock');
       } else if (current.available != null && q > current.available) {
-        stockNote.textContent = `재고 ${current.available}권 · Only ${current.available} in stock`;
+        stockNote.textContent = t(`재고 ${current.available}권`, `Only ${current.available} in stock`);
       } else {
         stockNote.textContent = '';
       }
@@ -196,22 +199,22 @@ export function renderCheckout(main, _params, ctx) {
 
     const remove = h('button', {
       type: 'button', class: 'btn btn-link btn-remove', testid: 'basket-remove',
-      'aria-label': `삭제 Remove: ${line.title}`,
+      'aria-label': t(`삭제: ${line.title}`, `Remove: ${line.title}`),
       onClick: () => {
         basket.remove(line.productId);
-        ctx.announce(`‘${line.title}’을(를) 뺐습니다. Removed from basket.`);
+        ctx.announce('‘', datum('span', {}, line.title), t('’을(를) 뺐습니다.', '’ removed from basket.'));
       },
     }, bi('삭제', 'Remove'));
 
     const row = h('li', { class: 'basket-line', testid: 'basket-line', dataset: { productId: line.productId, index } },
       bookCover(line, 'thumb'),
       h('div', { class: 'line-info' },
-        h('p', { class: 'line-title' }, line.title),
-        h('p', { class: 'muted small' }, [line.author, line.publisher].filter(Boolean).join(' · ')),
-        h('p', { class: 'small' }, formatMoney(line.price), h('span', { class: 'muted' }, ' / 권 each')),
+        datum('p', { class: 'line-title' }, line.title),
+        datum('p', { class: 'muted small' }, [line.author, line.publisher].filter(Boolean).join(' · ')),
+        h('p', { class: 'small' }, formatMoney(line.price), h('span', { class: 'muted' }, t(' / 권', ' each'))),
         stockNote),
       h('div', { class: 'line-qty' },
-        h('label', { for: id, class: 'visually-hidden' }, `수량 Quantity: ${line.title}`),
+        h('label', { for: id, class: 'visually-hidden' }, t(`수량: ${line.title}`, `Quantity: ${line.title}`)),
         h('div', { class: 'stepper' }, minus, quantity, plus),
         remove),
       lineTotal,
@@ -222,13 +225,13 @@ export function renderCheckout(main, _params, ctx) {
 
   function updateTotals() {
     const count = basket.count();
-    countText.textContent = `${count}권`;
+    countText.textContent = t(`${count}권`, `${count}`);
     totalText.textContent = formatWon(basket.total());
     submitTotal.textContent = `· ${formatWon(basket.total())}`;
     submit.disabled = placing || basket.getLines().length === 0;
     signInHint.textContent = getSession()
       ? ''
-      : '주문하려면 위에서 로그인하세요. Sign in above to place an order.';
+      : t('주문하려면 위에서 로그인하세요.', 'Sign in above to place an order.');
     signInHint.hidden = !signInHint.textContent;
   }
 
@@ -282,19 +285,19 @@ export function renderCheckout(main, _params, ctx) {
       const { order, errors: userErrors } = data.placeOrder;
       if (userErrors?.length || !order) {
         errors.show(userErrors ?? [], null);
-        ctx.announce(`주문하지 못했습니다: 오류 ${userErrors?.length ?? 0}개. The order was not placed.`);
+        ctx.announce(t(`주문하지 못했습니다: 오류 ${userErrors?.length ?? 0}개.`, `The order was not placed.`));
         return;
       }
       localStorage.removeItem(PENDING_KEY);
       basket.clear();
-      ctx.announce(`주문 ${order.number}을(를) 접수했습니다. Order ${order.number} placed.`);
+      ctx.announce(t('주문 ', 'Order '), datum('span', {}, order.number), t('을(를) 접수했습니다.', ' placed.'));
       ctx.navigate(`#/orders/${encodeURIComponent(order.id)}`);
     } catch (error) {
       if (destroyed) return;
       errors.show([], error instanceof RequestError ? error : new RequestError([{
         message: error?.message ?? String(error), extensions: { code: 'CLIENT' },
       }]));
-      ctx.announce('주문하지 못했습니다. The order was not placed.');
+      ctx.announce(t('주문하지 못했습니다.', 'The order was not placed.'));
     } finally {
       placing = false;
       if (!destroyed) {

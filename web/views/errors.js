@@ -1,47 +1,49 @@
 // Showing what went wrong: UserErrors next to their field (or at the top) and GraphQL /
-// HTTP errors at the top. Every message is text.
+// HTTP errors at the top, each as the sentence messages.js chooses. Every message is text.
 
 import { h, replace, nextId } from '../dom.js';
 import { RequestError } from '../graphql.js';
+import { getLang, t } from '../lang.js';
+import { errorSentence } from '../messages.js';
 
-const HINTS = {
-  UNAUTHENTICATED: '로그인이 필요합니다. Please sign in (again).',
-  FORBIDDEN: '권한이 없습니다. Not allowed.',
-  NOT_FOUND: '찾을 수 없습니다. Not found.',
-  CONFLICT: '같은 주문 키로 다른 요청이 있었습니다. Conflicting request.',
-  OUT_OF_STOCK: '재고가 부족합니다. Out of stock.',
-  INVALID_STATE: '지금은 할 수 없는 작업입니다. Not possible in this state.',
-  COST_LIMIT: '요청이 너무 큽니다. The query is too large.',
-  NETWORK: '네트워크를 확인하세요. Check your connection.',
-  INTERNAL: '서버 오류입니다. 잠시 후 다시 시도하세요. Server error, try again later.',
-};
-
-/** One GraphQL / HTTP error as a list item (data-testid="request-error"). */
-function requestErrorItem(error) {
-  const code = error?.extensions?.code ?? 'ERROR';
-  const item = h('li', { class: 'error-item', testid: 'request-error', dataset: { code } },
-    h('span', { class: 'code-chip' }, code), ' ', String(error?.message ?? 'unknown error'));
-  const retry = Number(error?.extensions?.retryAfter);
-  if (code === 'THROTTLED') {
-    const seconds = Number.isFinite(retry) ? Math.max(1, Math.ceil(retry)) : null;
-    item.append(h('span', { class: 'hint', dataset: { retryAfter: seconds ?? '' } },
-      seconds
-        ? `요청이 너무 많습니다. ${seconds}초 후 다시 시도하세요. Too many requests: retry in ${seconds} s.`
-        : '요청이 너무 많습니다. 잠시 후 다시 시도하세요. Too many requests: retry shortly.'));
-  } else if (HINTS[code]) {
-    item.append(h('span', { class: 'hint' }, HINTS[code]));
-  }
-  return item;
+/** The error's code beside its sentence, for the developers who read the page in English. */
+function codeChip(code) {
+  return getLang() === 'en' ? [h('span', { class: 'code-chip' }, code), ' '] : null;
 }
 
-/** A RequestError (or any thrown error) as the list of what the server said. */
-export function requestErrorItems(error) {
-  if (error instanceof RequestError) return error.errors.map(requestErrorItem);
-  return [requestErrorItem({ message: error?.message ?? String(error), extensions: { code: 'CLIENT' } })];
+/** One GraphQL / HTTP error as a list item (data-testid="request-error"). */
+function requestErrorItem(error, action) {
+  const code = error?.extensions?.code ?? 'CLIENT';
+  const retry = Number(error?.extensions?.retryAfter);
+  const seconds = code === 'THROTTLED' && Number.isFinite(retry) ? Math.max(1, Math.ceil(retry)) : null;
+  return h('li', {
+    class: 'error-item', testid: 'request-error', dataset: { code, retryAfter: seconds ?? undefined },
+  }, codeChip(code), errorSentence(error, action));
+}
+
+/** A RequestError (or any thrown error) as the list of what went wrong. */
+export function requestErrorItems(error, action = null) {
+  if (error instanceof RequestError) return error.errors.map((e) => requestErrorItem(e, action));
+  return [requestErrorItem({ message: error?.message ?? String(error), extensions: { code: 'CLIENT' } }, action)];
+}
+
+/** UserErrors of a payload as list items (data-testid="user-error"). */
+export function userErrorItems(errors, action = null) {
+  return errors.map((e) => h('li', {
+    class: 'error-item', testid: 'user-error', dataset: { field: pathKey(e.field), code: e.code },
+  }, codeChip(e.code), errorSentence(e, action)));
+}
+
+/** An alert box (role="alert") under a title: the UserErrors of a payload, or a thrown error. */
+export function refusalBox(title, { userErrors = [], error = null, action = null }) {
+  return h('div', { class: 'alert alert-error', role: 'alert' },
+    h('p', { class: 'alert-title' }, title),
+    h('ul', { class: 'error-list' },
+      userErrorItems(userErrors, action), error ? requestErrorItems(error, action) : null));
 }
 
 /** An alert box (role="alert") with the errors of a failed request. */
-export function errorBox(error, title = '요청을 처리하지 못했습니다. The request failed.') {
+export function errorBox(error, title = t('요청을 처리하지 못했습니다.', 'The request failed.')) {
   return h('div', { class: 'alert alert-error', role: 'alert' },
     h('p', { class: 'alert-title' }, title),
     h('ul', { class: 'error-list' }, requestErrorItems(error)));
@@ -62,8 +64,10 @@ export function pathKey(path) {
  * (["input","items","0","productId"] -> the line "input.items.0"), else at the top.
  */
 export class FieldErrors {
-  constructor(top) {
+  constructor(top, { action, title }) {
     this.top = top;
+    this.action = action;
+    this.title = title;
     this.slots = new Map();
     this.touched = [];
   }
@@ -98,16 +102,14 @@ export class FieldErrors {
       const key = pathKey(error.field);
       const target = this.#find(error.field);
       if (!target) {
-        topItems.push(h('li', {
-          class: 'error-item', testid: 'user-error', dataset: { field: key, code: error.code },
-        }, h('span', { class: 'code-chip' }, error.code), ' ', error.message));
+        topItems.push(...userErrorItems([error], this.action));
         continue;
       }
       const { slot, control } = target;
       slot.hidden = false;
       slot.append(h('p', {
         class: 'field-error', testid: 'user-error', dataset: { field: key, code: error.code },
-      }, error.message));
+      }, errorSentence(error, this.action)));
       if (control) {
         control.setAttribute('aria-invalid', 'true');
         control.setAttribute('aria-describedby', slot.id);
@@ -121,15 +123,15 @@ export class FieldErrors {
       }
       this.touched.push(target);
     }
-    if (requestError) topItems.push(...requestErrorItems(requestError));
+    if (requestError) topItems.push(...requestErrorItems(requestError, this.action));
     if (topItems.length) {
       this.top.append(h('div', { class: 'alert alert-error', role: 'alert' },
-        h('p', { class: 'alert-title' }, '주문하지 못했습니다. The order was not placed.'),
+        h('p', { class: 'alert-title' }, this.title),
         h('ul', { class: 'error-list' }, topItems)));
     } else if (userErrors.length) {
       this.top.append(h('div', { class: 'alert alert-error', role: 'alert' },
         h('p', { class: 'alert-title' },
-          `입력을 확인하세요 (${userErrors.length}). Please check the highlighted fields.`)));
+          t(`표시한 입력을 확인하세요 (${userErrors.length}개).`, 'Please check the highlighted fields.'))));
     }
     const first = this.touched[0]?.control;
     if (topItems.length || !first) this.top.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });

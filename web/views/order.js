@@ -1,17 +1,18 @@
 // One order, kept up to date: the orderStatusChanged subscription (graphql-transport-ws),
 // or polling order(id) every 2 s when the socket is unavailable, until DELIVERED / CANCELLED.
 
-import { h, replace, bi } from '../dom.js';
+import { h, replace, bi, datum } from '../dom.js';
+import { t } from '../lang.js';
 import { gql, RequestError } from '../graphql.js';
 import { ORDER, ORDER_LIVE, CANCEL_ORDER } from '../queries.js';
 import { formatMoney, formatDateTime } from '../money.js';
 import {
   ORDER_STATUS, ORDER_STEPS, CANCELLABLE, FINAL, CANCEL_REASON, PAYMENT_STATUS,
-  DELIVERY_STATUS, label, labelText,
+  DELIVERY_STATUS, OWN_DELIVERY_EVENTS, HISTORY_SENTENCES, HISTORY_SAME_STATUS, labelText,
 } from '../labels.js';
 import { getSession } from '../session.js';
 import { subscribe } from '../subscriptions.js';
-import { errorBox, notice, requestErrorItems } from './errors.js';
+import { errorBox, notice, refusalBox } from './errors.js';
 import { statusBadge, setStatus } from './badge.js';
 
 const POLL_MS = 2000;
@@ -35,17 +36,17 @@ export function renderOrder(main, { id }, ctx) {
   const back = h('a', { class: 'back-link', href: '#/orders' }, '← ', bi('내 주문', 'My orders'));
   const heading = h('h1', { tabindex: '-1' }, bi('주문 상세', 'Order'));
   const top = h('div', { class: 'form-errors' });
-  const body = h('div', {}, h('p', { class: 'loading' }, '불러오는 중… Loading…'));
+  const body = h('div', {}, h('p', { class: 'loading' }, t('불러오는 중…', 'Loading…')));
   replace(main, back, heading, top, body);
 
   if (!getSession()) {
-    replace(body, notice(h('p', {}, '주문을 보려면 로그인하세요. Sign in (above) to see this order.')));
+    replace(body, notice(h('p', {}, t('주문을 보려면 로그인하세요.', 'Sign in (above) to see this order.'))));
     return () => {};
   }
 
   // ---- the header: number, badge, live indicator, cancel ----
-  const number = h('span', { class: 'order-number', testid: 'order-number' });
-  const created = h('time', { class: 'muted small' });
+  const number = datum('span', { class: 'order-number', testid: 'order-number' });
+  const created = h('time', { class: 'muted small', testid: 'order-placed-at' });
   const badge = statusBadge('PENDING', { testid: 'order-status' });
   const indicator = h('span', {
     class: 'live-indicator', testid: 'live-indicator', role: 'status',
@@ -55,7 +56,7 @@ export function renderOrder(main, { id }, ctx) {
     onClick: cancelOrder,
   }, bi('주문 취소', 'Cancel order'));
   const reason = h('p', { class: 'cancel-reason', hidden: true });
-  const steps = h('ol', { class: 'steps', 'aria-label': '주문 진행 단계 Order progress' });
+  const steps = h('ol', { class: 'steps', 'aria-label': t('주문 진행 단계', 'Order progress') });
   const details = h('div', { class: 'order-grid' });
   const header = h('section', { class: 'panel order-header' },
     h('div', { class: 'order-header-main' },
@@ -65,17 +66,15 @@ export function renderOrder(main, { id }, ctx) {
     reason);
 
   function setMode(mode) {
-    const [ko, en] = MODES[mode];
     indicator.dataset.mode = mode;
     indicator.className = `live-indicator live-${mode}`;
-    indicator.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), ko, ' ',
-      h('span', { class: 'en' }, en));
+    indicator.replaceChildren(h('span', { class: 'dot', 'aria-hidden': 'true' }), t(...MODES[mode]));
     indicator.title = {
-      connecting: '실시간 연결을 여는 중입니다. Opening the live connection.',
-      live: '상태가 바뀌면 바로 표시됩니다. Updates arrive as they happen.',
-      polling: '실시간 연결을 쓸 수 없어 2초마다 확인합니다. Live updates unavailable: checking every 2 s.',
-      ended: '더 이상 바뀌지 않는 상태입니다. This order will not change any more.',
-      stopped: '업데이트를 멈췄습니다. Updates stopped.',
+      connecting: t('실시간 연결을 여는 중입니다.', 'Opening the live connection.'),
+      live: t('상태가 바뀌면 바로 표시됩니다.', 'Updates arrive as they happen.'),
+      polling: t('실시간 연결을 쓸 수 없어 2초마다 확인합니다.', 'Live updates unavailable: checking every 2 s.'),
+      ended: t('더 이상 바뀌지 않는 상태입니다.', 'This order will not change any more.'),
+      stopped: t('업데이트를 멈췄습니다.', 'Updates stopped.'),
     }[mode];
   }
 
@@ -88,20 +87,20 @@ export function renderOrder(main, { id }, ctx) {
     order = next;
     heading.replaceChildren(bi('주문 상세', 'Order'));
     number.textContent = order.number;
-    created.textContent = `${formatDateTime(order.createdAt)} 주문 · ordered`;
+    created.textContent = t(`${formatDateTime(order.createdAt)} 주문`, `ordered ${formatDateTime(order.createdAt)}`);
     created.setAttribute('datetime', order.createdAt);
     setStatus(badge, order.status);
     cancel.hidden = !CANCELLABLE.has(order.status);
     if (order.status === 'CANCELLED' && order.cancelReason) {
       reason.hidden = false;
-      reason.textContent = `취소 사유 Reason: ${labelText(CANCEL_REASON, order.cancelReason)}`;
+      reason.textContent = `${t('취소 사유', 'Reason')}: ${labelText(CANCEL_REASON, order.cancelReason)}`;
     } else {
       reason.hidden = true;
     }
     renderSteps(steps, order);
     renderDetails(details, order, grew);
     if (previous && previous !== order.status) {
-      ctx.announce(`주문 상태: ${labelText(ORDER_STATUS, order.status)}. Order status changed.`);
+      ctx.announce(`${t('주문 상태', 'Order status')}: ${labelText(ORDER_STATUS, order.status)}.`);
     }
     if (FINAL.has(order.status)) {
       stopUpdates();
@@ -133,7 +132,7 @@ export function renderOrder(main, { id }, ctx) {
       },
       onNext: (payload) => {
         if (payload?.errors?.length) {
-          replace(top, errorBox(new RequestError(payload.errors), '실시간 업데이트 오류 Live update error'));
+          replace(top, errorBox(new RequestError(payload.errors), t('실시간 업데이트 오류', 'Live update error')));
         }
         const next = payload?.data?.orderStatusChanged;
         if (next) {
@@ -173,7 +172,7 @@ export function renderOrder(main, { id }, ctx) {
         const next = await fetchOrder();
         if (destroyed) return;
         if (!next) {
-          replace(body, notice(h('p', {}, '주문을 찾을 수 없습니다. Order not found.')));
+          replace(body, notice(h('p', {}, t('주문을 찾을 수 없습니다.', 'Order not found.'))));
           stopUpdates();
           setMode('stopped');
           return;
@@ -182,7 +181,7 @@ export function renderOrder(main, { id }, ctx) {
         apply(next);
       } catch (error) {
         if (destroyed) return;
-        replace(top, errorBox(error, '주문 상태를 확인하지 못했습니다. Could not refresh the order.'));
+        replace(top, errorBox(error, t('주문 상태를 확인하지 못했습니다.', 'Could not refresh the order.')));
         if (error instanceof RequestError && error.hasCode('UNAUTHENTICATED')) {
           setMode('stopped');
           return;
@@ -213,18 +212,14 @@ export function renderOrder(main, { id }, ctx) {
       if (destroyed) return;
       const { order: next, errors } = data.cancelOrder;
       if (errors?.length) {
-        replace(top, h('div', { class: 'alert alert-error', role: 'alert' },
-          h('p', { class: 'alert-title' }, '취소하지 못했습니다. The order was not cancelled.'),
-          h('ul', { class: 'error-list' }, errors.map((e) => h('li', {
-            class: 'error-item', testid: 'user-error', dataset: { field: (e.field ?? []).join('.'), code: e.code },
-          }, h('span', { class: 'code-chip' }, e.code), ' ', e.message)))));
+        replace(top, refusalBox(t('취소하지 못했습니다.', 'The order was not cancelled.'),
+          { userErrors: errors, action: 'cancel' }));
       }
       if (next) apply(next);
     } catch (error) {
       if (!destroyed) {
-        replace(top, h('div', { class: 'alert alert-error', role: 'alert' },
-          h('p', { class: 'alert-title' }, '취소하지 못했습니다. The order was not cancelled.'),
-          h('ul', { class: 'error-list' }, requestErrorItems(error))));
+        replace(top, refusalBox(t('취소하지 못했습니다.', 'The order was not cancelled.'),
+          { error, action: 'cancel' }));
       }
     } finally {
       cancel.disabled = false;
@@ -236,14 +231,14 @@ export function renderOrder(main, { id }, ctx) {
   fetchOrder().then((first) => {
     if (destroyed) return;
     if (!first) {
-      replace(body, notice(h('p', {}, '주문을 찾을 수 없습니다. Order not found.')));
+      replace(body, notice(h('p', {}, t('주문을 찾을 수 없습니다.', 'Order not found.'))));
       return;
     }
-    replace(body, header, h('section', { class: 'panel steps-panel', 'aria-label': '진행 단계 Progress' }, steps), details);
+    replace(body, header, h('section', { class: 'panel steps-panel', 'aria-label': t('진행 단계', 'Progress') }, steps), details);
     apply(first);
     if (!FINAL.has(first.status)) startLive();
   }).catch((error) => {
-    if (!destroyed) replace(body, errorBox(error, '주문을 불러오지 못했습니다. Could not load the order.'));
+    if (!destroyed) replace(body, errorBox(error, t('주문을 불러오지 못했습니다.', 'Could not load the order.')));
   });
 
   return () => {
@@ -269,20 +264,18 @@ function renderSteps(list, order) {
   // a cancelled order shows the steps it reached, then the cancellation
   const shown = order.status === 'CANCELLED' ? ORDER_STEPS.filter((status) => reached.has(status)) : ORDER_STEPS;
   const items = shown.map((status) => {
-    const [ko, en] = label(ORDER_STATUS, status);
     const current = status === order.status;
     const done = reached.has(status);
     return h('li', {
       class: `step${done ? ' is-done' : ''}${current ? ' is-current' : ''}`,
       'aria-current': current ? 'step' : null,
     }, h('span', { class: 'step-dot', 'aria-hidden': 'true' }),
-    h('span', { class: 'step-label' }, ko, h('span', { class: 'en' }, en)));
+    h('span', { class: 'step-label' }, labelText(ORDER_STATUS, status)));
   });
   if (order.status === 'CANCELLED') {
-    const [ko, en] = label(ORDER_STATUS, 'CANCELLED');
     items.push(h('li', { class: 'step is-done is-current is-cancelled', 'aria-current': 'step' },
       h('span', { class: 'step-dot', 'aria-hidden': 'true' }),
-      h('span', { class: 'step-label' }, ko, h('span', { class: 'en' }, en))));
+      h('span', { class: 'step-label' }, labelText(ORDER_STATUS, 'CANCELLED'))));
   }
   list.replaceChildren(...items);
 }
@@ -294,9 +287,9 @@ function renderDetails(grid, order, animateLatest) {
       class: 'order-line', testid: 'order-line', dataset: { productId: item.product.id },
     },
     h('span', { class: 'order-line-info' },
-      h('span', { class: 'line-title' }, item.product.title),
+      datum('span', { class: 'line-title' }, item.product.title),
       h('span', { class: 'muted small' },
-        `${item.product.author} · ${formatMoney(item.unitPrice)} × ${item.quantity}`)),
+        datum('span', {}, item.product.author), ` · ${formatMoney(item.unitPrice)} × ${item.quantity}`)),
     h('span', { class: 'line-total' }, formatMoney(item.lineTotal))))),
     h('p', { class: 'order-total' }, h('span', {}, bi('합계', 'Total')),
       h('strong', { testid: 'order-total' }, formatMoney(order.total))));
@@ -312,9 +305,9 @@ function renderDetails(grid, order, animateLatest) {
         }, labelText(PAYMENT_STATUS, payment.status))),
         fact(bi('금액', 'Amount'), formatMoney(payment.amount)),
         fact(bi('시도', 'Attempts'), String(payment.attempts)),
-        payment.transactionId ? fact(bi('거래 번호', 'Transaction'), h('code', {}, payment.transactionId)) : null,
+        payment.transactionId ? fact(bi('거래 번호', 'Transaction'), datum('code', {}, payment.transactionId)) : null,
         payment.approvedAt ? fact(bi('승인 시각', 'Approved at'), time(payment.approvedAt)) : null)
-      : h('p', { class: 'muted' }, '결제 대기 중입니다. Waiting for payment.'));
+      : h('p', { class: 'muted' }, t('결제 대기 중입니다.', 'Waiting for payment.')));
 
   const delivery = order.delivery;
   const events = [...(delivery?.events ?? [])].sort(byTime);
@@ -323,8 +316,8 @@ function renderDetails(grid, order, animateLatest) {
     delivery
       ? [
         h('dl', { class: 'facts' },
-          fact(bi('택배사', 'Carrier'), delivery.carrier),
-          fact(bi('운송장 번호', 'Tracking no.'), h('code', { testid: 'delivery-tracking-number' },
+          fact(bi('택배사', 'Carrier'), datum('span', {}, delivery.carrier)),
+          fact(bi('운송장 번호', 'Tracking no.'), datum('code', { testid: 'delivery-tracking-number' },
             delivery.trackingNumber ?? '—')),
           fact(bi('배송 상태', 'Status'), labelText(DELIVERY_STATUS, delivery.status))),
         events.length
@@ -333,16 +326,16 @@ function renderDetails(grid, order, animateLatest) {
           },
           // the carrier's own scan name (간선하차) as Korean tracking pages show it; ours otherwise
           h('span', { class: 'tracking-status' }, event.scan ?? labelText(DELIVERY_STATUS, event.status)),
-          event.location ? h('span', { class: 'tracking-location' }, event.location) : null,
+          trackingPlace(event),
           time(event.occurredAt, 'muted small'))))
           : null,
       ]
-      : h('p', { class: 'muted' }, '결제 후 배송이 등록됩니다. The parcel is registered after payment.'));
+      : h('p', { class: 'muted' }, t('결제 후 배송이 등록됩니다.', 'The parcel is registered after payment.')));
 
   const a = order.shippingAddress;
   const addressPanel = h('section', { class: 'panel', 'aria-labelledby': 'address-heading' },
     h('h2', { id: 'address-heading' }, bi('배송지', 'Shipping address')),
-    h('address', { class: 'address' },
+    datum('address', { class: 'address' },
       h('strong', {}, a.recipient), h('br'),
       a.phone, h('br'),
       `(${a.zipCode}) ${a.line1}`, a.line2 ? [h('br'), a.line2] : null));
@@ -358,11 +351,28 @@ function renderDetails(grid, order, animateLatest) {
     h('span', { class: 'timeline-body' },
       h('span', { class: 'timeline-status' }, labelText(ORDER_STATUS, event.status)),
       time(event.occurredAt, 'muted small'),
-      event.message ? h('span', { class: 'timeline-message' }, event.message) : null)))));
+      h('span', { class: 'timeline-message' }, t(historySentence(event, history[i - 1], order), event.message)))))));
 
   grid.replaceChildren(
     h('div', { class: 'order-col' }, items, deliveryPanel),
     h('div', { class: 'order-col' }, timeline, paymentPanel, addressPanel));
+}
+
+/** Where a scan was made (a place: data); what the service's own events did (our words: the
+ * server's location of such an event is an English note). */
+function trackingPlace(event) {
+  const own = !event.scan && OWN_DELIVERY_EVENTS[event.status];
+  if (own) return h('span', { class: 'tracking-location' }, t(own, event.location));
+  return event.location ? datum('span', { class: 'tracking-location' }, event.location) : null;
+}
+
+/** What a history entry means, in Korean: the server's message is for developers (English). */
+function historySentence(event, previous, order) {
+  if (previous?.status === event.status) return HISTORY_SAME_STATUS;
+  if (event.status === 'CANCELLED' && order.cancelReason) {
+    return `${HISTORY_SENTENCES.CANCELLED} (${labelText(CANCEL_REASON, order.cancelReason)})`;
+  }
+  return HISTORY_SENTENCES[event.status] ?? '';
 }
 
 function fact(term, ...value) {
