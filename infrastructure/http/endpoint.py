@@ -235,7 +235,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     ) -> Response | None:
         """The hit's response once its client's bucket paid its cost; None when it cannot."""
         client = client_of(viewer, request)
-        limiter = self._contexts.rate_limiter
+        limiter = self._contexts.services.rate_limiter
         if limiter.refused_lately(client) is not None:
             return None
         bucket = await limiter.take(client, hit.cost)
@@ -251,7 +251,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         }
         content = b'{"data":%b,"extensions":%b}' % (hit.data, orjson.dumps(extensions))
         media_type = GRAPHQL_RESPONSE if answers_graphql_response(request) else "application/json"
-        self._contexts.metrics.operation_answered(
+        self._contexts.services.metrics.operation_answered(
             name or "anonymous", time.perf_counter() - started, []
         )
         return Response(
