@@ -326,6 +326,7 @@ def context_factory(services: Services) -> ContextFactory:
         verify=services.verifier,
         members=services.members,
         shipping=services.settings.shipping_policy,
+        returns=services.settings.return_policy,
     )
 
 

@@ -45,6 +45,15 @@ class CancelOrderLines:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeDeliveryAddress:
+    """배송지 변경: deliver the order to this address instead."""
+
+    viewer: Viewer
+    order_id: UUID
+    address: Address
+
+
+@dataclass(frozen=True, slots=True)
 class CreateProduct:
     isbn: str
     title: str

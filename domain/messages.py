@@ -37,6 +37,8 @@ class Event(StrEnum):
     ORDER_LINES_CANCELLED = "order.lines_cancelled"
     """Some copies of an order cancelled (부분취소): `{"part": n, "lines": [[product id,
     copies], …], "card": won to refund}`."""
+    ORDER_ADDRESS_CHANGED = "order.address_changed"
+    """배송지 변경: the order's delivery address changed; a registered parcel's must too."""
     CARRIER_REPORTED = "carrier.reported"
     # Compensations a step owes after a race with a cancellation, sent to itself.
     PAYMENT_REFUND_DUE = "payment.refund_due"

@@ -10,6 +10,7 @@ from datetime import datetime
 from uuid import uuid4
 
 from domain.access import NO_ORDER_OF_YOURS, may_act_for
+from domain.actions import Situation, can_cancel
 from domain.commands import CancelOrder, PlaceOrder
 from domain.messages import Event, Message
 from domain.moments import SEOUL
@@ -142,16 +143,6 @@ async def place_in_unit_of_work(
     return Placement(prices, new.placed())
 
 
-def picked_up(order: Order) -> Refused:
-    """The refusal of a cancellation, whole or partial, once the parcel is picked up."""
-    return refuse(
-        ProblemCode.INVALID_STATE,
-        f"the order is {order.status.value} and can no longer be cancelled: "
-        "the parcel has been picked up",
-        ("id",),
-    )
-
-
 async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:
     """Cancel until the parcel is picked up; the workers then release stock and refund."""
     check_cancel_order(command)
@@ -161,9 +152,9 @@ async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:
         if order is None or not may_act_for(viewer, order.member_id):
             raise refuse(ProblemCode.NOT_FOUND, NO_ORDER_OF_YOURS, ("id",))
         if order.status is OrderStatus.CANCELLED:
-            return order
-        if not order.can_move_to(OrderStatus.CANCELLED):
-            raise picked_up(order)
+            return order  # asked again: it is cancelled, as asked
+        if not (allowed := can_cancel(Situation(order.status))).possible:
+            raise allowed.refusal()
         cancelled = await keep(
             work,
             order.cancel(

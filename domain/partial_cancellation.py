@@ -10,22 +10,17 @@ import dataclasses
 from datetime import UTC, datetime
 
 from domain.access import NO_ORDER_OF_YOURS, may_act_for
+from domain.actions import Situation, can_cancel_lines
 from domain.commands import CancelOrderLines
 from domain.messages import Event, Message
 from domain.moves import keep
 from domain.order import HistoryEntry, Order
-from domain.ordering import picked_up
 from domain.points import PointsEntry, PointsReason
 from domain.ports import UnitOfWorkFactory
 from domain.pricing import Refund, ShippingPolicy, cancellation_refund
 from domain.problems import Problem, ProblemCode, Refused, refuse
-from domain.status import CancelReason, OrderStatus
+from domain.status import CancelReason
 from domain.validation import check_cancel_order, merge_lines
-
-PARTLY_CANCELLABLE = (OrderStatus.PAID, OrderStatus.PREPARING)
-"""Paid, so the card's part is known and refunded as a part; not yet picked up. Before it is
-paid an order is cancelled whole or waits a moment (its charge may be in flight at the old
-amount)."""
 
 
 async def cancel_order_lines(
@@ -85,17 +80,8 @@ async def cancel_order_lines(
 
 
 def _check_state(order: Order) -> None:
-    if order.status is OrderStatus.CANCELLED:
-        raise refuse(ProblemCode.INVALID_STATE, "the order is cancelled already", ("id",))
-    if not order.can_move_to(OrderStatus.CANCELLED):
-        raise picked_up(order)
-    if order.status not in PARTLY_CANCELLABLE:
-        raise refuse(
-            ProblemCode.INVALID_STATE,
-            f"the order is {order.status.value}: its payment is still being taken; cancel it "
-            "whole, or cancel lines once it is PAID",
-            ("id",),
-        )
+    if not (allowed := can_cancel_lines(Situation(order.status))).possible:
+        raise allowed.refusal()
 
 
 def _line_problem(i: int, held: int | None, copies: int) -> Problem | None:

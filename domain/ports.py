@@ -63,6 +63,11 @@ class OrderRepository(Protocol):
         line), and the history entry (the status unchanged)."""
         ...
 
+    async def record_address_changed(self, order: Order, entry: HistoryEntry) -> None:
+        """Keep the delivery address `order` has now, and the history entry (the status
+        unchanged)."""
+        ...
+
     async def needs_attention(self, order_id: UUID, note: str) -> None:
         """Mark the order for an operator, saying why (the latest note replaces an earlier
         one; `main.py dlq list` shows every marked order)."""
@@ -288,3 +293,8 @@ class Carrier(Protocol):
         ...
 
     async def cancel_parcel(self, *, tracking_number: str) -> None: ...
+
+    async def change_address(self, *, tracking_number: str, address: Address) -> bool:
+        """Deliver the parcel to `address` instead: True when the carrier will (or does
+        already), False when it has picked the parcel up, or it is cancelled."""
+        ...

@@ -6,7 +6,14 @@ import re
 from collections.abc import Iterable
 
 from domain.catalogue import is_valid_isbn13
-from domain.commands import CancelOrder, CancelOrderLines, CreateProduct, OrderLine, PlaceOrder
+from domain.commands import (
+    CancelOrder,
+    CancelOrderLines,
+    ChangeDeliveryAddress,
+    CreateProduct,
+    OrderLine,
+    PlaceOrder,
+)
 from domain.order import Address
 from domain.problems import Problem, ProblemCode, Refused
 from domain.text import character_problem, text_problem
@@ -79,9 +86,9 @@ def _text_problems(
     return problems
 
 
-def _address_problems(address: Address) -> list[Problem]:
+def _address_problems(address: Address, field: str = "shippingAddress") -> list[Problem]:
     def at(name: str) -> tuple[str, ...]:
-        return ("shippingAddress", name)
+        return (field, name)
 
     problems = _text_problems(
         [
@@ -169,4 +176,9 @@ def check_cancel_order(command: CancelOrder | CancelOrderLines) -> None:
     if isinstance(command, CancelOrderLines):
         problems += _line_problems(command.lines, "lines")
     if problems:
+        raise Refused(problems)
+
+
+def check_change_address(command: ChangeDeliveryAddress) -> None:
+    if problems := _address_problems(command.address, "address"):
         raise Refused(problems)

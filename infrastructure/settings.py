@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.actions import ReturnPolicy
 from domain.pricing import ShippingPolicy
 
 DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"
@@ -55,6 +56,8 @@ class Settings(BaseSettings):
     carrier_report_give_up_seconds: float = Field(default=3600.0, gt=0)
     free_shipping_threshold: int = Field(default=15_000, ge=0)
     shipping_fee: int = Field(default=2_500, ge=0)
+    return_days: int = Field(default=7, ge=1, le=365)
+    return_fee: int = Field(default=2_500, ge=0)
     cache_prefix: str = Field(default="orders", min_length=1)
     product_cache_ttl: int = Field(default=300, ge=1)
     response_cache: bool = True
@@ -109,6 +112,10 @@ class Settings(BaseSettings):
     @property
     def shipping_policy(self) -> ShippingPolicy:
         return ShippingPolicy(threshold=self.free_shipping_threshold, fee=self.shipping_fee)
+
+    @property
+    def return_policy(self) -> ReturnPolicy:
+        return ReturnPolicy(days=self.return_days, fee=self.return_fee)
 
     @field_validator("retry_delays", mode="before")
     @classmethod

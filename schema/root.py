@@ -35,6 +35,7 @@ from schema.limits.suggestions import remove_suggestions
 from schema.members import fields as members
 from schema.nodes import node
 from schema.orders import fields as orders
+from schema.orders.address_change import change_delivery_address
 from schema.orders.search import order_search
 from schema.orders.types import MemberWithOrders, OrderType, order_connection
 from schema.response_cache.extension import ResponseCache
@@ -129,6 +130,13 @@ class Mutation:
         "shipping fee is taken from the refund when the rest falls below the free-shipping "
         "threshold. Cancelling every copy cancels the order. INVALID_STATE before payment "
         "(cancel the whole order instead) and after pickup.",
+        extensions=answered_in_payload(IsSignedIn),
+    )
+    change_delivery_address = strawberry.mutation(
+        resolver=change_delivery_address,
+        description="Added (issue #14). 배송지 변경: deliver the order to this address, until "
+        "its parcel is picked up (then INVALID_STATE); a registered parcel's address changes "
+        "with the carrier.",
         extensions=answered_in_payload(IsSignedIn),
     )
     create_product = strawberry.mutation(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from domain.delivery import DeliveryEvent
 from domain.messages import Consumer, Event, Message
 from domain.moves import keep
-from domain.order import Order
+from domain.order import Address, Order
 from domain.ports import Carrier, UnitOfWork, UnitOfWorkFactory
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
 from domain.steps.base import order_waiting_at
@@ -32,17 +32,19 @@ async def _decide_register(work: UnitOfWork, message: Message) -> Order | None:
 
 @dataclass(frozen=True, slots=True)
 class _Registered:
-    """The carrier's answer to a registration: who took the parcel, under which number."""
+    """The carrier's answer to a registration: who took the parcel, under which number, and
+    the address it was given."""
 
     carrier: str
     tracking_number: str
+    address: Address
 
 
 async def _register(reach: Reach[Carrier], order: Order) -> _Registered:
     tracking_number = await reach.outside.register_parcel(
         reference=str(order.id), address=order.shipping_address
     )
-    return _Registered(reach.outside.name, tracking_number)
+    return _Registered(reach.outside.name, tracking_number, order.shipping_address)
 
 
 async def _apply_register(work: UnitOfWork, paid: Order, parcel: _Registered) -> None:
@@ -63,6 +65,8 @@ async def _apply_register(work: UnitOfWork, paid: Order, parcel: _Registered) ->
             work,
             order.move_to(OrderStatus.PREPARING, f"parcel {parcel.tracking_number} registered"),
         )
+        if order.shipping_address != parcel.address:  # changed while the carrier registered
+            await work.outbox.add(Message(Event.ORDER_ADDRESS_CHANGED, order.id))
     elif order.status is OrderStatus.CANCELLED:
         await work.outbox.add(
             Message(Event.DELIVERY_CANCEL_DUE, order.id, {"trackingNumber": parcel.tracking_number})
@@ -111,6 +115,57 @@ async def _apply_cancel(work: UnitOfWork, parcel: _ToCancel, _: None) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Readdress:
+    """A registered parcel to deliver elsewhere: the order's address as it is now."""
+
+    tracking_number: str
+    address: Address
+
+
+async def _decide_readdress(work: UnitOfWork, message: Message) -> _Readdress | None:
+    """The parcel and the order's address now (a later change sends its own message, and
+    the address read here is the latest either way); None with no parcel yet (it will be
+    registered with this address) or a cancelled one."""
+    delivery = await work.deliveries.of_order(message.order_id)
+    order = await work.orders.lock(message.order_id)
+    if delivery is None or not delivery.tracking_number or order is None:
+        return None
+    if delivery.status is DeliveryStatus.CANCELLED:
+        return None
+    return _Readdress(delivery.tracking_number, order.shipping_address)
+
+
+async def _readdress(reach: Reach[Carrier], parcel: _Readdress) -> bool:
+    return await reach.outside.change_address(
+        tracking_number=parcel.tracking_number, address=parcel.address
+    )
+
+
+async def _apply_readdress(work: UnitOfWork, parcel: _Readdress, changed: bool) -> None:
+    """The parcel's tracking says the carrier has the new address; a carrier that picked the
+    parcel up before it heard of it marks the order for an operator, who must redirect it."""
+    delivery = await work.deliveries.lock_by_tracking_number(parcel.tracking_number)
+    if delivery is None:
+        return
+    if not changed:
+        await work.orders.needs_attention(
+            delivery.order_id,
+            f"the carrier picked parcel {parcel.tracking_number} up before it learned the new "
+            f"address ({parcel.address.zip_code} {parcel.address.line1}): redirect it",
+        )
+        return
+    await work.deliveries.record_event(
+        DeliveryEvent(
+            delivery.id,
+            delivery.status,
+            f"address changed with the carrier: ({parcel.address.zip_code})",
+            datetime.now(UTC),
+        ),
+        None,
+    )
+
+
 async def _track(work: UnitOfWork, message: Message) -> None:
     await apply_parcel_report(work, ParcelReport.from_payload(message.payload))
 
@@ -126,10 +181,13 @@ DELIVERY: StepTable[Carrier] = StepTable(
         ),
         Event.ORDER_CANCELLED: Step(_CANCEL, NEVER_ABANDONED),
         Event.DELIVERY_CANCEL_DUE: Step(_CANCEL, NEVER_ABANDONED),
+        Event.ORDER_ADDRESS_CHANGED: Step(
+            AroundOutsideCall(_decide_readdress, _readdress, _apply_readdress), NEVER_ABANDONED
+        ),
         Event.CARRIER_REPORTED: Step(InOneTransaction(_track), NEVER_ABANDONED),
     },
 )
-"""A parcel to stop, or its tracking to record, is never abandoned."""
+"""A parcel to stop or to deliver elsewhere, or its tracking to record, is never abandoned."""
 
 
 class DeliverySteps(ConsumerSteps[Carrier]):

@@ -103,6 +103,21 @@ class SimulatedCarrier:
                 .values(cancelled=True, updated_at=utc_now())
             )
 
+    async def change_address(self, *, tracking_number: str, address: Address) -> bool:
+        """The parcel's postal code (what decides its 배송센터) is the new address's while it
+        waits to be picked up; a parcel that has it already says so again (a retried call)."""
+        async with self._single.begin() as conn:
+            changed = await conn.execute(
+                update(simulated_parcel_table)
+                .where(
+                    _parcel.tracking_number == tracking_number,
+                    _parcel.cancelled.is_(False),
+                    (_parcel.scans == 0) | (_parcel.zip_code == address.zip_code),
+                )
+                .values(zip_code=address.zip_code, updated_at=utc_now())
+            )
+            return changed.rowcount == 1
+
     async def advance(self, now: datetime) -> int:
         """Give every parcel that is due its next scan; how many were scanned."""
         async with self._engine.begin() as conn:

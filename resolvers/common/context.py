@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from domain.actions import ReturnPolicy
 from domain.member import InvalidToken, Viewer
 from domain.ports import OrderPlacer, UnitOfWorkFactory
 from domain.pricing import ShippingPolicy
@@ -55,6 +56,7 @@ class Context(ApiServices):
     response: Response | None
     viewer: Viewer | None
     shipping: ShippingPolicy
+    returns: ReturnPolicy
     auth_error: str | None = None
     connection_params: dict[str, object] | None = None
     snapshots: SharedSnapshots = field(default_factory=SharedSnapshots)
@@ -86,6 +88,8 @@ class ContextFactory:
     shipping: ShippingPolicy
     """The shipping fee and the threshold that waives it (a partial cancellation recomputes
     the fee)."""
+    returns: ReturnPolicy
+    """The return period and fee (반품): what may be returned, and until when."""
     snapshots: SharedSnapshots = field(default_factory=SharedSnapshots)
     """One per API process: its subscribers' reads of an order are shared."""
 
@@ -111,6 +115,7 @@ class ContextFactory:
             shipping=self.shipping,
             auth_error=auth_error,
             snapshots=self.snapshots,
+            returns=self.returns,
             **vars(self.services),
         )
 

@@ -25,12 +25,14 @@ from resolvers.common.cursors import order_cursor, points_entry_cursor
 from resolvers.common.ids import to_global_id
 from resolvers.common.loaders import MemberOrdersKey, now_or_later
 from resolvers.members.points import points_balance, points_entries
+from resolvers.orders.actions import order_actions
 from resolvers.orders.preload import Preload, Preloads
 from resolvers.orders.reads import OrderFilterValues, OrderListing, list_orders, member_orders
 from schema.catalogue.types import ProductType
 from schema.common.selections import Selected, fields_of, graphql_name, selected_at
 from schema.common.types import MoneyType, Node, PageInfo
 from schema.members.types import MemberType
+from schema.orders.actions import AvailableActionType
 from schema.orders.registered import (
     AddressType,
     CancelReasonEnum,
@@ -274,6 +276,14 @@ class OrderType(Node):
             self.order_id,
             lambda delivery: DeliveryType.from_domain(delivery) if delivery else None,
         )
+
+    @strawberry.field(
+        description="Added (issue #14). Cancel, cancel lines, change the address, return: "
+        "each, whether its mutation accepts it now, and why not (the same rule decides both)."
+    )
+    async def available_actions(self, info: Info[Context, None]) -> list[AvailableActionType]:
+        found = await order_actions(info.context, self.order_id, self.status)
+        return [AvailableActionType.from_domain(availability) for availability in found]
 
     @strawberry.field(
         graphql_type=list[OrderEventType],

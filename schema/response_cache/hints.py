@@ -34,6 +34,10 @@ STOCK_SECONDS = 10
 each reservation would leave little in the cache, so a count may be this old instead. It is a
 figure to browse by, never a promise: placing the order is what reserves (docs/DECISIONS.md)."""
 
+ACTIONS_SECONDS = 60
+"""What a customer may do also changes with the clock alone (a return period ends at midnight,
+and no event says so): an answer holding it is served this long at most."""
+
 _ORDER = CacheHint(ORDER_SECONDS, Scope.PRIVATE)
 
 HINTS: dict[str, CacheHint | None] = {
@@ -51,6 +55,7 @@ HINTS: dict[str, CacheHint | None] = {
     "DeliveryEvent": _ORDER,
     "OrderEvent": _ORDER,
     "Address": _ORDER,
+    "AvailableAction": CacheHint(ACTIONS_SECONDS, Scope.PRIVATE),
     "OrderConnection": None,
     "OrderEdge": None,
     "Member": _ORDER,

@@ -22,7 +22,6 @@ from domain.ports import ChargeResult, PaymentGateway
 from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
 from domain.steps.payment import PaymentSteps
 from infrastructure.database.tables import (
-    order_table,
     outbox_table,
     payment_table,
     simulated_charge_table,
@@ -38,7 +37,7 @@ from tests.support.factories import (
     token_for,
 )
 from tests.support.graphql import graphql
-from tests.support.orders import place_ok, read_order, settled
+from tests.support.orders import attention, place_ok, read_order, settled
 from tests.support.pipeline import Pipeline
 from tests.support.processes import ROOT
 from tests.support.waiting import eventually
@@ -216,15 +215,6 @@ async def test_a_gateway_that_stays_down_parks_the_message_and_compensates(
     assert (await read_order(services, order_id)).status is OrderStatus.CANCELLED
 
 
-async def _attention(services: Services, order_id: uuid.UUID) -> str | None:
-    async with services.engine.connect() as conn:
-        found = await conn.execute(
-            select(order_table.c.attention).where(order_table.c.id == order_id)
-        )
-    note: str | None = found.scalar_one()
-    return note
-
-
 async def test_a_report_that_will_never_fit_is_parked_after_its_levels_and_its_order_marked(
     services: Services, pipeline: Pipeline
 ) -> None:
@@ -260,7 +250,7 @@ async def test_a_report_that_will_never_fit_is_parked_after_its_levels_and_its_o
     [mine] = [p for p in parked if p.message_id == str(report.id)]
     assert mine.attempts == len(services.settings.retry_delays) + 1
     assert "occurredAt" in mine.error
-    note = await _attention(services, order.id)
+    note = await attention(services, order.id)
     assert note is not None
     assert note.startswith(f"delivery parked carrier.reported ({report.id}): ValueError")
     [unmoved] = await services.store.deliveries_by_order_ids([order.id])
@@ -271,7 +261,7 @@ async def test_a_report_that_will_never_fit_is_parked_after_its_levels_and_its_o
     assert f"needs attention: {note}" in listed
     resolved = await _cli(services, "dlq", "resolve", str(order.id))
     assert f"order {order.id}: mark cleared" in resolved
-    assert await _attention(services, order.id) is None
+    assert await attention(services, order.id) is None
 
 
 async def _cli(services: Services, *args: str) -> str:

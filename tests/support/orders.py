@@ -6,10 +6,12 @@ import uuid
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy import select
 
 from bootstrap import Services
 from domain.order import Order
 from domain.status import OrderStatus
+from infrastructure.database.tables import order_table
 from resolvers.common.ids import order_key, to_global_id
 from tests.support.graphql import graphql
 from tests.support.waiting import eventually
@@ -86,3 +88,13 @@ async def settled(services: Services, order_id: uuid.UUID, *, within: float = 30
         within=within,
         what=f"order {order_id} settling",
     )
+
+
+async def attention(services: Services, order_id: uuid.UUID) -> str | None:
+    """Why the order is marked for an operator; None when it is not."""
+    async with services.engine.connect() as conn:
+        found = await conn.execute(
+            select(order_table.c.attention).where(order_table.c.id == order_id)
+        )
+    note: str | None = found.scalar_one()
+    return note

@@ -182,6 +182,10 @@ class FakeOrders:
         ]
         self._t.history[order.id].append(entry)
 
+    async def record_address_changed(self, order: Order, entry: HistoryEntry) -> None:
+        self._t.orders[order.id] = order
+        self._t.history[order.id].append(entry)
+
     async def needs_attention(self, order_id: UUID, note: str) -> None:
         if order_id in self._t.orders:
             self._t.attention[order_id] = note
@@ -527,6 +531,9 @@ class FakeCarrier:
         self._numbers = itertools.count(100_000_000_001)
         self.registered: list[str] = []
         self.cancelled: list[str] = []
+        self.readdressed: list[tuple[str, Address]] = []
+        self.picked_up: set[str] = set()
+        """Parcels whose address the carrier no longer changes."""
         self.while_registering: Hook | None = None
 
     async def register_parcel(self, *, reference: str, address: Address) -> str:
@@ -540,6 +547,10 @@ class FakeCarrier:
 
     async def cancel_parcel(self, *, tracking_number: str) -> None:
         self.cancelled.append(tracking_number)
+
+    async def change_address(self, *, tracking_number: str, address: Address) -> bool:
+        self.readdressed.append((tracking_number, address))
+        return tracking_number not in self.picked_up
 
 
 ADDRESS = Address("김민준", "010-1234-5678", "04524", "세종대로 110", None)

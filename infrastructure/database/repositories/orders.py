@@ -133,6 +133,15 @@ class SqlOrderRepository:
         await self._history(order.id, entry)
         self.changed.add(order.id)
 
+    async def record_address_changed(self, order: Order, entry: HistoryEntry) -> None:
+        await self._conn.execute(
+            update(order_table)
+            .where(order_table.c.id == order.id)
+            .values(**order.shipping_address.parts(), updated_at=order.updated_at)
+        )
+        await self._history(order.id, entry)
+        self.changed.add(order.id)
+
     async def needs_attention(self, order_id: UUID, note: str) -> None:
         await self._conn.execute(
             update(order_table)

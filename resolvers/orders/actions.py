@@ -1,0 +1,29 @@
+"""What a customer may do with an order now (`domain.actions`), read for the API: what the rules
+need is loaded through the request's DataLoaders, and only for a delivered order (its history,
+for the moment of delivery, and its lines, for what is left to return)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from domain.actions import Availability, Situation, available_actions
+from domain.status import OrderStatus
+from resolvers.common.context import Context
+
+
+async def order_actions(
+    context: Context, order_id: UUID, status: OrderStatus
+) -> list[Availability]:
+    situation = Situation(status)
+    if status is OrderStatus.DELIVERED:
+        history = await context.loaders.history.load(order_id)
+        items = await context.loaders.items.load(order_id)
+        situation = Situation(
+            status,
+            delivered_at=next(
+                (e.occurred_at for e in history if e.status is OrderStatus.DELIVERED), None
+            ),
+            returnable_copies=sum(item.quantity for item in items),
+        )
+    return available_actions(situation, context.returns, datetime.now(UTC))
