@@ -11,10 +11,12 @@ import itertools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
-from domain.commands import CreateProduct
+from domain.commands import CancelOrder, CreateProduct
 from domain.delivery import Delivery, DeliveryEvent
+from domain.member import Member, Role, Viewer
 from domain.messages import Consumer, Event, Message
 from domain.money import Money
 from domain.order import (
@@ -26,7 +28,7 @@ from domain.order import (
     OrderDraft,
     OrderItem,
 )
-from domain.ordering import place_in_unit_of_work
+from domain.ordering import cancel_order, place_in_unit_of_work
 from domain.payment import Payment
 from domain.points import PointsEntry, PointsReason
 from domain.ports import (
@@ -49,6 +51,7 @@ from domain.ports import (
 )
 from domain.pricing import NO_RATES, BookPrice, BookRates, ShippingPolicy
 from domain.status import DeliveryStatus, OrderStatus, PaymentStatus
+from domain.steps.base import Steps
 
 Hook = Callable[[], Awaitable[None]]
 POLICY = ShippingPolicy()
@@ -597,6 +600,26 @@ def an_order(
     t.items[order_id] = items
     t.history[order_id] = [HistoryEntry(status, "given", now)]
     return order
+
+
+CUSTOMER = Viewer(Member("m-1", None, None), Role.CUSTOMER)
+"""The member `an_order` places orders for, as a customer."""
+
+
+async def cancelled_by_its_customer(database: FakeDatabase, order: Order) -> None:
+    """`order` cancelled by its customer, as `cancelOrder` does it: a race's other side (a
+    gateway's `while_charging`, a carrier's `while_registering`), or a step's starting point."""
+    await cancel_order(CancelOrder(CUSTOMER, order.id, None), database.unit_of_work)
+
+
+async def handled(
+    steps: Steps, event: Event, order: Order, payload: dict[str, Any] | None = None
+) -> Message:
+    """A message of `event` about `order`, handled once by `steps`; the message, to hand it
+    again (a duplicate, a retry)."""
+    message = Message(event, order.id, payload or {})
+    await steps.handle(message)
+    return message
 
 
 _PORTS: tuple[

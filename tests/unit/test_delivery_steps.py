@@ -7,18 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.commands import CancelOrder
-from domain.member import Member, Role, Viewer
 from domain.messages import Consumer, Event, Message
 from domain.order import Order
-from domain.ordering import cancel_order
 from domain.ports import TransientFault
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
 from domain.steps.delivery import DeliverySteps
 from domain.steps.tracking import ParcelReport
-from tests.unit.fakes import FakeCarrier, FakeDatabase, an_order
+from tests.unit.fakes import FakeCarrier, FakeDatabase, an_order, cancelled_by_its_customer, handled
 
-CUSTOMER = Viewer(Member("m-1", None, None), Role.CUSTOMER)
 NUMBER = "100000000001"
 """The first tracking number the fake carrier gives."""
 
@@ -48,8 +44,10 @@ def _report(status: DeliveryStatus, event_id: str, minute: int = 0) -> dict[str,
 
 async def _registered(database: FakeDatabase, carrier: FakeCarrier | None = None) -> Order:
     order = _paid(database)
-    await DeliverySteps(database.unit_of_work, carrier or FakeCarrier()).handle(
-        Message(Event.PAYMENT_APPROVED, order.id)
+    await handled(
+        DeliverySteps(database.unit_of_work, carrier or FakeCarrier()),
+        Event.PAYMENT_APPROVED,
+        order,
     )
     return order
 
@@ -89,9 +87,7 @@ async def test_an_order_cancelled_before_its_parcel_is_registered_gets_none(
     order = an_order(database, [(1, 1)], status=OrderStatus.CANCELLED)
     carrier = FakeCarrier()
 
-    await DeliverySteps(database.unit_of_work, carrier).handle(
-        Message(Event.PAYMENT_APPROVED, order.id)
-    )
+    await handled(DeliverySteps(database.unit_of_work, carrier), Event.PAYMENT_APPROVED, order)
 
     assert carrier.registered == []
     assert database.tables.deliveries == {}
@@ -102,14 +98,10 @@ async def test_a_parcel_registered_for_an_order_cancelled_meanwhile_is_cancelled
 ) -> None:
     order = _paid(database)
     carrier = FakeCarrier()
-
-    async def cancelled_meanwhile() -> None:
-        await cancel_order(CancelOrder(CUSTOMER, order.id, None), database.unit_of_work)
-
-    carrier.while_registering = cancelled_meanwhile
+    carrier.while_registering = lambda: cancelled_by_its_customer(database, order)
     steps = DeliverySteps(database.unit_of_work, carrier)
 
-    await steps.handle(Message(Event.PAYMENT_APPROVED, order.id))
+    await handled(steps, Event.PAYMENT_APPROVED, order)
 
     assert database.order(order.id).status is OrderStatus.CANCELLED
     assert database.tables.deliveries == {}
@@ -128,11 +120,10 @@ async def test_the_parcel_of_a_cancelled_order_is_cancelled_and_says_so(
 ) -> None:
     carrier = FakeCarrier()
     order = await _registered(database, carrier)
-    await cancel_order(CancelOrder(CUSTOMER, order.id, None), database.unit_of_work)
-    cancelled = Message(Event.ORDER_CANCELLED, order.id)
+    await cancelled_by_its_customer(database, order)
     steps = DeliverySteps(database.unit_of_work, carrier)
 
-    await steps.handle(cancelled)
+    cancelled = await handled(steps, Event.ORDER_CANCELLED, order)
     await steps.handle(cancelled)  # a duplicate
 
     assert carrier.cancelled == [NUMBER]
@@ -147,9 +138,10 @@ async def test_an_order_cancelled_with_no_parcel_asks_the_carrier_nothing(
 ) -> None:
     order = an_order(database, [(1, 1)], status=OrderStatus.CANCELLED)
     carrier = FakeCarrier()
-    message = Message(Event.ORDER_CANCELLED, order.id)
 
-    await DeliverySteps(database.unit_of_work, carrier).handle(message)
+    message = await handled(
+        DeliverySteps(database.unit_of_work, carrier), Event.ORDER_CANCELLED, order
+    )
 
     assert carrier.cancelled == []
     assert (Consumer.DELIVERY, message.id) in database.tables.inbox
@@ -159,9 +151,8 @@ async def test_a_registration_handled_twice_registers_once(database: FakeDatabas
     order = _paid(database)
     carrier = FakeCarrier()
     steps = DeliverySteps(database.unit_of_work, carrier)
-    message = Message(Event.PAYMENT_APPROVED, order.id)
 
-    await steps.handle(message)
+    message = await handled(steps, Event.PAYMENT_APPROVED, order)
     await steps.handle(message)
 
     assert carrier.registered == [str(order.id)]
@@ -210,9 +201,7 @@ async def test_the_carriers_reports_move_the_parcel_and_the_order_forward_only(
         (DeliveryStatus.PICKED_UP, "e-1", 1),  # late: kept, moves nothing back
         (DeliveryStatus.IN_TRANSIT, "e-2", 2),  # the same report again
     ]:
-        await steps.handle(
-            Message(Event.CARRIER_REPORTED, order.id, _report(status, event_id, minute))
-        )
+        await handled(steps, Event.CARRIER_REPORTED, order, _report(status, event_id, minute))
 
     assert _parcel(database, order) == (
         DeliveryStatus.IN_TRANSIT,
@@ -222,9 +211,7 @@ async def test_the_carriers_reports_move_the_parcel_and_the_order_forward_only(
         (OrderStatus.SHIPPED, "parcel in transit")
     ]
 
-    await steps.handle(
-        Message(Event.CARRIER_REPORTED, order.id, _report(DeliveryStatus.DELIVERED, "e-3", 3))
-    )
+    await handled(steps, Event.CARRIER_REPORTED, order, _report(DeliveryStatus.DELIVERED, "e-3", 3))
     assert database.order(order.id).status is OrderStatus.DELIVERED
 
 
@@ -233,13 +220,11 @@ async def test_a_report_about_the_parcel_of_a_cancelled_order_is_kept_and_moves_
 ) -> None:
     carrier = FakeCarrier()
     order = await _registered(database, carrier)
-    await cancel_order(CancelOrder(CUSTOMER, order.id, None), database.unit_of_work)
+    await cancelled_by_its_customer(database, order)
     steps = DeliverySteps(database.unit_of_work, carrier)
-    await steps.handle(Message(Event.ORDER_CANCELLED, order.id))
+    await handled(steps, Event.ORDER_CANCELLED, order)
 
-    await steps.handle(
-        Message(Event.CARRIER_REPORTED, order.id, _report(DeliveryStatus.PICKED_UP, "e-1"))
-    )
+    await handled(steps, Event.CARRIER_REPORTED, order, _report(DeliveryStatus.PICKED_UP, "e-1"))
 
     assert database.order(order.id).status is OrderStatus.CANCELLED
     assert _parcel(database, order) == (

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from domain.commands import CancelOrder
-from domain.member import Member, Role, Viewer
 from domain.messages import Consumer, Event, Message
 from domain.order import Order
-from domain.ordering import cancel_order
 from domain.ports import ChargeResult, TransientFault
 from domain.status import CancelReason, OrderStatus, PaymentStatus
 from domain.steps.payment import PaymentSteps
-from tests.unit.fakes import FakeDatabase, FakeGateway, an_order
+from tests.unit.fakes import FakeDatabase, FakeGateway, an_order, cancelled_by_its_customer, handled
 
 DECLINED = ChargeResult(approved=False, decline_reason="card declined")
 STOPPED = ChargeResult(approved=False, decline_reason="voided by a refund", voided=True)
-CUSTOMER = Viewer(Member("m-1", None, None), Role.CUSTOMER)
 
 
 @pytest.fixture
@@ -36,13 +32,20 @@ def _payment(database: FakeDatabase, order: Order) -> tuple[PaymentStatus, int, 
     return payment.status, payment.attempts, database.tables.payment_errors.get(order.id)
 
 
+async def _charge_failed(database: FakeDatabase, order: Order) -> tuple[PaymentSteps, Message]:
+    """The order's charge failed once (the gateway down): its steps and message, to give up."""
+    steps = PaymentSteps(database.unit_of_work, FakeGateway(TransientFault("down")))
+    message = Message(Event.STOCK_RESERVED, order.id)
+    with pytest.raises(TransientFault):
+        await steps.handle(message)
+    return steps, message
+
+
 async def test_an_approved_charge_pays_the_order(database: FakeDatabase) -> None:
     order = _reserved(database)
     gateway = FakeGateway()
 
-    await PaymentSteps(database.unit_of_work, gateway).handle(
-        Message(Event.STOCK_RESERVED, order.id)
-    )
+    await handled(PaymentSteps(database.unit_of_work, gateway), Event.STOCK_RESERVED, order)
 
     assert database.order(order.id).status is OrderStatus.PAID
     assert database.tables.history[order.id][-1].message == "paid (tx-1)"
@@ -55,8 +58,8 @@ async def test_an_approved_charge_pays_the_order(database: FakeDatabase) -> None
 async def test_a_declined_card_cancels_the_order(database: FakeDatabase) -> None:
     order = _reserved(database)
 
-    await PaymentSteps(database.unit_of_work, FakeGateway(DECLINED)).handle(
-        Message(Event.STOCK_RESERVED, order.id)
+    await handled(
+        PaymentSteps(database.unit_of_work, FakeGateway(DECLINED)), Event.STOCK_RESERVED, order
     )
 
     cancelled = database.order(order.id)
@@ -89,9 +92,10 @@ async def test_an_order_cancelled_before_its_charge_is_not_charged(
 ) -> None:
     order = an_order(database, [(1, 1)], status=OrderStatus.CANCELLED)
     gateway = FakeGateway()
-    message = Message(Event.STOCK_RESERVED, order.id)
 
-    await PaymentSteps(database.unit_of_work, gateway).handle(message)
+    message = await handled(
+        PaymentSteps(database.unit_of_work, gateway), Event.STOCK_RESERVED, order
+    )
 
     assert gateway.charges == []
     assert order.id not in database.tables.payments
@@ -103,14 +107,10 @@ async def test_a_charge_that_lands_on_an_order_cancelled_meanwhile_is_refunded(
 ) -> None:
     order = _reserved(database)
     gateway = FakeGateway()
-
-    async def cancelled_meanwhile() -> None:
-        await cancel_order(CancelOrder(CUSTOMER, order.id, None), database.unit_of_work)
-
-    gateway.while_charging = cancelled_meanwhile
+    gateway.while_charging = lambda: cancelled_by_its_customer(database, order)
     steps = PaymentSteps(database.unit_of_work, gateway)
 
-    await steps.handle(Message(Event.STOCK_RESERVED, order.id))
+    await handled(steps, Event.STOCK_RESERVED, order)
 
     assert database.order(order.id).status is OrderStatus.CANCELLED
     assert _payment(database, order)[0] is PaymentStatus.APPROVED
@@ -129,8 +129,8 @@ async def test_a_charge_stopped_by_the_refund_of_a_cancelled_order_is_void(
 ) -> None:
     order = _reserved(database)
 
-    await PaymentSteps(database.unit_of_work, FakeGateway(STOPPED)).handle(
-        Message(Event.STOCK_RESERVED, order.id)
+    await handled(
+        PaymentSteps(database.unit_of_work, FakeGateway(STOPPED)), Event.STOCK_RESERVED, order
     )
 
     assert _payment(database, order)[0] is PaymentStatus.VOIDED
@@ -161,9 +161,7 @@ async def test_a_cancelled_order_is_refunded_whenever_money_may_have_been_taken(
         await work.commit()
     gateway = FakeGateway(refunds=money_back)
 
-    await PaymentSteps(database.unit_of_work, gateway).handle(
-        Message(Event.ORDER_CANCELLED, order.id)
-    )
+    await handled(PaymentSteps(database.unit_of_work, gateway), Event.ORDER_CANCELLED, order)
 
     assert gateway.refunds == ([f"refund-{order.id}"] if refunded else [])
     assert _payment(database, order)[0] is then
@@ -172,9 +170,10 @@ async def test_a_cancelled_order_is_refunded_whenever_money_may_have_been_taken(
 async def test_an_order_never_charged_needs_no_refund(database: FakeDatabase) -> None:
     order = _reserved(database)
     gateway = FakeGateway()
-    message = Message(Event.ORDER_CANCELLED, order.id)
 
-    await PaymentSteps(database.unit_of_work, gateway).handle(message)
+    message = await handled(
+        PaymentSteps(database.unit_of_work, gateway), Event.ORDER_CANCELLED, order
+    )
 
     assert gateway.refunds == []
     assert (Consumer.PAYMENT, message.id) in database.tables.inbox
@@ -201,10 +200,7 @@ async def test_giving_up_on_a_charge_fails_the_payment_and_cancels_the_order(
     database: FakeDatabase,
 ) -> None:
     order = _reserved(database)
-    steps = PaymentSteps(database.unit_of_work, FakeGateway(TransientFault("down")))
-    message = Message(Event.STOCK_RESERVED, order.id)
-    with pytest.raises(TransientFault):
-        await steps.handle(message)
+    steps, message = await _charge_failed(database, order)
 
     parked = await steps.give_up(message, "TransientFault: down")
 
@@ -219,11 +215,8 @@ async def test_giving_up_on_the_charge_of_an_order_cancelled_meanwhile_leaves_it
     database: FakeDatabase,
 ) -> None:
     order = _reserved(database)
-    steps = PaymentSteps(database.unit_of_work, FakeGateway(TransientFault("down")))
-    message = Message(Event.STOCK_RESERVED, order.id)
-    with pytest.raises(TransientFault):
-        await steps.handle(message)
-    await cancel_order(CancelOrder(CUSTOMER, order.id, None), database.unit_of_work)
+    steps, message = await _charge_failed(database, order)
+    await cancelled_by_its_customer(database, order)
 
     assert await steps.give_up(message, "TransientFault: down")
 
