@@ -77,6 +77,7 @@ bench: install
 	$(PYTHON) -m bench.seed
 	$(PYTHON) -m bench.reads $(BENCH_ARGS)
 	$(PYTHON) -m bench.cached_reads $(BENCH_ARGS)
+	$(PYTHON) -m bench.cached_cpu
 	$(PYTHON) -m bench.writes $(BENCH_ARGS)
 	$(PYTHON) -m bench.pipeline $(BENCH_ARGS)
 
