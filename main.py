@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -344,19 +344,23 @@ def _dlq_settings() -> Settings:
     return settings
 
 
-async def _with_broker(settings: Settings) -> Services:
+@contextlib.asynccontextmanager
+async def _with_broker(settings: Settings) -> AsyncIterator[Services]:
+    """The services with their broker started, closed at the end."""
     from bootstrap import build_services
 
     services = build_services(settings)
     await services.broker.start()
-    return services
+    try:
+        yield services
+    finally:
+        await services.close()
 
 
 async def _list(settings: Settings, consumers: Sequence[Consumer], limit: int) -> None:
     from bootstrap import marked_orders
 
-    services = await _with_broker(settings)
-    try:
+    async with _with_broker(settings) as services:
         for consumer in consumers:
             for parked in await services.broker.parked(consumer, limit):
                 when = parked.parked_at.isoformat(timespec="seconds") if parked.parked_at else "-"
@@ -369,8 +373,6 @@ async def _list(settings: Settings, consumers: Sequence[Consumer], limit: int) -
                 f"order {marked.order_id}  {marked.number}  {marked.status}  "
                 f"needs attention: {marked.note}"
             )
-    finally:
-        await services.close()
 
 
 @dlq.command("list")
@@ -384,48 +386,54 @@ def dlq_list(
     asyncio.run(_list(_dlq_settings(), consumers, limit))
 
 
-async def _show(settings: Settings, consumers: Sequence[Consumer], message_id: str) -> bool:
-    services = await _with_broker(settings)
-    try:
-        for consumer in consumers:
-            for parked in await services.broker.parked(consumer, 10_000):
-                if parked.message_id == message_id:
-                    for key, value in asdict(parked).items():
-                        typer.echo(f"{key}: {value}")
+ParkedAction = Callable[["Services", Consumer, str], Awaitable[bool]]
+"""Does something with the parked message of this id if this consumer holds it; whether it did."""
+
+
+def _on_parked_message(act: ParkedAction, message_id: str, consumer: Consumer | None) -> None:
+    """`act` on the parked message of this id, asking one consumer after the other until one
+    holds it (only `consumer`, if given); exit code 1 when none does."""
+    settings = _dlq_settings()
+    consumers = [consumer] if consumer else list(Consumer)
+
+    async def act_on_the_first() -> bool:
+        async with _with_broker(settings) as services:
+            for each in consumers:
+                if await act(services, each, message_id):
                     return True
         return False
-    finally:
-        await services.close()
+
+    if not asyncio.run(act_on_the_first()):
+        typer.echo(f"dlq: no parked message {message_id}", err=True)
+        raise typer.Exit(code=1)
+
+
+async def _show(services: Services, consumer: Consumer, message_id: str) -> bool:
+    for parked in await services.broker.parked(consumer, 10_000):
+        if parked.message_id == message_id:
+            for key, value in asdict(parked).items():
+                typer.echo(f"{key}: {value}")
+            return True
+    return False
 
 
 @dlq.command("show")
 def dlq_show(message_id: str, consumer: ConsumerOption = None) -> None:
     """One parked message in full, body included."""
-    consumers = [consumer] if consumer else list(Consumer)
-    if not asyncio.run(_show(_dlq_settings(), consumers, message_id)):
-        typer.echo(f"dlq: no parked message {message_id}", err=True)
-        raise typer.Exit(code=1)
+    _on_parked_message(_show, message_id, consumer)
 
 
-async def _replay(settings: Settings, consumers: Sequence[Consumer], message_id: str) -> bool:
-    services = await _with_broker(settings)
-    try:
-        for consumer in consumers:
-            if await services.broker.replay(consumer, message_id):
-                typer.echo(f"replayed {message_id} to {consumer.value}")
-                return True
+async def _replay(services: Services, consumer: Consumer, message_id: str) -> bool:
+    if not await services.broker.replay(consumer, message_id):
         return False
-    finally:
-        await services.close()
+    typer.echo(f"replayed {message_id} to {consumer.value}")
+    return True
 
 
 @dlq.command("replay")
 def dlq_replay(message_id: str, consumer: ConsumerOption = None) -> None:
     """Put a parked message back on its work queue, with a fresh attempt count."""
-    consumers = [consumer] if consumer else list(Consumer)
-    if not asyncio.run(_replay(_dlq_settings(), consumers, message_id)):
-        typer.echo(f"dlq: no parked message {message_id}", err=True)
-        raise typer.Exit(code=1)
+    _on_parked_message(_replay, message_id, consumer)
 
 
 @dlq.command("resolve")
@@ -442,12 +450,9 @@ def dlq_resolve(order_id: UUID) -> None:
 
 
 async def _purge(settings: Settings, consumers: Sequence[Consumer]) -> None:
-    services = await _with_broker(settings)
-    try:
+    async with _with_broker(settings) as services:
         for consumer in consumers:
             typer.echo(f"{consumer.value}: {await services.broker.purge(consumer)} purged")
-    finally:
-        await services.close()
 
 
 @dlq.command("purge")
