@@ -21,6 +21,7 @@ from sqlalchemy import Table
 from bench.environment import DATABASE_NAME
 from bench.services import connect, prepare_database
 from domain.catalogue import isbn13_check_digit
+from domain.ordering import NUMBER_ALPHABET
 from domain.status import DeliveryStatus, OrderStatus, PaymentStatus
 from infrastructure.carrier.simulated import CARRIER_NAME
 from infrastructure.database.tables import (
@@ -76,7 +77,6 @@ _STREETS = (
     "서울특별시 마포구 월드컵북로",
     "부산광역시 해운대구 센텀로",
 )
-_NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ class StoreBuilder:
 
     def _order_number(self, placed: datetime) -> str:
         while True:
-            suffix = "".join(self.rng.choice(_NUMBER_ALPHABET) for _ in range(6))
+            suffix = "".join(self.rng.choice(NUMBER_ALPHABET) for _ in range(6))
             number = f"{placed:%Y%m%d}-{suffix}"
             if number not in self._numbers:
                 self._numbers.add(number)

@@ -21,6 +21,7 @@ import asyncpg
 from bench.dataset import built_label
 from bench.environment import DATABASE_NAME, POSTGRES_ADMIN_URL
 from domain.catalogue import isbn13_check_digit
+from domain.ordering import NUMBER_ALPHABET
 from domain.status import OrderStatus
 
 SEED = 14
@@ -58,7 +59,6 @@ STATUSES = (
     (OrderStatus.STOCK_RESERVED, 1),
     (OrderStatus.PENDING, 1),
 )
-NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from domain.problems import Problem, ProblemCode, Refused, refuse
 from domain.status import CancelReason, OrderStatus
 from domain.validation import check_cancel_order, check_place_order, merge_lines
 
-_NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+"""What an order number's suffix is drawn from: no 0/O, no 1/I."""
 
 
 NUMBER_ATTEMPTS = 5
@@ -34,7 +35,7 @@ def new_order_number(now: datetime) -> str:
     00:30 in Seoul is of that day, though it is the day before in UTC), then eight characters
     nobody misreads (no 0/O, 1/I). 32**8 a day makes a clash rare; `place_order` draws again
     when one happens."""
-    suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+    suffix = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
     return f"{now.astimezone(SEOUL):%Y%m%d}-{suffix}"
 
 
