@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 
 import strawberry
@@ -49,18 +50,10 @@ class OrderSearchInput:
     created_before: datetime | None = None
 
     def values(self) -> OrderSearch:
-        """The criteria as asked, unchecked: the resolver checks them."""
-        return OrderSearch(
-            number=self.number,
-            member_id=self.member_id,
-            recipient=self.recipient,
-            phone=self.phone,
-            isbn=self.isbn,
-            title=self.title,
-            statuses=tuple(self.status or ()),
-            created_after=self.created_after,
-            created_before=self.created_before,
-        )
+        """The criteria as asked, unchecked (the resolver checks them): each from the input's
+        field of its name, but the statuses, from `status`."""
+        asked = {f.name: getattr(self, f.name) for f in fields(OrderSearch) if f.name != "statuses"}
+        return OrderSearch(**asked, statuses=tuple(self.status or ()))
 
 
 @strawberry.type(

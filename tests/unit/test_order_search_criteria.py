@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+import strawberry
 
 from domain.catalogue import isbn13_check_digit
 from domain.order_search import OrderSearch
 from domain.problems import Refused
+from domain.status import OrderStatus
+from schema.orders.search import OrderSearchInput
 
 ISBN = "979000000001" + str(isbn13_check_digit("979000000001"))
 
@@ -36,4 +41,22 @@ def test_criteria_are_normalised() -> None:
         "20261101-ABCD2345",
         "01012345678",
         ISBN,
+    )
+
+
+def test_the_search_input_gives_every_criterion_as_asked() -> None:
+    at, before = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    asked = OrderSearchInput(
+        number="n",
+        member_id=strawberry.ID("m"),
+        recipient="r",
+        phone="p",
+        isbn="i",
+        title="t",
+        status=[OrderStatus.PAID, OrderStatus.SHIPPED],
+        created_after=at,
+        created_before=before,
+    )
+    assert asked.values() == OrderSearch(
+        "n", "m", "r", "p", "i", "t", (OrderStatus.PAID, OrderStatus.SHIPPED), at, before
     )
