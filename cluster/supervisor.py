@@ -219,6 +219,7 @@ class Cluster:
         process = self.running[name].process
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
+            process.send_signal(signal.SIGCONT)  # a paused process goes on to its stop
             try:
                 await asyncio.to_thread(process.wait, STOP_WITHIN_SECONDS)
             except subprocess.TimeoutExpired:
@@ -227,6 +228,18 @@ class Cluster:
         code = process.returncode
         self.exit_codes.setdefault(name, []).append(code)
         return code
+
+    def pause(self, names: Sequence[str]) -> None:
+        """SIGSTOP: these processes do nothing, connections kept, until `unpause` (or
+        `terminate`, which lets a paused process go on to its graceful stop). For pauses of
+        seconds: a paused process sends no heartbeats, and the broker drops its connection
+        after a minute without."""
+        for name in names:
+            self.running[name].process.send_signal(signal.SIGSTOP)
+
+    def unpause(self, names: Sequence[str]) -> None:
+        for name in names:
+            self.running[name].process.send_signal(signal.SIGCONT)
 
     async def resume(self, name: str) -> None:
         """Start a stopped process again, and wait until it is ready (and, for an API

@@ -174,13 +174,33 @@ def statements(services: Services) -> Iterator[StatementLog]:
         yield log
 
 
+NEXT_TEST = pytest.StashKey["pytest.Item | None"]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Remember which test runs next: the pipeline's processes behind the balancer wait for it
+    when it asks for the pipeline too (tests/support/cluster_pipeline.py)."""
+    item.stash[NEXT_TEST] = nextitem
+
+
 @pytest.fixture
-async def pipeline(services: Services, balancer: Cluster | None) -> AsyncIterator[Pipeline]:
+async def pipeline(
+    request: pytest.FixtureRequest, services: Services, balancer: Cluster | None
+) -> AsyncIterator[Pipeline]:
     """Relay, workers and carrier clock in this process (or, with `--through-balancer`, as
     processes of the cluster); `start` picks which run."""
-    running = Pipeline(services) if balancer is None else ClusterPipeline(services, balancer)
+    if balancer is None:
+        running = Pipeline(services)
+    else:
+        following = request.node.stash.get(NEXT_TEST, None)
+        running = ClusterPipeline(
+            services,
+            balancer,
+            kept_for_next="pipeline" in getattr(following, "fixturenames", ()),
+        )
     yield running
-    await running.stop()
+    await running.release()
 
 
 def run_id_of(settings: Settings) -> str:

@@ -34,3 +34,7 @@ class Pipeline:
         if self._background is not None:
             await self._background.shutdown()
             self._background = None
+
+    async def release(self) -> None:
+        """The test is done with the pipeline: here, stopped with it."""
+        await self.stop()
