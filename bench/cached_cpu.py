@@ -16,7 +16,6 @@ the shared servers included, so read it as an upper bound.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import time
@@ -28,6 +27,7 @@ import httpx
 import orjson
 from starlette.types import Message
 
+from bench.command_line import run_in_turns
 from bench.cpu import snapshot
 from bench.dataset import loyal_members
 from bench.environment import DATABASE_URL, JWT_SECRET, bearer, in_process_settings
@@ -154,11 +154,7 @@ def _print(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--requests", type=int, default=20)
-    args = parser.parse_args()
-    asyncio.run(measure(args.rounds, args.requests))
+    run_in_turns(__doc__.split("\n")[0], measure, requests=20)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""The command line every load bench shares: `--quick` for a short run that checks the bench
-itself, and a time limit past which the bench stops rather than hangs."""
+"""The command lines benches share: a load bench's `--quick` (a short run that checks the bench
+itself) and its time limit, past which it stops rather than hangs; an in-process bench's rounds
+and requests."""
 
 from __future__ import annotations
 
@@ -32,3 +33,18 @@ def run_bench(
     parser.add_argument("--quick", action="store_true", help=plans.QUICK)
     plan = plans.of(parser.parse_args().quick)
     asyncio.run(asyncio.wait_for(bench(plan), time_limit))
+
+
+def run_in_turns(
+    description: str | None,
+    measure: Callable[[int, int], Coroutine[Any, Any, None]],
+    *,
+    requests: int,
+) -> None:
+    """Run an in-process bench that measures its cases in turns: `--rounds` rounds (6 unless
+    told) of `--requests` requests of each case (`requests` unless told)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--requests", type=int, default=requests)
+    args = parser.parse_args()
+    asyncio.run(measure(args.rounds, args.requests))

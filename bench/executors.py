@@ -12,8 +12,6 @@ median of the rounds, the lowest and highest, and compiled/graphql-core.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import statistics
 import time
 from typing import Any
@@ -22,6 +20,7 @@ import httpx
 from starlette.routing import Route
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from bench.command_line import run_in_turns
 from bench.dataset import loyal_members
 from bench.environment import bearer, in_process_settings
 from bench.queries import ORDER_DETAIL, ORDERS_PAGE, OUR_PATH, PRODUCTS_PAGE, body
@@ -88,11 +87,7 @@ async def measure(rounds: int, requests: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--requests", type=int, default=10)
-    args = parser.parse_args()
-    asyncio.run(measure(args.rounds, args.requests))
+    run_in_turns(__doc__.split("\n")[0], measure, requests=10)
 
 
 if __name__ == "__main__":

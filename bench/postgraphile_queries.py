@@ -115,6 +115,24 @@ def _history(events: list[Json]) -> list[Json]:
     ]
 
 
+def _payment(payment: Json) -> Json:
+    """A payment, the same fields by the same names in both APIs."""
+    return {
+        "status": payment["status"],
+        "transactionId": payment["transactionId"],
+        "approvedAt": _instant(payment["approvedAt"]),
+    }
+
+
+def _delivery(delivery: Json, events: list[Json]) -> Json:
+    """A delivery, and its events as each API nests them."""
+    return {
+        "status": delivery["status"],
+        "trackingNumber": delivery["trackingNumber"],
+        "events": _events(events),
+    }
+
+
 def _our_order(node: Json) -> Json:
     payment, delivery = node["payment"], node["delivery"]
     order = {
@@ -133,18 +151,8 @@ def _our_order(node: Json) -> Json:
             }
             for line in node["items"]
         ],
-        "payment": payment
-        and {
-            "status": payment["status"],
-            "transactionId": payment["transactionId"],
-            "approvedAt": _instant(payment["approvedAt"]),
-        },
-        "delivery": delivery
-        and {
-            "status": delivery["status"],
-            "trackingNumber": delivery["trackingNumber"],
-            "events": _events(delivery["events"]),
-        },
+        "payment": payment and _payment(payment),
+        "delivery": delivery and _delivery(delivery, delivery["events"]),
     }
     if "history" in node:
         order["history"] = _history(node["history"])
@@ -172,18 +180,9 @@ def _their_order(node: Json) -> Json:
             }
             for line in node["orderItemsByOrderId"]["nodes"]
         ],
-        "payment": payment
-        and {
-            "status": payment["status"],
-            "transactionId": payment["transactionId"],
-            "approvedAt": _instant(payment["approvedAt"]),
-        },
+        "payment": payment and _payment(payment),
         "delivery": delivery
-        and {
-            "status": delivery["status"],
-            "trackingNumber": delivery["trackingNumber"],
-            "events": _events(delivery["deliveryEventsByDeliveryId"]["nodes"]),
-        },
+        and _delivery(delivery, delivery["deliveryEventsByDeliveryId"]["nodes"]),
     }
     if "orderEventsByOrderId" in node:
         order["history"] = _history(node["orderEventsByOrderId"]["nodes"])
