@@ -217,19 +217,26 @@ class SimulatedPaymentGateway:
         return _result(entry.status, entry.transaction_id, entry.token)
 
     async def refund(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
-        return await self._on_the_wire(
-            lambda delay: self._refund(idempotency_key, charge_key, amount, delay)
-        )
-
-    async def _refund(
-        self, idempotency_key: str, charge_key: str, amount: Money, delay: float
-    ) -> bool:
-        entry = await self._called(idempotency_key, "refund", None, amount)
-        await _slowly(delay)
-        if entry.status == Outcome.PENDING.value:
+        async def refund_or_void() -> Entry:
             outcome = await self._refund_or_void(charge_key, amount)
-            entry = await self._settle(idempotency_key, outcome, None)
-        return entry.status == Outcome.REFUNDED.value
+            return await self._settle(idempotency_key, outcome, None)
+
+        return await self._give_back(idempotency_key, "refund", amount, refund_or_void)
+
+    async def _give_back(
+        self, key: str, kind: str, amount: Money, settle: Callable[[], Awaitable[Entry]]
+    ) -> bool:
+        """A refund's call, on the wire: counted, settled by `settle` the first time (a call
+        repeated with its key answers as the first settled); whether the money went back."""
+
+        async def call(delay: float) -> bool:
+            entry = await self._called(key, kind, None, amount)
+            await _slowly(delay)
+            if entry.status == Outcome.PENDING.value:
+                entry = await settle()
+            return entry.status == Outcome.REFUNDED.value
+
+        return await self._on_the_wire(call)
 
     async def _refund_or_void(self, charge_key: str, amount: Money) -> Outcome:
         """Give back an approved charge, or void one still in flight, or one not made yet (a
@@ -256,20 +263,14 @@ class SimulatedPaymentGateway:
         return Outcome.REFUNDED if after == Outcome.REFUNDED.value else Outcome.VOIDED
 
     async def refund_part(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
-        given = await self._on_the_wire(
-            lambda delay: self._refund_part(idempotency_key, charge_key, amount, delay)
+        given = await self._give_back(
+            idempotency_key,
+            "part",
+            amount,
+            lambda: self._settle_part(idempotency_key, charge_key, amount),
         )
         self._crash.reached("after_refund_part", idempotency_key)
         return given
-
-    async def _refund_part(
-        self, idempotency_key: str, charge_key: str, amount: Money, delay: float
-    ) -> bool:
-        entry = await self._called(idempotency_key, "part", None, amount)
-        await _slowly(delay)
-        if entry.status == Outcome.PENDING.value:
-            entry = await self._settle_part(idempotency_key, charge_key, amount)
-        return entry.status == Outcome.REFUNDED.value
 
     async def _settle_part(self, key: str, charge_key: str, amount: Money) -> Entry:
         """In one transaction: the charge gives back `amount` if it is approved and what it has

@@ -44,10 +44,7 @@ def points_entry_cursor(entry_id: int) -> str:
 
 
 def points_entry_position(cursor: str) -> int:
-    key = whole_number(_decode(cursor, "e:"))
-    if key is None:
-        raise _not_a_cursor()
-    return key
+    return _numbered_position(cursor, "e:")
 
 
 def product_cursor(product_id: int) -> str:
@@ -55,7 +52,12 @@ def product_cursor(product_id: int) -> str:
 
 
 def product_position(cursor: str) -> int:
-    key = whole_number(_decode(cursor, "p:"))
+    return _numbered_position(cursor, "p:")
+
+
+def _numbered_position(cursor: str, kind: str) -> int:
+    """The whole number a cursor of this kind (`e:`, `p:`) carries."""
+    key = whole_number(_decode(cursor, kind))
     if key is None:
         raise _not_a_cursor()
     return key
