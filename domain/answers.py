@@ -25,16 +25,24 @@ def orders_of(member_id: str) -> str:
     return f"orders-of:{member_id}"
 
 
+def points_of(member_id: str) -> str:
+    """A member's answers that hold its points (balance, entries): every points entry is
+    written with an event about its order (spent with the order placed, earned, given back),
+    whose consumer drops them."""
+    return f"points-of:{member_id}"
+
+
 def viewer_tag(member_id: str) -> str:
     """Every private answer of a viewer: dropped by their own mutations before they answer."""
     return f"viewer:{member_id}"
 
 
 def of_order_event(order_id: UUID, member_id: str | None) -> list[str]:
-    """What an event about an order makes stale (its member's lists when the order is known)."""
+    """What an event about an order makes stale (its member's lists and points when the order
+    is known)."""
     tags = [order_tag(order_id), ALL_ORDERS]
     if member_id is not None:
-        tags.append(orders_of(member_id))
+        tags.extend((orders_of(member_id), points_of(member_id)))
     return tags
 
 

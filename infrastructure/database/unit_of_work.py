@@ -91,11 +91,16 @@ class SqlUnitOfWork:
             self._outbox_written()
 
     async def _announce_changed_orders(self) -> None:
-        """An `order.changed` message, in this transaction, for each order whose reader would
-        see a change that no message written here is about: the response cache's consumer
-        hears every event, so each committed change reaches it even when this process dies
-        right after the commit."""
-        changed = self.orders.changed | self.payments.changed | self.deliveries.changed
+        """An `order.changed` message, in this transaction, for each order whose reader (or
+        whose member's points) would see a change that no message written here is about: the
+        response cache's consumer hears every event, so each committed change reaches it even
+        when this process dies right after the commit."""
+        changed = (
+            self.orders.changed
+            | self.payments.changed
+            | self.deliveries.changed
+            | self.points.changed
+        )
         for order_id in sorted(changed - self.outbox.orders):
             await self.outbox.add(Message(Event.ORDER_CHANGED, order_id))
 

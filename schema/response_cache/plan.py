@@ -26,7 +26,7 @@ from graphql import (
     visit,
 )
 
-from domain.answers import ALL_ORDERS, CATALOGUE, order_tag, orders_of, viewer_tag
+from domain.answers import ALL_ORDERS, CATALOGUE, order_tag, orders_of, points_of, viewer_tag
 from domain.member import Viewer
 from resolvers.common.ids import canonical_uuid, decode_opaque
 from schema.response_cache.hints import HINTS, Scope
@@ -35,9 +35,11 @@ PLANS_KEPT = 1000
 """Plans kept, by (document, operation name): as many operations as clients send, in practice."""
 BY_ID = frozenset({"order", "node"})
 """Root fields that hold the one object their `id` names."""
-ORDER_LISTS = frozenset({"OrderConnection", "MemberPoints"})
-"""Types that change with any of the viewer's orders: a member's points move with its orders'
-events (spent, earned at DELIVERED, given back), so they are dropped with its order lists."""
+ORDER_LISTS = frozenset({"OrderConnection"})
+"""Types that change with any of the viewer's orders."""
+POINTS = frozenset({"MemberPoints"})
+"""A member's points: dropped by the event written with each of its entries (a unit of work
+that writes an entry announces its order, `SqlUnitOfWork._announce_changed_orders`)."""
 BOOKS = frozenset({"Product", "ProductConnection"})
 
 
@@ -53,6 +55,7 @@ class Plan:
     """The `id` arguments of root fields that hold one object: literal, or a variable."""
     lists_orders: bool
     holds_books: bool
+    holds_points: bool
 
     @property
     def kept(self) -> bool:
@@ -70,10 +73,15 @@ class Plan:
             if viewer is None:
                 return None
             tags.append(viewer_tag(viewer.member.id))
-        if self.lists_orders:
+        if self.lists_orders or self.holds_points:
             if viewer is None:
                 return None
-            tags.append(ALL_ORDERS if viewer.is_staff else orders_of(viewer.member.id))
+            if viewer.is_staff:  # any member's: dropped by every event
+                tags.append(ALL_ORDERS)
+            if not viewer.is_staff and self.lists_orders:
+                tags.append(orders_of(viewer.member.id))
+            if not viewer.is_staff and self.holds_points:
+                tags.append(points_of(viewer.member.id))
         if self.holds_books:
             tags.append(CATALOGUE)
         for argument in self.ids:
@@ -102,7 +110,7 @@ def _tag_of_id(value: object) -> str | None:
     return None
 
 
-_NOT_KEPT = Plan(None, 0, Scope.PRIVATE, (), False, False)
+_NOT_KEPT = Plan(None, 0, Scope.PRIVATE, (), False, False, False)
 
 
 class _Holdings(Visitor):
@@ -115,6 +123,7 @@ class _Holdings(Visitor):
         self.ids: list[str | VariableNode] = []
         self.lists_orders = False
         self.holds_books = False
+        self.holds_points = False
 
     def enter_field(self, node: FieldNode, *_: object) -> None:
         field = self._type_info.get_field_def()
@@ -126,6 +135,7 @@ class _Holdings(Visitor):
             self.ids.extend(_id_argument(node))
         self.lists_orders |= named.name in ORDER_LISTS
         self.holds_books |= named.name in BOOKS
+        self.holds_points |= named.name in POINTS
         if not is_composite_type(named):
             return
         if named.name not in HINTS:
@@ -166,6 +176,7 @@ def plan_operation(schema: GraphQLSchema, document: DocumentNode, name: str | No
         tuple(holdings.ids),
         holdings.lists_orders,
         holdings.holds_books,
+        holdings.holds_points,
     )
 
 

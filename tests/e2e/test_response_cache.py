@@ -18,6 +18,7 @@ from httpx import AsyncClient
 from bootstrap import Services
 from domain.member import Role
 from domain.messages import Consumer
+from domain.points import PointsEntry, PointsReason
 from domain.status import PaymentStatus
 from infrastructure.auth import mint_token
 from infrastructure.settings import Settings
@@ -36,6 +37,7 @@ ORDERS = "query Orders { orders(first: 10) { edges { node { id status } } } }"
 ORDER_WITH_STOCK = """
 query Order($id: ID!) { order(id: $id) { items { product { id stock { available } } } } }
 """
+POINTS = "{ me { points { balance } } }"
 BOOKS = "{ products(first: 2) { edges { node { id title stock { available } } } } }"
 ADJUST = """
 mutation ($id: ID!, $delta: Int!) {
@@ -181,6 +183,29 @@ async def test_a_change_committed_elsewhere_is_read_once_its_event_is_consumed(
         lambda: ask(cached, ORDER, variables, alice),
         lambda answer: answer[0]["data"]["order"]["payment"]["status"] == "REFUNDED",
         what="the refund read through the cache",
+    )
+    assert hit(fresh[0]) is False
+
+
+async def test_a_points_entry_written_elsewhere_is_read_once_its_event_is_consumed(
+    services: Services, cached: AsyncClient, pipeline: Pipeline
+) -> None:
+    """Points earned the way a worker earns them (an entry in a unit of work that changes
+    nothing else): the kept balance stays until the cache's consumer drops it, then it is read."""
+    member, alice, order_id, _ = await _member_with_order(services)
+    await ask(cached, POINTS, token=alice)
+    before, control = await ask(cached, POINTS, token=alice)
+    assert (hit(before), before["data"]["me"]["points"]["balance"]) == (True, 0)
+    assert control == "private, max-age=300"
+    async with services.unit_of_work() as work:
+        await work.points.add(PointsEntry(member, order_id, PointsReason.EARNED, 700))
+        await work.commit()
+
+    await pipeline.start([Consumer.CACHE], carrier=False)
+    fresh = await eventually(
+        lambda: ask(cached, POINTS, token=alice),
+        lambda answer: answer[0]["data"]["me"]["points"]["balance"] == 700,
+        what="the points earned read through the cache",
     )
     assert hit(fresh[0]) is False
 

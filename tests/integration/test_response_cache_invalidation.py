@@ -10,9 +10,10 @@ from uuid import UUID
 from sqlalchemy import select
 
 from bootstrap import Services
-from domain.answers import ALL_ORDERS, order_tag, orders_of
+from domain.answers import ALL_ORDERS, order_tag, orders_of, points_of
 from domain.messages import Consumer, Event, Message
 from domain.money import Money
+from domain.points import PointsEntry, PointsReason
 from domain.status import PaymentStatus
 from infrastructure.database.tables import outbox_table
 from tests.support.factories import create_member, create_order, create_product
@@ -74,6 +75,13 @@ async def test_a_change_no_message_is_about_writes_order_changed_in_its_transact
         await work.commit()
     assert await _messages_about(services, partly) == [Event.ORDER_CHANGED.value]
 
+    # a points entry changes its member's points: its order is announced too
+    earned, member = await _an_order(services)
+    async with services.unit_of_work() as work:
+        assert await work.points.add(PointsEntry(member, earned, PointsReason.EARNED, 700))
+        await work.commit()
+    assert await _messages_about(services, earned) == [Event.ORDER_CHANGED.value]
+
     # and a unit that rolls back writes nothing
     untouched, _ = await _an_order(services)
     async with services.unit_of_work() as work:
@@ -88,14 +96,17 @@ async def test_a_committed_change_drops_the_answers_holding_its_order(
     other, other_member = await _an_order(services)
     await _keep(services, "the order", [order_tag(changed), "product:1"])
     await _keep(services, "its member's list", [orders_of(member)])
+    await _keep(services, "its member's points", [points_of(member)])
     await _keep(services, "staff's list", [ALL_ORDERS])
     await _keep(services, "another order", [order_tag(other), orders_of(other_member)])
+    await _keep(services, "another member's points", [points_of(other_member)])
     await pipeline.start([Consumer.CACHE], carrier=False)
 
     async with services.unit_of_work() as work:
         await work.payments.settle(changed, PaymentStatus.REFUNDED)
         await work.commit()
 
-    for key in ("the order", "its member's list", "staff's list"):
+    for key in ("the order", "its member's list", "its member's points", "staff's list"):
         await eventually(partial(_kept, services, key), lambda kept: not kept, what=key)
     assert await _kept(services, "another order")
+    assert await _kept(services, "another member's points")

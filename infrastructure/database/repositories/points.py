@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,6 +23,9 @@ _BALANCE = select(func.coalesce(func.sum(points_entry_table.c.amount), 0)).where
 class SqlPointsLedger:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.changed: set[UUID] = set()
+        """Orders an entry was written for: their members' points change, announced once the
+        unit of work commits (the response cache drops the points' answers on it)."""
 
     async def lock_member(self, member_id: str) -> None:
         # the member's row stands for the member's points: SQLite's transactions take turns
@@ -42,4 +47,7 @@ class SqlPointsLedger:
                 "created_at": entry.at or utc_now(),
             },
         )
-        return bool(inserted.rowcount == 1)
+        written = inserted.rowcount == 1
+        if written:
+            self.changed.add(entry.order_id)
+        return bool(written)
