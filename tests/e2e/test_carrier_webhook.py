@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import orjson
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from sqlalchemy import select
 
 from bootstrap import Services
 from domain.status import DeliveryStatus, OrderStatus
-from domain.steps.tracking import carrier_signature
 from infrastructure.database.tables import order_table, outbox_table
 from resolvers.common.ids import to_global_id
+from tests.support.carrier import carrier_event as _event
+from tests.support.carrier import post_carrier_event as _post
 from tests.support.factories import (
     create_member,
     create_order,
@@ -27,31 +25,6 @@ from tests.support.graphql import graphql
 from tests.support.orders import place_ok, read_order, settled
 from tests.support.pipeline import Pipeline
 from tests.support.waiting import eventually
-
-
-def _event(tracking: str, status: str, minutes: int = 0, **changes: Any) -> dict[str, Any]:
-    moment = datetime(2026, 11, 24, 9, 0, tzinfo=UTC) + timedelta(minutes=minutes)
-    event = {
-        "trackingNumber": tracking,
-        "status": status,
-        "location": "Gonjiam hub",
-        "occurredAt": moment.isoformat(),
-        "eventId": f"evt-{uuid.uuid4()}",
-    }
-    event.update(changes)
-    return event
-
-
-async def _post(
-    client: AsyncClient, services: Services, event: object, *, secret: str | None = None
-) -> Response:
-    body = orjson.dumps(event)
-    signature = carrier_signature(secret or services.settings.effective_webhook_secret, body)
-    return await client.post(
-        "/webhooks/carrier",
-        content=body,
-        headers={"Content-Type": "application/json", "X-Carrier-Signature": signature},
-    )
 
 
 @pytest.fixture

@@ -37,7 +37,14 @@ from tests.support.factories import (
     token_for,
 )
 from tests.support.graphql import graphql
-from tests.support.orders import attention, place_ok, read_order, settled
+from tests.support.orders import (
+    attention,
+    place_ok,
+    read_order,
+    settled,
+    stock_level,
+    unpublished,
+)
 from tests.support.pipeline import Pipeline
 from tests.support.processes import ROOT
 from tests.support.waiting import eventually
@@ -57,12 +64,6 @@ query ($id: ID!) {
 @pytest.fixture
 def customer(services: Services) -> str:
     return token_for(services.settings.effective_jwt_secret, random_member_id())
-
-
-async def _stock(services: Services, product_id: int) -> StockLevel:
-    await services.products_changed([product_id])
-    [product] = await services.store.products_by_ids([product_id])
-    return product.stock
 
 
 async def _charges(services: Services, order_id: uuid.UUID) -> list[tuple[str, str, int]]:
@@ -111,7 +112,7 @@ async def test_an_order_goes_all_the_way_to_delivered(
         ("OUT_FOR_DELIVERY", "배송출발"),
         ("DELIVERED", "배달완료"),
     ]
-    assert await _stock(services, book) == StockLevel(available=3, reserved=0)
+    assert await stock_level(services, book) == StockLevel(available=3, reserved=0)
     assert await _charges(services, order_id) == [("charge", "APPROVED", 1)]
 
 
@@ -128,8 +129,8 @@ async def test_out_of_stock_cancels_and_leaves_stock_untouched(
         OrderStatus.CANCELLED,
         CancelReason.OUT_OF_STOCK,
     )
-    assert await _stock(services, plenty) == StockLevel(available=9, reserved=0)
-    assert await _stock(services, scarce) == StockLevel(available=1, reserved=0)
+    assert await stock_level(services, plenty) == StockLevel(available=9, reserved=0)
+    assert await stock_level(services, scarce) == StockLevel(available=1, reserved=0)
     assert await _charges(services, order_id) == []
 
 
@@ -147,7 +148,7 @@ async def test_a_declined_card_cancels_and_restores_stock(
         CancelReason.PAYMENT_DECLINED,
     )
     await eventually(
-        lambda: _stock(services, book),
+        lambda: stock_level(services, book),
         lambda level: level == StockLevel(available=4, reserved=0),
         what="stock released",
     )
@@ -185,7 +186,7 @@ async def test_a_gateway_that_stays_down_parks_the_message_and_compensates(
     retries = len(services.settings.retry_delays)
     assert (payment.status, payment.attempts) == (PaymentStatus.FAILED, retries + 1)
     await eventually(
-        lambda: _stock(services, book),
+        lambda: stock_level(services, book),
         lambda level: level == StockLevel(available=2, reserved=0),
         what="stock released",
     )
@@ -302,7 +303,7 @@ async def test_200_orders_for_20_books_sell_exactly_20(
     cancelled = [o for o in orders if o.status is OrderStatus.CANCELLED]
     assert len(orders) - len(cancelled) == 20
     assert {o.cancel_reason for o in cancelled} == {CancelReason.OUT_OF_STOCK}
-    level = await _stock(services, book)
+    level = await stock_level(services, book)
     assert level.available == 0
     async with services.engine.connect() as conn:
         held = await conn.execute(
@@ -332,27 +333,17 @@ async def test_every_message_published_twice_changes_nothing_twice(
     )
     services.relay.wake()
 
-    await eventually(lambda: _unpublished(services, order_id), lambda n: n == 0, what="republished")
+    await eventually(lambda: unpublished(services, order_id), lambda n: n == 0, what="republished")
     await pipeline.stop()  # drains: every redelivered message has been handled
 
     assert (await read_order(services, order_id)).status is OrderStatus.PREPARING
-    assert await _stock(services, book) == StockLevel(available=8, reserved=0)
+    assert await stock_level(services, book) == StockLevel(available=8, reserved=0)
     assert await _charges(services, order_id) == [("charge", "APPROVED", 1)]
     async with services.engine.connect() as conn:
         attempts = await conn.execute(
             select(payment_table.c.attempts).where(payment_table.c.order_id == order_id)
         )
     assert attempts.scalar_one() == 1
-
-
-async def _unpublished(services: Services, order_id: uuid.UUID) -> int:
-    async with services.engine.connect() as conn:
-        count = await conn.execute(
-            select(func.count()).where(
-                outbox_table.c.order_id == order_id, outbox_table.c.published_at.is_(None)
-            )
-        )
-    return int(count.scalar_one())
 
 
 async def test_cancelling_a_paid_order_refunds_and_releases_stock(
@@ -377,7 +368,7 @@ async def test_cancelling_a_paid_order_refunds_and_releases_stock(
         what="refund",
     )
     await eventually(
-        lambda: _stock(services, book),
+        lambda: stock_level(services, book),
         lambda level: level == StockLevel(available=5, reserved=0),
         what="stock released",
     )

@@ -12,11 +12,10 @@ from httpx import AsyncClient
 
 from bootstrap import Services
 from domain.member import Role
-from domain.points import PointsEntry, PointsReason
 from resolvers.common.ids import to_global_id
 from tests.support.factories import create_product, random_isbn, random_member_id, token_for
 from tests.support.graphql import graphql
-from tests.support.orders import order_input, place_ok
+from tests.support.orders import give_points, order_input, place_ok
 
 BOOK = (
     "id price { amount } listPrice { amount } salePrice { amount } discountRate pointsRate points"
@@ -153,22 +152,12 @@ async def test_staff_change_a_books_rates_within_the_law_and_only_staff(
     assert read["data"]["product"] == {"discountRate": 1000, "pointsRate": 500}
 
 
-async def _give_points(
-    client: AsyncClient, services: Services, token: str, member_id: str, amount: int
-) -> None:
-    """Points an earlier order of the member earned, written as the ledger keeps them."""
-    earlier = await place_ok(client, token, [(await create_product(services.engine), 1)])
-    async with services.unit_of_work() as work:
-        await work.points.add(PointsEntry(member_id, earlier, PointsReason.EARNED, amount))
-        await work.commit()
-
-
 async def test_points_are_spent_when_placing_and_shown_in_the_ledger(
     client: AsyncClient, services: Services
 ) -> None:
     member = random_member_id()
     token = token_for(services.settings.effective_jwt_secret, member)
-    await _give_points(client, services, token, member, 5_000)
+    await give_points(client, services, token, member, 5_000)
     book = await create_product(services.engine, price=12_000)
 
     placed = await graphql(
@@ -208,8 +197,8 @@ async def test_points_beyond_the_balance_or_the_amount_due_are_refused_clearly(
 ) -> None:
     rich, poor = random_member_id(), random_member_id()
     tokens = {m: token_for(services.settings.effective_jwt_secret, m) for m in (rich, poor)}
-    await _give_points(client, services, tokens[rich], rich, 20_000)
-    await _give_points(client, services, tokens[poor], poor, 1_000)
+    await give_points(client, services, tokens[rich], rich, 20_000)
+    await give_points(client, services, tokens[poor], poor, 1_000)
     book = await create_product(services.engine, price=12_000)
 
     def spending(points: int) -> dict[str, Any]:

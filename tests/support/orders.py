@@ -6,13 +6,16 @@ import uuid
 from typing import Any
 
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bootstrap import Services
+from domain.catalogue import StockLevel
 from domain.order import Order
+from domain.points import PointsEntry, PointsReason
 from domain.status import OrderStatus
-from infrastructure.database.tables import order_table
+from infrastructure.database.tables import order_table, outbox_table
 from resolvers.common.ids import order_key, to_global_id
+from tests.support.factories import create_product
 from tests.support.graphql import graphql
 from tests.support.waiting import eventually
 
@@ -98,3 +101,31 @@ async def attention(services: Services, order_id: uuid.UUID) -> str | None:
         )
     note: str | None = found.scalar_one()
     return note
+
+
+async def give_points(
+    client: AsyncClient, services: Services, token: str, member_id: str, amount: int
+) -> None:
+    """Points an earlier order of the member earned, written as the ledger keeps them."""
+    earlier = await place_ok(client, token, [(await create_product(services.engine), 1)])
+    async with services.unit_of_work() as work:
+        await work.points.add(PointsEntry(member_id, earlier, PointsReason.EARNED, amount))
+        await work.commit()
+
+
+async def stock_level(services: Services, product_id: int) -> StockLevel:
+    """The book's stock as the API reads it, its cached copy dropped first."""
+    await services.products_changed([product_id])
+    [product] = await services.store.products_by_ids([product_id])
+    return product.stock
+
+
+async def unpublished(services: Services, order_id: uuid.UUID) -> int:
+    """The order's outbox rows the relay has not published yet."""
+    async with services.engine.connect() as conn:
+        count = await conn.execute(
+            select(func.count()).where(
+                outbox_table.c.order_id == order_id, outbox_table.c.published_at.is_(None)
+            )
+        )
+    return int(count.scalar_one())
