@@ -17,6 +17,9 @@ from domain.ports import UnitOfWorkFactory
 from domain.problems import ProblemCode, refuse
 from domain.validation import check_change_address
 
+ADDRESS_CHANGED = "delivery address changed: "
+"""How the history's entry of an address change begins (the timeline words it by this)."""
+
 
 async def change_delivery_address(command: ChangeDeliveryAddress, uow: UnitOfWorkFactory) -> Order:
     """The order with its new address; `Refused` once the parcel is picked up. The same
@@ -44,7 +47,4 @@ async def change_delivery_address(command: ChangeDeliveryAddress, uow: UnitOfWor
 def address_changed(address: Address) -> str:
     """The history's entry: where the order goes now."""
     second = f" {address.line2}" if address.line2 else ""
-    return (
-        f"delivery address changed: {address.recipient}, ({address.zip_code}) "
-        f"{address.line1}{second}"
-    )
+    return f"{ADDRESS_CHANGED}{address.recipient}, ({address.zip_code}) {address.line1}{second}"

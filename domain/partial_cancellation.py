@@ -22,6 +22,9 @@ from domain.problems import Problem, ProblemCode, Refused, refuse
 from domain.status import CancelReason
 from domain.validation import check_cancel_order, merge_lines
 
+LINES_CANCELLED = "cancelled at the customer's request: "
+"""How the history's entry of a partial cancellation begins (the timeline words it by this)."""
+
 
 async def cancel_order_lines(
     command: CancelOrderLines, uow: UnitOfWorkFactory, policy: ShippingPolicy
@@ -114,7 +117,7 @@ def _after(order: Order, refund: Refund) -> Order:
 
 
 def _saying(command: CancelOrderLines, copies: str, refund: Refund | None = None) -> str:
-    said = f"cancelled at the customer's request: {copies}"
+    said = f"{LINES_CANCELLED}{copies}"
     if refund is not None:
         said += f" (back: ₩{refund.card:,} to the card, {refund.points:,} points)"
     return f"{said}: {command.reason}" if command.reason else said

@@ -19,7 +19,7 @@ from domain.member import Member, Viewer
 from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
 from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
-from domain.payment import Payment
+from domain.payment import Payment, PaymentEvent
 from domain.points import PointsEntry
 
 
@@ -84,6 +84,10 @@ class ReadStore(Protocol):
         ...
 
     async def payments_by_order_ids(self, ids: Sequence[UUID]) -> list[Payment]: ...
+
+    async def payment_events_by_order_ids(self, ids: Sequence[UUID]) -> list[PaymentEvent]:
+        """Each order's payment events, oldest first."""
+        ...
 
     async def deliveries_by_order_ids(self, ids: Sequence[UUID]) -> list[Delivery]: ...
 

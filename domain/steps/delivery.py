@@ -25,6 +25,12 @@ from domain.steps.table import (
 )
 from domain.steps.tracking import ParcelReport, apply_parcel_report
 
+REGISTERED = "registered with the carrier"
+CANCELLED_WITH_CARRIER = "cancelled with the carrier"
+READDRESSED = "address changed with the carrier: "
+"""What the parcel's own events (not the carrier's scans) say, where a scan has its place:
+the timeline (`domain/timeline.py`) words them for a customer by these."""
+
 
 async def _decide_register(work: UnitOfWork, message: Message) -> Order | None:
     return await order_waiting_at(work, message, OrderStatus.PAID)
@@ -56,7 +62,7 @@ async def _apply_register(work: UnitOfWork, paid: Order, parcel: _Registered) ->
             DeliveryEvent(
                 delivery.id,
                 DeliveryStatus.PREPARING,
-                "registered with the carrier",
+                REGISTERED,
                 datetime.now(UTC),
             ),
             None,
@@ -109,7 +115,7 @@ async def _apply_cancel(work: UnitOfWork, parcel: _ToCancel, _: None) -> None:
     await work.deliveries.set_status(delivery, DeliveryStatus.CANCELLED)
     await work.deliveries.record_event(
         DeliveryEvent(
-            delivery.id, DeliveryStatus.CANCELLED, "cancelled with the carrier", datetime.now(UTC)
+            delivery.id, DeliveryStatus.CANCELLED, CANCELLED_WITH_CARRIER, datetime.now(UTC)
         ),
         None,
     )
@@ -159,7 +165,7 @@ async def _apply_readdress(work: UnitOfWork, parcel: _Readdress, changed: bool) 
         DeliveryEvent(
             delivery.id,
             delivery.status,
-            f"address changed with the carrier: ({parcel.address.zip_code})",
+            f"{READDRESSED}({parcel.address.zip_code})",
             datetime.now(UTC),
         ),
         None,

@@ -9,7 +9,7 @@ from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
 from domain.money import Money
 from domain.order import Address, Order, OrderEvent, OrderItem
-from domain.payment import Payment
+from domain.payment import Payment, PaymentEvent, PaymentEventKind
 from domain.points import PointsEntry, PointsReason
 from domain.pricing import BookRates
 from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
@@ -95,6 +95,15 @@ def delivery_from_row(row: Row) -> Delivery:
         status=DeliveryStatus(row.status),
         carrier=row.carrier,
         tracking_number=row.tracking_number,
+    )
+
+
+def payment_event_from_row(row: Row) -> PaymentEvent:
+    return PaymentEvent(
+        order_id=row.order_id,
+        kind=PaymentEventKind(row.kind),
+        amount=row.amount,
+        occurred_at=row.occurred_at,
     )
 
 

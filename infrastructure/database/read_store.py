@@ -20,7 +20,7 @@ from domain.member import Member
 from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
 from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
-from domain.payment import Payment
+from domain.payment import Payment, PaymentEvent
 from domain.points import PointsEntry
 from domain.status import OrderStatus
 from infrastructure.cache.products import ProductCache
@@ -32,6 +32,7 @@ from infrastructure.database.mapping import (
     order_event_from_row,
     order_from_row,
     order_item_from_row,
+    payment_event_from_row,
     payment_from_row,
     points_entry_from_row,
     product_from_row,
@@ -44,6 +45,7 @@ from infrastructure.database.tables import (
     order_event_table,
     order_item_table,
     order_table,
+    payment_event_table,
     payment_table,
     points_entry_table,
     product_table,
@@ -283,6 +285,10 @@ class SqlReadStore:
     async def payments_by_order_ids(self, ids: Sequence[UUID]) -> list[Payment]:
         key = payment_table.c.order_id
         return await self._rows_with(key, ids, payment_from_row, by_id=False)
+
+    async def payment_events_by_order_ids(self, ids: Sequence[UUID]) -> list[PaymentEvent]:
+        key = payment_event_table.c.order_id
+        return await self._rows_with(key, ids, payment_event_from_row, by_id=True)
 
     async def deliveries_by_order_ids(self, ids: Sequence[UUID]) -> list[Delivery]:
         key = delivery_table.c.order_id

@@ -260,6 +260,20 @@ class PaymentRow(TableModel, table=True):
     updated_at: datetime = _created()
 
 
+class PaymentEventRow(TableModel, table=True):
+    """One event of an order's payment: approved, refunded, partially refunded (its history,
+    which the payment row, holding only its latest state, does not keep)."""
+
+    __tablename__ = "payment_event"
+    __table_args__ = (Index("ix_payment_event_order_id_id", "order_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    amount: int
+    occurred_at: datetime = _created()
+
+
 class DeliveryRow(TableModel, table=True):
     __tablename__ = "delivery"
 
@@ -378,6 +392,7 @@ order_event_table = _core(OrderEventRow)
 stock_reservation_table = _core(StockReservationRow)
 points_entry_table = _core(PointsEntryRow)
 payment_table = _core(PaymentRow)
+payment_event_table = _core(PaymentEventRow)
 delivery_table = _core(DeliveryRow)
 delivery_event_table = _core(DeliveryEventRow)
 outbox_table = _core(OutboxRow)

@@ -21,7 +21,7 @@ from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
 from domain.order import Order, OrderEvent, OrderItem
 from domain.paging import OrderCriteria, OrderPosition, Page
-from domain.payment import Payment
+from domain.payment import Payment, PaymentEvent
 from resolvers.ports import ReadStore
 
 K = TypeVar("K", bound=Hashable)
@@ -108,6 +108,10 @@ class Loaders:
     @cached_property
     def payment(self) -> DataLoader[UUID, Payment | None]:
         return DataLoader(_one_each(self._store.payments_by_order_ids, lambda p: p.order_id))
+
+    @cached_property
+    def payment_events(self) -> DataLoader[UUID, list[PaymentEvent]]:
+        return DataLoader(_many_each(self._store.payment_events_by_order_ids, lambda e: e.order_id))
 
     @cached_property
     def delivery(self) -> DataLoader[UUID, Delivery | None]:

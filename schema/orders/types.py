@@ -28,6 +28,7 @@ from resolvers.members.points import points_balance, points_entries
 from resolvers.orders.actions import order_actions
 from resolvers.orders.preload import Preload, Preloads
 from resolvers.orders.reads import OrderFilterValues, OrderListing, list_orders, member_orders
+from resolvers.orders.timeline import order_timeline
 from schema.catalogue.types import ProductType
 from schema.common.selections import Selected, fields_of, graphql_name, selected_at
 from schema.common.types import MoneyType, Node, PageInfo
@@ -41,6 +42,7 @@ from schema.orders.registered import (
     PaymentStatusEnum,
     PointsReasonEnum,
 )
+from schema.orders.timeline import TimelineEntryType
 
 
 @strawberry.type(name="OrderItem")
@@ -284,6 +286,14 @@ class OrderType(Node):
     async def available_actions(self, info: Info[Context, None]) -> list[AvailableActionType]:
         found = await order_actions(info.context, self.order_id, self.status)
         return [AvailableActionType.from_domain(availability) for availability in found]
+
+    @strawberry.field(
+        description="Added (issue #14). The order's history, its payment's events and its "
+        "parcel's scans in one list, oldest first, each with a message in Korean."
+    )
+    async def timeline(self, info: Info[Context, None]) -> list[TimelineEntryType]:
+        found = await order_timeline(info.context, self.order_id, self.cancel_reason)
+        return [TimelineEntryType.from_domain(entry) for entry in found]
 
     @strawberry.field(
         graphql_type=list[OrderEventType],

@@ -56,6 +56,7 @@ HINTS: dict[str, CacheHint | None] = {
     "OrderEvent": _ORDER,
     "Address": _ORDER,
     "AvailableAction": CacheHint(ACTIONS_SECONDS, Scope.PRIVATE),
+    "TimelineEntry": _ORDER,
     "OrderConnection": None,
     "OrderEdge": None,
     "Member": _ORDER,

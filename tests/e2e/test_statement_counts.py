@@ -152,3 +152,39 @@ async def test_placing_an_order_is_one_statement_and_no_read_back(
     for table in PLACE_ORDER_TABLES:
         assert statements.touching(table) == [statement], table
     assert "pg_notify" in statement
+
+
+AFTER_THE_ORDER = """
+query ($first: Int!) {
+  orders(first: $first) {
+    edges { node {
+      id status
+      availableActions { action available reasonCode }
+      timeline { kind occurredAt message place scan }
+    } }
+  }
+}
+"""
+
+AFTER_THE_ORDER_LEVELS = ("orders", "order_event", "payment_event", "delivery", "delivery_event")
+"""The page, then each source of the timeline once (what may be done needs nothing more of
+an order that is not delivered). A page whose orders have no parcel yet (the newest may be one
+placed by a test above) reads no parcel events."""
+
+
+@pytest.mark.parametrize("first", [1, 10, 50])
+async def test_a_page_of_timelines_and_actions_costs_one_statement_per_source(
+    client: AsyncClient, statements: StatementLog, shopper: Shopper, first: int
+) -> None:
+    await _fetch(client, shopper, 1)  # the member is known
+    statements.clear()
+
+    body = await graphql(client, AFTER_THE_ORDER, {"first": first}, token=shopper.token)
+
+    assert "errors" not in body, body
+    assert len(body["data"]["orders"]["edges"]) == first
+    touched = [table for table in AFTER_THE_ORDER_LEVELS if statements.touching(table)]
+    assert statements.count() == len(touched), statements.statements
+    assert all(len(statements.touching(table)) == 1 for table in touched)
+    if first > 1:
+        assert touched == list(AFTER_THE_ORDER_LEVELS)

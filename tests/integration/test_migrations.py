@@ -81,3 +81,57 @@ async def test_a_parcel_from_before_scans_were_counted_goes_on_from_where_it_was
         await engine.dispose()
 
     assert tuple(found) == (3, 1)
+
+
+async def test_a_payment_from_before_its_events_were_kept_has_them_made_from_its_row(
+    tmp_path: Path,
+) -> None:
+    """Migration 0010: approved at approved_at; what partial refunds gave back, and the whole
+    refund of what was left, at the row's last change."""
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0009")
+    engine = create_engine(url)
+    at = {"approved": "2026-12-01 00:00:00.000000", "changed": "2026-12-01 02:00:00.000000"}
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO member (id, created_at, updated_at) "
+                    "VALUES ('m-1', :approved, :approved)"
+                ),
+                at,
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO orders (id, number, member_id, status, total_amount, currency, "
+                    "recipient, phone, zip_code, line1, created_at, updated_at) VALUES "
+                    "('0b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b', 'N-1', 'm-1', 'CANCELLED', 30000, "
+                    "'KRW', '김민준', '010-1234-5678', '04524', '세종대로 110', "
+                    ":approved, :changed)"
+                ),
+                at,
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO payment (id, order_id, status, amount, refunded, currency, "
+                    "attempts, approved_at, created_at, updated_at) VALUES "
+                    "('1b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b', '0b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b', "
+                    "'REFUNDED', 30000, 12000, 'KRW', 1, :approved, :approved, :changed)"
+                ),
+                at,
+            )
+        await asyncio.to_thread(upgrade_to_head, url)
+        async with engine.connect() as conn:
+            found = (
+                await conn.execute(
+                    text("SELECT kind, amount, occurred_at FROM payment_event ORDER BY id")
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+
+    assert [tuple(row) for row in found] == [
+        ("APPROVED", 30000, at["approved"]),
+        ("PARTIALLY_REFUNDED", 12000, at["changed"]),
+        ("REFUNDED", 18000, at["changed"]),
+    ]
