@@ -43,6 +43,11 @@ class TableModel(SQLModel):
     metadata = metadata
 
 
+def _serial_id() -> Any:
+    """A primary key the database numbers: BIGINT on PostgreSQL, INTEGER on SQLite (its rowid)."""
+    return Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+
+
 def _created() -> Any:
     """A creation timestamp column, set by the application in UTC."""
     return Field(default_factory=utc_now, sa_type=UTCDateTime, nullable=False)
@@ -76,7 +81,7 @@ class ProductRow(TableModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    id: int | None = _serial_id()
     isbn: str = Field(max_length=13, unique=True)
     title: str = Field(max_length=500)
     author: str = Field(max_length=300)
@@ -170,7 +175,7 @@ class OrderItemRow(TableModel, table=True):
         CheckConstraint("unit_discount >= 0", name="unit_discount_not_negative"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    id: int | None = _serial_id()
     order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE", index=True)
     product_id: int = Field(sa_column=Column(BigIntId, ForeignKey("product.id"), nullable=False))
     quantity: int
@@ -189,7 +194,7 @@ class OrderEventRow(TableModel, table=True):
     __tablename__ = "order_event"
     __table_args__ = (Index("ix_order_event_order_id_id", "order_id", "id"),)
 
-    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    id: int | None = _serial_id()
     order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE")
     status: str = Field(max_length=20)
     message: str | None = Field(default=None, max_length=500)
@@ -208,7 +213,7 @@ class PointsEntryRow(TableModel, table=True):
         CheckConstraint("amount <> 0", name="amount_not_zero"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    id: int | None = _serial_id()
     member_id: str = Field(foreign_key="member.id", max_length=255)
     order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE")
     reason: str = Field(max_length=20)
@@ -228,7 +233,7 @@ class StockReservationRow(TableModel, table=True):
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    id: int | None = _serial_id()
     order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE")
     product_id: int = Field(sa_column=Column(BigIntId, ForeignKey("product.id"), nullable=False))
     quantity: int
@@ -290,7 +295,7 @@ class DeliveryEventRow(TableModel, table=True):
     __tablename__ = "delivery_event"
     __table_args__ = (Index("ix_delivery_event_delivery_id_id", "delivery_id", "id"),)
 
-    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    id: int | None = _serial_id()
     delivery_id: uuid.UUID = Field(foreign_key="delivery.id", ondelete="CASCADE")
     status: str = Field(max_length=20)
     location: str | None = Field(default=None, max_length=200)
@@ -313,7 +318,7 @@ class OutboxRow(TableModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    id: int | None = _serial_id()
     message_id: uuid.UUID = Field(default_factory=uuid.uuid4, unique=True)
     routing_key: str = Field(max_length=100)
     order_id: uuid.UUID | None = Field(default=None)
