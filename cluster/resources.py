@@ -1,5 +1,6 @@
 """A cluster's share of PostgreSQL, Redis and RabbitMQ: a database, a cache key prefix and
-broker names of its own, removed when it stops, so that it never disturbs another run."""
+broker names of its own, removed when it stops, so that it never disturbs another run. The test
+runs and the bench clear their own shares with the same functions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The request context: who is asking, and fresh DataLoaders for this request only."""
+"""The request context (the API's services, who is asking, and fresh DataLoaders for this
+request only) and the factory that makes one for each request."""
 
 from __future__ import annotations
 
