@@ -153,7 +153,7 @@ class Services:
         if consumer is Consumer.PAYMENT:
             return PaymentSteps(self.unit_of_work, self.gateway)
         if consumer is Consumer.CACHE:
-            return ResponseCacheInvalidation(self.responses, self.member_of)
+            return ResponseCacheInvalidation(self.responses, self.member_of, self.crash)
         return DeliverySteps(self.unit_of_work, self.carrier)
 
     async def member_of(self, order_id: UUID) -> str | None:

@@ -4,7 +4,8 @@ Off unless `ORDERS_CRASH_AT` names a point (refused in production). With `ORDERS
 the crash happens once: the marker file is written just before, and a restarted process that
 finds it carries on. Points: `before_ack` (a worker committed, not yet acked), `after_charge`
 (the gateway charged, nothing committed), `after_refund_part` (the gateway gave back a partial
-cancellation's part, nothing committed), `after_publish` (the broker confirmed a batch the relay
+cancellation's part, nothing committed), `before_invalidate` (the response cache's consumer
+took an event and dropped nothing yet), `after_publish` (the broker confirmed a batch the relay
 took and marked in one statement, and that transaction has not committed: the rows stay
 unpublished).
 One point is a fault rather than a crash: `consumers_lost`, a worker whose AMQP connection comes

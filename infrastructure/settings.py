@@ -97,7 +97,12 @@ class Settings(BaseSettings):
     simulated_gateway_weather: str | None = None
     crash_at: (
         Literal[
-            "before_ack", "after_charge", "after_refund_part", "after_publish", "consumers_lost"
+            "before_ack",
+            "after_charge",
+            "after_refund_part",
+            "before_invalidate",
+            "after_publish",
+            "consumers_lost",
         ]
         | None
     ) = None

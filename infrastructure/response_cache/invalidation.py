@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.answers import AnswerStore, of_order_event
 from domain.messages import Consumer, Message
+from infrastructure.crash_points import NO_CRASHES, CrashPoints
 from infrastructure.observability.metrics import RESPONSES_INVALIDATED
 
 MemberOf = Callable[[UUID], Awaitable[str | None]]
@@ -22,12 +23,16 @@ MemberOf = Callable[[UUID], Awaitable[str | None]]
 class ResponseCacheInvalidation:
     consumer = Consumer.CACHE
 
-    def __init__(self, store: AnswerStore, member_of: MemberOf) -> None:
+    def __init__(
+        self, store: AnswerStore, member_of: MemberOf, crash: CrashPoints = NO_CRASHES
+    ) -> None:
         self._store = store
         self._member_of = member_of
+        self._crash = crash
 
     async def handle(self, message: Message) -> None:
         member = await self._member_of(message.order_id)
+        self._crash.reached("before_invalidate", f"{message.name.value} {message.order_id}")
         dropped = await self._store.invalidate(of_order_event(message.order_id, member))
         RESPONSES_INVALIDATED.inc(dropped)
 
