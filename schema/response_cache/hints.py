@@ -4,7 +4,9 @@ be shared (PUBLIC) or belongs to the viewer who asked (PRIVATE).
 
 An answer's lifetime is the shortest of its types'; it is PRIVATE when any of them is. A type
 listed with `None` sets no limit of its own (a value like Money, or a connection whose nodes set
-it). A type that is not listed keeps the answer out of the cache: a new type must say.
+it). A type listed with `NEVER_KEPT` keeps the answer out of the cache. Every type a query can
+reach is listed (tests/unit/test_response_cache_plans.py): a new type must say; one that did not
+would keep its answers out of the cache too.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ ACTIONS_SECONDS = 60
 and no event says so): an answer holding it is served this long at most."""
 
 _ORDER = CacheHint(ORDER_SECONDS, Scope.PRIVATE)
+NEVER_KEPT = CacheHint(0, Scope.PRIVATE)
 
 HINTS: dict[str, CacheHint | None] = {
     "Query": None,
@@ -64,5 +67,8 @@ HINTS: dict[str, CacheHint | None] = {
     "PointsEntry": _ORDER,
     "PointsEntryConnection": None,
     "PointsEntryEdge": None,
+    # staff's search: orders of any member, matched by their text, which no tag of ours names
+    # (and searches are seldom asked twice)
+    "OrderSearchConnection": NEVER_KEPT,
     "Node": _ORDER,  # any object by id: as private as the most private type it may be
 }
