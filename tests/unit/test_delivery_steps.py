@@ -52,6 +52,17 @@ async def _registered(database: FakeDatabase, carrier: FakeCarrier | None = None
     return order
 
 
+async def _registered_then_cancelled(
+    database: FakeDatabase,
+) -> tuple[Order, FakeCarrier, DeliverySteps]:
+    """An order whose parcel was registered, then cancelled by its customer: the order, its
+    carrier, and the steps that will hear of the cancellation."""
+    carrier = FakeCarrier()
+    order = await _registered(database, carrier)
+    await cancelled_by_its_customer(database, order)
+    return order, carrier, DeliverySteps(database.unit_of_work, carrier)
+
+
 async def test_a_paid_order_gets_its_parcel_registered_and_is_preparing(
     database: FakeDatabase,
 ) -> None:
@@ -118,10 +129,7 @@ async def test_a_parcel_registered_for_an_order_cancelled_meanwhile_is_cancelled
 async def test_the_parcel_of_a_cancelled_order_is_cancelled_and_says_so(
     database: FakeDatabase,
 ) -> None:
-    carrier = FakeCarrier()
-    order = await _registered(database, carrier)
-    await cancelled_by_its_customer(database, order)
-    steps = DeliverySteps(database.unit_of_work, carrier)
+    order, carrier, steps = await _registered_then_cancelled(database)
 
     cancelled = await handled(steps, Event.ORDER_CANCELLED, order)
     await steps.handle(cancelled)  # a duplicate
@@ -218,10 +226,7 @@ async def test_the_carriers_reports_move_the_parcel_and_the_order_forward_only(
 async def test_a_report_about_the_parcel_of_a_cancelled_order_is_kept_and_moves_nothing(
     database: FakeDatabase,
 ) -> None:
-    carrier = FakeCarrier()
-    order = await _registered(database, carrier)
-    await cancelled_by_its_customer(database, order)
-    steps = DeliverySteps(database.unit_of_work, carrier)
+    order, _, steps = await _registered_then_cancelled(database)
     await handled(steps, Event.ORDER_CANCELLED, order)
 
     await handled(steps, Event.CARRIER_REPORTED, order, _report(DeliveryStatus.PICKED_UP, "e-1"))
