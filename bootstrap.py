@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
+from functools import cached_property
 from uuid import UUID
 
 import httpx
@@ -35,7 +36,7 @@ from infrastructure.carrier.simulated import CarrierClock, SimulatedCarrier
 from infrastructure.carrier.webhook_client import WebhookReporter
 from infrastructure.crash_points import CrashPoints
 from infrastructure.database.attention import MarkedOrder, orders_needing_attention, resolve
-from infrastructure.database.engine import create_engine
+from infrastructure.database.engine import create_engine, single_statements
 from infrastructure.database.members import CachedMemberDirectory
 from infrastructure.database.migrate import at_head, upgrade_to_head
 from infrastructure.database.placement import order_placer
@@ -147,14 +148,28 @@ class Services:
             outbox_written=self.relay.wake,
         )
 
+    @cached_property
+    def _single_statements(self) -> AsyncEngine:
+        return single_statements(self.engine)
+
+    def auto_committed_unit_of_work(self) -> UnitOfWork:
+        """A unit whose statements each commit on their own (on PostgreSQL; `single_statements`):
+        for a step's decide that only reads, which then costs no BEGIN and COMMIT."""
+        return SqlUnitOfWork(
+            self._single_statements,
+            products_changed=self.products_changed,
+            orders_changed=self.status_feed.announce,
+            outbox_written=self.relay.wake,
+        )
+
     def steps(self, consumer: Consumer) -> Steps:
         if consumer is Consumer.STOCK:
             return StockSteps(self.unit_of_work)
         if consumer is Consumer.PAYMENT:
-            return PaymentSteps(self.unit_of_work, self.gateway)
+            return PaymentSteps(self.unit_of_work, self.gateway, self.auto_committed_unit_of_work)
         if consumer is Consumer.CACHE:
             return ResponseCacheInvalidation(self.responses, self.member_of, self.crash)
-        return DeliverySteps(self.unit_of_work, self.carrier)
+        return DeliverySteps(self.unit_of_work, self.carrier, self.auto_committed_unit_of_work)
 
     async def member_of(self, order_id: UUID) -> str | None:
         orders = await self.store.orders_by_ids([order_id])

@@ -200,9 +200,18 @@ class Outbox(Protocol):
 
 
 class Inbox(Protocol):
-    async def seen(self, consumer: Consumer, message_id: UUID) -> bool: ...
+    """Which messages each consumer handled. `lock_order` folds the order's lock into the
+    same round trip, for a step that begins by locking the message's order: the row is locked
+    before the inbox is read or written (so a duplicate waits for the first copy to commit and
+    then finds its claim), and the unit's next `orders.lock` of it costs no statement."""
 
-    async def claim(self, consumer: Consumer, message_id: UUID) -> bool:
+    async def seen(
+        self, consumer: Consumer, message_id: UUID, *, lock_order: UUID | None = None
+    ) -> bool: ...
+
+    async def claim(
+        self, consumer: Consumer, message_id: UUID, *, lock_order: UUID | None = None
+    ) -> bool:
         """Record the message as handled by consumer; False when it was already."""
         ...
 

@@ -176,13 +176,15 @@ async def _track(work: UnitOfWork, message: Message) -> None:
     await apply_parcel_report(work, ParcelReport.from_payload(message.payload))
 
 
-_CANCEL = AroundOutsideCall(_decide_cancel, _cancel, _apply_cancel)
+_CANCEL = AroundOutsideCall(_decide_cancel, _cancel, _apply_cancel, decide_writes=False)
 
 DELIVERY: StepTable[Carrier] = StepTable(
     Consumer.DELIVERY,
     {
         Event.PAYMENT_APPROVED: Step(
-            AroundOutsideCall(_decide_register, _register, _apply_register),
+            AroundOutsideCall(
+                _decide_register, _register, _apply_register, locks_order=True, decide_writes=False
+            ),
             CancelTheOrder(CancelReason.DELIVERY_FAILED, "the carrier could not take it"),
         ),
         Event.ORDER_CANCELLED: Step(_CANCEL, NEVER_ABANDONED),
@@ -197,5 +199,7 @@ DELIVERY: StepTable[Carrier] = StepTable(
 
 
 class DeliverySteps(ConsumerSteps[Carrier]):
-    def __init__(self, uow: UnitOfWorkFactory, carrier: Carrier) -> None:
-        super().__init__(DELIVERY, uow, carrier)
+    def __init__(
+        self, uow: UnitOfWorkFactory, carrier: Carrier, reads: UnitOfWorkFactory | None = None
+    ) -> None:
+        super().__init__(DELIVERY, uow, carrier, reads)

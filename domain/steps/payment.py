@@ -159,19 +159,21 @@ async def _charge_failed(work: UnitOfWork, message: Message, error: str) -> None
     await work.payments.settle(message.order_id, PaymentStatus.FAILED, error)
 
 
-_REFUND = AroundOutsideCall(_decide_refund, _refund, _apply_refund)
+_REFUND = AroundOutsideCall(_decide_refund, _refund, _apply_refund, decide_writes=False)
 
 PAYMENT: StepTable[PaymentGateway] = StepTable(
     Consumer.PAYMENT,
     {
         Event.STOCK_RESERVED: Step(
-            AroundOutsideCall(_decide_charge, _charge, _apply_charge),
+            AroundOutsideCall(_decide_charge, _charge, _apply_charge, locks_order=True),
             CancelTheOrder(CancelReason.PAYMENT_FAILED, "payment failed", also=_charge_failed),
         ),
         Event.ORDER_CANCELLED: Step(_REFUND, NEVER_ABANDONED),
         Event.PAYMENT_REFUND_DUE: Step(_REFUND, NEVER_ABANDONED),
         Event.ORDER_LINES_CANCELLED: Step(
-            AroundOutsideCall(_decide_part_refund, _refund_part, _apply_part_refund),
+            AroundOutsideCall(
+                _decide_part_refund, _refund_part, _apply_part_refund, decide_writes=False
+            ),
             NEVER_ABANDONED,
         ),
     },
@@ -179,5 +181,10 @@ PAYMENT: StepTable[PaymentGateway] = StepTable(
 
 
 class PaymentSteps(ConsumerSteps[PaymentGateway]):
-    def __init__(self, uow: UnitOfWorkFactory, gateway: PaymentGateway) -> None:
-        super().__init__(PAYMENT, uow, gateway)
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: PaymentGateway,
+        reads: UnitOfWorkFactory | None = None,
+    ) -> None:
+        super().__init__(PAYMENT, uow, gateway, reads)

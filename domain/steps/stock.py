@@ -53,7 +53,7 @@ STOCK: StepTable[None] = StepTable(
     Consumer.STOCK,
     {
         Event.ORDER_PLACED: Step(
-            InOneTransaction(_reserve),
+            InOneTransaction(_reserve, locks_order=True),
             CancelTheOrder(CancelReason.OUT_OF_STOCK, "stock could not be reserved"),
         ),
         Event.PAYMENT_APPROVED: Step(InOneTransaction(_commit), NEVER_ABANDONED),

@@ -12,7 +12,10 @@ absorbed (logged, nothing done). A handler has one of two shapes:
   The call runs outside any transaction with an idempotency key; a second transaction claims
   the message and applies the answer, re-reading what it needs, since a cancellation may have
   come in between. A crash between the call and the claim repeats the call, which its key
-  makes harmless.
+  makes harmless. A decide that writes nothing needs no transaction (`decide_writes=False`).
+
+A step whose handlers begin by locking the message's order says so (`locks_order`): the inbox
+locks the order in the same statement as its check or claim.
 
 An event a consumer does not handle is an error (`UnhandledEvent`), never a silent skip.
 """
@@ -23,6 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from domain.messages import Consumer, Event, Message
 from domain.moves import cancel_for
@@ -52,6 +56,9 @@ class Reach(Generic[Outside]):
 
     uow: UnitOfWorkFactory
     outside: Outside
+    reads: UnitOfWorkFactory
+    """Units whose statements each commit on their own (no BEGIN and COMMIT, and a lock is
+    not held past its statement): for a decide that writes nothing."""
 
 
 def absorbed(consumer: Consumer, message: Message) -> None:
@@ -65,13 +72,20 @@ def absorbed(consumer: Consumer, message: Message) -> None:
     )
 
 
+def _order_of(message: Message, locks_order: bool) -> UUID | None:
+    return message.order_id if locks_order else None
+
+
 @dataclass(frozen=True, slots=True)
 class InOneTransaction:
     apply: Callable[[UnitOfWork, Message], Awaitable[None]]
+    locks_order: bool = False
+    """`apply` begins by locking the message's order: the claim locks it, in one statement."""
 
     async def run(self, reach: Reach[Any], consumer: Consumer, message: Message) -> None:
         async with reach.uow() as work:
-            if not await work.inbox.claim(consumer, message.id):
+            order = _order_of(message, self.locks_order)
+            if not await work.inbox.claim(consumer, message.id, lock_order=order):
                 absorbed(consumer, message)
                 return
             await self.apply(work, message)
@@ -87,10 +101,18 @@ class AroundOutsideCall(Generic[Outside, Decision, Answer]):
     """The outside call, in no transaction."""
     apply: Callable[[UnitOfWork, Decision, Answer], Awaitable[None]]
     """In the second transaction, the message claimed: keep the answer."""
+    locks_order: bool = False
+    """`decide` and `apply` begin by locking the message's order: the inbox's check and claim
+    lock it, in one statement each."""
+    decide_writes: bool = True
+    """False: `decide` only reads, so it needs no transaction of its own: its statements
+    auto-commit (`Reach.reads`), and the apply's transaction is the step's only one. A decide
+    that writes (the payment attempt, counted before the call) keeps its transaction."""
 
     async def run(self, reach: Reach[Outside], consumer: Consumer, message: Message) -> None:
-        async with reach.uow() as work:
-            if await work.inbox.seen(consumer, message.id):
+        order = _order_of(message, self.locks_order)
+        async with (reach.uow if self.decide_writes else reach.reads)() as work:
+            if await work.inbox.seen(consumer, message.id, lock_order=order):
                 absorbed(consumer, message)
                 return
             decision = await self.decide(work, message)
@@ -101,7 +123,7 @@ class AroundOutsideCall(Generic[Outside, Decision, Answer]):
             return
         answer = await self.call(reach, decision)
         async with reach.uow() as work:
-            if not await work.inbox.claim(consumer, message.id):
+            if not await work.inbox.claim(consumer, message.id, lock_order=order):
                 absorbed(consumer, message)
                 return
             await self.apply(work, decision, answer)
@@ -152,10 +174,17 @@ class StepTable(Generic[Outside]):
 class ConsumerSteps(Generic[Outside]):
     """Runs a consumer's table for the worker (`domain.steps.base.Steps`)."""
 
-    def __init__(self, table: StepTable[Outside], uow: UnitOfWorkFactory, outside: Outside) -> None:
+    def __init__(
+        self,
+        table: StepTable[Outside],
+        uow: UnitOfWorkFactory,
+        outside: Outside,
+        reads: UnitOfWorkFactory | None = None,
+    ) -> None:
+        """`reads`: units whose statements auto-commit (`Reach.reads`); `uow` when not given."""
         self.consumer = table.consumer
         self._table = table
-        self._reach = Reach(uow, outside)
+        self._reach = Reach(uow, outside, reads or uow)
 
     def _step(self, message: Message) -> Step[Outside]:
         step = self._table.steps.get(message.name)

@@ -66,7 +66,7 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveryRepository(conn)
         self.points = SqlPointsLedger(conn)
         self.outbox = SqlOutbox(conn)
-        self.inbox = SqlInbox(conn)
+        self.inbox = SqlInbox(conn, self.orders)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

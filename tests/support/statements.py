@@ -14,12 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 class StatementLog:
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.transactions = 0
+        """BEGIN … COMMIT (or ROLLBACK) pairs; an auto-committed statement sends neither."""
 
     def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         self.statements.append(statement)
 
+    def _begin(self, conn: Any) -> None:
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            self.transactions += 1
+
     def clear(self) -> None:
         self.statements.clear()
+        self.transactions = 0
 
     def count(self) -> int:
         return len(self.statements)
@@ -34,7 +41,9 @@ class StatementLog:
     def attached(cls, engine: AsyncEngine) -> Iterator[StatementLog]:
         log = cls()
         event.listen(engine.sync_engine, "before_cursor_execute", log._record)
+        event.listen(engine.sync_engine, "begin", log._begin)
         try:
             yield log
         finally:
             event.remove(engine.sync_engine, "before_cursor_execute", log._record)
+            event.remove(engine.sync_engine, "begin", log._begin)

@@ -402,10 +402,15 @@ class FakeInbox:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
-    async def seen(self, consumer: Consumer, message_id: UUID) -> bool:
+    async def seen(
+        self, consumer: Consumer, message_id: UUID, *, lock_order: UUID | None = None
+    ) -> bool:
+        """`lock_order` locks nothing: locks are not modelled here (docs/SAGA.md)."""
         return (consumer, message_id) in self._t.inbox
 
-    async def claim(self, consumer: Consumer, message_id: UUID) -> bool:
+    async def claim(
+        self, consumer: Consumer, message_id: UUID, *, lock_order: UUID | None = None
+    ) -> bool:
         if (consumer, message_id) in self._t.inbox:
             return False
         self._t.inbox.add((consumer, message_id))

@@ -30,6 +30,12 @@ class SqlOrderRepository:
         self._conn = conn
         self.changed: set[UUID] = set()
         """Orders whose status this unit of work changed, to announce once it commits."""
+        self._held: dict[UUID, Order | None] = {}
+
+    def hold(self, order_id: UUID, order: Order | None) -> None:
+        """The order as the inbox's statement just locked it (None: there is none): the next
+        `lock` of it answers this, without a statement of its own."""
+        self._held[order_id] = order
 
     async def add(self, new: NewOrder) -> bool:
         order, total, money = new.draft, new.total, new.money
@@ -85,6 +91,8 @@ class SqlOrderRepository:
         return (order_from_row(row), row.request_fingerprint) if row else None
 
     async def lock(self, order_id: UUID) -> Order | None:
+        if order_id in self._held:
+            return self._held.pop(order_id)
         row = (await self._conn.execute(_LOCK_ORDER, {"id": order_id})).first()
         return order_from_row(row) if row else None
 
