@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 
 from domain.access import may_act_for
 from domain.member import member_id_problem
 from domain.order import Order
 from domain.paging import OrderCriteria, Page
-from domain.status import OrderStatus
 from resolvers.common.context import Context
 from resolvers.common.cursors import order_position
 from resolvers.common.errors import ApiError, forbidden, invalid_input
@@ -17,16 +15,6 @@ from resolvers.common.ids import from_global_id, order_key
 from resolvers.common.loaders import MemberOrdersKey, OrderPaging
 from resolvers.common.paging import page_size
 from resolvers.orders.preload import Preloads, preload_orders
-
-
-@dataclass(frozen=True, slots=True)
-class OrderFilterValues:
-    """What a client's `OrderFilter` asks for, as the resolvers read it."""
-
-    statuses: tuple[OrderStatus, ...] = ()
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    member_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,15 +28,11 @@ class OrderListing:
     """Set on a member's orders: they are counted through the batch of every member's."""
 
 
-def _criteria(member_id: str | None, wanted: OrderFilterValues | None) -> OrderCriteria:
+def _criteria(member_id: str | None, wanted: OrderCriteria | None) -> OrderCriteria:
+    """The filter as asked, over the orders of `member_id` (every member's when None)."""
     if wanted is None:
         return OrderCriteria(member_id=member_id)
-    return OrderCriteria(
-        member_id=member_id,
-        statuses=wanted.statuses,
-        created_after=wanted.created_after,
-        created_before=wanted.created_before,
-    )
+    return replace(wanted, member_id=member_id)
 
 
 def member_id_of(filter_member_id: str, path: str = "filter.memberId") -> str:
@@ -64,7 +48,7 @@ def member_id_of(filter_member_id: str, path: str = "filter.memberId") -> str:
     return member_id
 
 
-def _scope(context: Context, wanted: OrderFilterValues | None) -> str | None:
+def _scope(context: Context, wanted: OrderCriteria | None) -> str | None:
     """Whose orders a listing covers: the customer's own, or any member's for staff."""
     viewer = context.require_viewer()
     member_id = member_id_of(wanted.member_id) if wanted and wanted.member_id else None
@@ -79,7 +63,7 @@ async def list_orders(
     context: Context,
     first: int | None,
     after: str | None,
-    wanted: OrderFilterValues | None,
+    wanted: OrderCriteria | None,
     wanted_below: Preloads,
 ) -> OrderListing:
     size = page_size(first)
@@ -95,7 +79,7 @@ async def member_orders(
     member_id: str,
     first: int | None,
     after: str | None,
-    wanted: OrderFilterValues | None,
+    wanted: OrderCriteria | None,
     wanted_below: Preloads,
 ) -> OrderListing:
     if not may_act_for(context.viewer, member_id):

@@ -27,7 +27,7 @@ from resolvers.common.loaders import MemberOrdersKey, now_or_later
 from resolvers.members.points import points_balance, points_entries
 from resolvers.orders.actions import order_actions
 from resolvers.orders.preload import Preload, Preloads
-from resolvers.orders.reads import OrderFilterValues, OrderListing, list_orders, member_orders
+from resolvers.orders.reads import OrderListing, list_orders, member_orders
 from resolvers.orders.timeline import order_timeline
 from schema.catalogue.types import ProductType
 from schema.common.selections import Selected, fields_of, graphql_name, selected_at
@@ -357,12 +357,14 @@ class OrderFilter:
     created_before: datetime | None = None
     member_id: strawberry.ID | None = strawberry.field(default=None, description="Staff only.")
 
-    def values(self) -> OrderFilterValues:
-        return OrderFilterValues(
+    def values(self) -> OrderCriteria:
+        """The filter as asked: `member_id` as the client gave it (an id to check, or None for
+        none given); the resolver decides whose orders are listed."""
+        return OrderCriteria(
+            member_id=self.member_id,
             statuses=tuple(self.status or ()),
             created_after=self.created_after,
             created_before=self.created_before,
-            member_id=self.member_id,
         )
 
 
