@@ -37,6 +37,7 @@ from schema.nodes import node
 from schema.orders import fields as orders
 from schema.orders.address_change import change_delivery_address
 from schema.orders.search import order_search
+from schema.orders.shipping import shipping_policy
 from schema.orders.types import MemberWithOrders, OrderType, order_connection
 from schema.response_cache.extension import ResponseCache
 from schema.response_cache.plan import Plans
@@ -54,6 +55,11 @@ class Query:
     order = strawberry.field(resolver=orders.order)
     orders = strawberry.field(resolver=order_connection)
     me = strawberry.field(resolver=members.me)
+    shipping_policy = strawberry.field(
+        resolver=shipping_policy,
+        description="Added (issue 17). The shipping fee and the sale subtotal from which an "
+        "order ships free.",
+    )
     search_orders = strawberry.field(
         resolver=order_search,
         description="Staff only (FORBIDDEN for a customer): customer service's order search, "

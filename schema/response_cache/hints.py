@@ -40,6 +40,9 @@ ACTIONS_SECONDS = 60
 """What a customer may do also changes with the clock alone (a return period ends at midnight,
 and no event says so): an answer holding it is served this long at most."""
 
+SETTINGS_SECONDS = 300
+"""What the service's settings say (the shipping fee): they change only when it restarts."""
+
 _ORDER = CacheHint(ORDER_SECONDS, Scope.PRIVATE)
 NEVER_KEPT = CacheHint(0, Scope.PRIVATE)
 
@@ -51,6 +54,7 @@ HINTS: dict[str, CacheHint | None] = {
     "ProductEdge": None,
     "Money": None,
     "PageInfo": None,
+    "ShippingPolicy": CacheHint(SETTINGS_SECONDS),
     "Order": _ORDER,
     "OrderItem": _ORDER,
     "Payment": _ORDER,

@@ -13,6 +13,7 @@ from httpx import AsyncClient
 from bootstrap import Services
 from domain.member import Role
 from resolvers.common.ids import to_global_id
+from tests.support.apps import AppFactory
 from tests.support.factories import create_product, random_isbn, random_member_id, token_for
 from tests.support.graphql import graphql
 from tests.support.orders import give_points, order_input, place_ok
@@ -239,3 +240,22 @@ async def test_cancelling_lines_is_the_owners_or_staffs_and_waits_for_payment(
     assert [e["code"] for e in anonymous["data"]["cancelOrderLines"]["errors"]] == [
         "UNAUTHENTICATED"
     ]
+
+
+async def test_the_shipping_policy_is_the_services_settings(
+    client: AsyncClient, app_with: AppFactory
+) -> None:
+    query = "{ shippingPolicy { freeShippingThreshold { amount } fee { amount } } }"
+
+    defaults = await graphql(client, query)
+    async with app_with(free_shipping_threshold=20_000, shipping_fee=3_000) as other:
+        changed = await graphql(other, query)
+
+    assert defaults["data"]["shippingPolicy"] == {
+        "freeShippingThreshold": {"amount": 15_000},
+        "fee": {"amount": 2_500},
+    }
+    assert changed["data"]["shippingPolicy"] == {
+        "freeShippingThreshold": {"amount": 20_000},
+        "fee": {"amount": 3_000},
+    }
