@@ -7,7 +7,8 @@ export const MAX_QUANTITY = 99;
 const listeners = new Set();
 let lines = load();
 
-/** [{productId, title, author, publisher, price: {amount, currency}, available, quantity}] */
+/** [{productId, isbn, title, author, publisher, listPrice, salePrice, discountRate, pointsRate,
+ *    points, available, quantity}]: prices and points (per copy) in won, rates in basis points. */
 export function getLines() {
   return lines.map((line) => ({ ...line }));
 }
@@ -17,8 +18,23 @@ export function count() {
   return lines.reduce((sum, line) => sum + Math.max(0, line.quantity), 0);
 }
 
+/** The lines at their sale prices (판매가): the order's subtotal. */
 export function total() {
-  return lines.reduce((sum, line) => sum + line.price.amount * Math.max(0, line.quantity), 0);
+  return sum((line) => line.salePrice);
+}
+
+/** The lines at their list prices (정가). */
+export function listTotal() {
+  return sum((line) => line.listPrice);
+}
+
+/** The points the lines earn once delivered. */
+export function pointsTotal() {
+  return sum((line) => line.points);
+}
+
+function sum(perCopy) {
+  return lines.reduce((total, line) => total + perCopy(line) * Math.max(0, line.quantity), 0);
 }
 
 export function quantityOf(productId) {
@@ -78,7 +94,11 @@ function snapshot(product) {
     title: product.title,
     author: product.author,
     publisher: product.publisher ?? null,
-    price: { amount: product.price.amount, currency: product.price.currency },
+    listPrice: product.listPrice.amount,
+    salePrice: product.salePrice.amount,
+    discountRate: product.discountRate,
+    pointsRate: product.pointsRate,
+    points: product.points,
     available: product.stock?.available ?? null,
   };
 }
@@ -94,13 +114,23 @@ function load() {
   try {
     const stored = JSON.parse(localStorage.getItem(KEY) ?? '[]');
     if (Array.isArray(stored)) {
-      return stored.filter(
+      return stored.map(fromEarlierShape).filter(
         (line) => line && typeof line.productId === 'string' && Number.isInteger(line.quantity)
-          && line.price && Number.isFinite(line.price.amount),
+          && Number.isFinite(line.salePrice) && Number.isFinite(line.listPrice),
       );
     }
   } catch { /* ignore a broken entry */ }
   return [];
+}
+
+/** A line kept before books had a sale price ({price: {amount}}): at that price, no discount
+ * and no points, until the basket page refreshes it. */
+function fromEarlierShape(line) {
+  if (!line || Number.isFinite(line.salePrice) || !Number.isFinite(line?.price?.amount)) return line;
+  const { price, ...rest } = line;
+  return {
+    ...rest, listPrice: price.amount, salePrice: price.amount, discountRate: 0, pointsRate: 0, points: 0,
+  };
 }
 
 window.addEventListener('storage', (event) => {

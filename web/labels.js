@@ -15,17 +15,16 @@ export const ORDER_STATUS = {
 /** The happy path, in order (for the progress steps on the order page). */
 export const ORDER_STEPS = ['PENDING', 'STOCK_RESERVED', 'PAID', 'PREPARING', 'SHIPPED', 'DELIVERED'];
 
-/** A customer may still cancel in these states (until the parcel is picked up). */
-export const CANCELLABLE = new Set(['PENDING', 'STOCK_RESERVED', 'PAID', 'PREPARING']);
-
 /** No more changes after these. */
 export const FINAL = new Set(['DELIVERED', 'CANCELLED']);
 
-/** The delivery events the service records itself (no carrier scan), in its words. */
-export const OWN_DELIVERY_EVENTS = {
-  PREPARING: '택배사에 접수했습니다',
-  CANCELLED: '택배사에 배송 취소를 알렸습니다',
-};
+/** The delivery events the service records itself (no carrier scan), in the page's words, by
+ * the fixed opening of the service's note (domain/steps/delivery.py). */
+export const OWN_DELIVERY_EVENTS = [
+  [/^registered/, '택배사에 접수했습니다'],
+  [/^address changed/, '택배사에 바뀐 배송지를 알렸습니다'],
+  [/^cancelled/, '택배사에 배송 취소를 알렸습니다'],
+];
 
 /** What entering each status means, as the order's history tells it. */
 export const HISTORY_SENTENCES = {
@@ -38,8 +37,32 @@ export const HISTORY_SENTENCES = {
   CANCELLED: '주문이 취소되었습니다.',
 };
 
-/** A history entry at the status the order already had: only a partial cancellation writes one. */
-export const HISTORY_SAME_STATUS = '주문의 일부를 취소했습니다.';
+/** History entries at the status the order already had, by the fixed opening of the service's
+ * note (domain/partial_cancellation.py, domain/address_change.py). */
+export const HISTORY_SAME_STATUS = [
+  [/^cancelled/, '주문의 일부를 취소했습니다.'],
+  [/^delivery address changed/, '배송지를 바꿨습니다.'],
+];
+
+/** Order.availableActions: what each action is called. */
+export const ORDER_ACTION = {
+  CANCEL: ['주문 취소', 'Cancel the order'],
+  CANCEL_LINES: ['부분취소', 'Cancel some books'],
+  CHANGE_ADDRESS: ['배송지 변경', 'Change the address'],
+  RETURN: ['반품 신청', 'Return'],
+};
+
+/** Why an action is not available (ActionUnavailableReason), in the page's words; a return
+ * period's end is said with its date (order_actions.js). */
+export const ACTION_UNAVAILABLE = {
+  CANCELLED: ['이미 취소된 주문입니다.', 'The order is cancelled.'],
+  NOT_PAID_YET: ['결제가 끝난 뒤에 상품별로 취소할 수 있습니다. 지금은 주문 전체를 취소할 수 있습니다.',
+    'Books can be cancelled one by one once the order is paid; the whole order can be cancelled now.'],
+  PICKED_UP: ['택배사가 상품을 이미 가져갔습니다.', 'The carrier has picked the parcel up.'],
+  NOT_DELIVERED: ['배송이 끝난 뒤에 반품을 신청할 수 있습니다.', 'A return can be asked for once delivered.'],
+  RETURN_PERIOD_ENDED: ['반품 신청 기간이 끝났습니다.', 'The return period is over.'],
+  NOTHING_TO_RETURN: ['반품할 수 있는 상품이 남아 있지 않습니다.', 'Nothing is left to return.'],
+};
 
 export const CANCEL_REASON = {
   CUSTOMER_REQUEST: ['고객 요청', 'Customer request'],

@@ -25,7 +25,7 @@ const FIELD_SENTENCES = {
   quantity: '한 책은 1권부터 99권까지 주문할 수 있습니다.',
   items: '주문할 책을 한 권 이상 담으세요.',
   lines: '취소할 상품을 하나 이상 고르세요.',
-  points: '보유한 적립금 안에서, 결제할 금액까지만 쓸 수 있습니다.',
+  points: '적립금은 0원부터 결제할 금액까지 쓸 수 있습니다.',
   token: '결제 수단을 다시 고르세요.',
   idempotencyKey: '주문 요청이 올바르지 않습니다. 다시 주문하세요.',
 };
@@ -39,6 +39,8 @@ const CODE_SENTENCES = {
   UNAUTHENTICATED: '로그인이 필요합니다. 다시 로그인하세요.',
   FORBIDDEN: '이 일을 할 권한이 없습니다.',
   CONFLICT: '같은 주문 요청 키로 다른 주문이 이미 접수되었습니다. 다시 주문하세요.',
+  BOOK_PRICE_LAW: '도서정가제에 따라 할인은 정가의 10%까지, 할인과 적립을 합쳐 15%까지만 할 수 있습니다.',
+  NOT_ENOUGH_POINTS: '보유한 적립금보다 많이 쓸 수 없습니다.',
   INVALID_QUERY: '서버가 페이지의 요청을 이해하지 못했습니다. 페이지를 새로 고치세요.',
   DOCUMENT_LIMIT: '요청이 너무 큽니다.',
   COST_LIMIT: '요청이 너무 큽니다. 한 번에 보는 양을 줄이세요.',
@@ -95,7 +97,7 @@ function inputSentence(name, message) {
   if (/must not contain/.test(message)) {
     return `${label ?? '입력'}에 보이지 않는 문자나 제어 문자는 쓸 수 없습니다.`;
   }
-  if (name === 'points' && /fewer points/.test(message)) return '보유한 적립금보다 많이 쓸 수 없습니다.';
+  if (name === 'points' && /amount due/.test(message)) return '적립금은 결제할 금액까지만 쓸 수 있습니다.';
   const lines = /at most (\d+) lines/.exec(message);
   if (name === 'items' && lines) return `한 주문에는 ${lines[1]}종까지 담을 수 있습니다.`;
   return FIELD_SENTENCES[name] ?? CODE_SENTENCES.INVALID_INPUT;

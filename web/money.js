@@ -11,6 +11,11 @@ export function formatWon(amount) {
   return `${sign}₩${grouped.format(Math.abs(value))}`;
 }
 
+/** A count grouped as Koreans write it: 1234 -> "1,234" (points, copies). */
+export function formatCount(value) {
+  return grouped.format(Number(value) || 0);
+}
+
 /** A Money object from the API ({amount, currency}); other currencies via Intl. */
 export function formatMoney(money) {
   if (!money) return '—';

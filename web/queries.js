@@ -3,7 +3,9 @@
 export const PRODUCT_FIELDS = `
 fragment ProductFields on Product {
   id isbn title author publisher
-  price { amount currency }
+  listPrice { amount currency }
+  salePrice { amount currency }
+  discountRate pointsRate points
   stock { available }
 }`;
 
@@ -29,8 +31,13 @@ export const ORDER_FIELDS = `
 fragment OrderFields on Order {
   id number status cancelReason createdAt updatedAt
   total { amount currency }
+  subtotal { amount currency }
+  shippingFee { amount currency }
+  pointsUsed pointsToEarn
+  amountCharged { amount currency }
   items {
-    id quantity
+    id quantity discountRate pointsRate points
+    listPrice { amount currency }
     unitPrice { amount currency }
     lineTotal { amount currency }
     product { id title author publisher }
@@ -39,6 +46,7 @@ fragment OrderFields on Order {
   payment { status attempts transactionId approvedAt amount { amount currency } }
   delivery { status carrier trackingNumber events { status scan location occurredAt } }
   history { status occurredAt message }
+  availableActions { action available reasonCode reason until }
 }`;
 
 export const ORDER = `
@@ -69,6 +77,29 @@ mutation CancelOrder($id: ID!, $reason: String) {
   }
 }
 ${ORDER_FIELDS}`;
+
+export const CANCEL_ORDER_LINES = `
+mutation CancelOrderLines($id: ID!, $lines: [OrderLineInput!]!) {
+  cancelOrderLines(id: $id, lines: $lines) {
+    order { ...OrderFields }
+    errors { code field message }
+  }
+}
+${ORDER_FIELDS}`;
+
+export const CHANGE_DELIVERY_ADDRESS = `
+mutation ChangeDeliveryAddress($id: ID!, $address: AddressInput!) {
+  changeDeliveryAddress(id: $id, address: $address) {
+    order { ...OrderFields }
+    errors { code field message }
+  }
+}
+${ORDER_FIELDS}`;
+
+export const MY_POINTS = `
+query MyPoints {
+  me { id points { balance } }
+}`;
 
 export const MY_ORDERS = `
 query MyOrders($first: Int!, $after: String) {

@@ -21,11 +21,14 @@ class CatalogueBook:
     publisher: str | None
     price: int
     stock: int
+    discount_rate: int
+    points_rate: int
 
 
 @dataclass(frozen=True, slots=True)
 class _Shelf:
-    """One kind of book: language, ISBN prefixes, price range, publishers."""
+    """One kind of book: language, ISBN prefixes, price range, publishers, and the rates the
+    shop gives (basis points of the list price)."""
 
     korean: bool
     isbn_prefixes: tuple[str, str]
@@ -33,6 +36,8 @@ class _Shelf:
     price_step: int
     price_steps: int
     publishers: tuple[str, ...]
+    discount_rate: int
+    points_rate: int
 
 
 _KO_LITERARY = ("민음사", "창비", "문학동네", "문학과지성사", "은행나무", "위즈덤하우스")
@@ -47,11 +52,16 @@ _EN_TECHNICAL = (
     "Packt Publishing",
 )
 
-# korean, ISBN prefixes, lowest price, price step, number of steps, publishers
-_KO_FICTION = _Shelf(True, ("97911", "97889"), 12_000, 500, 13, _KO_LITERARY)
-_KO_TECH = _Shelf(True, ("97911", "97889"), 22_000, 1_000, 21, _KO_TECHNICAL)
-_EN_FICTION = _Shelf(False, ("9780", "9781"), 14_000, 1_000, 17, _EN_LITERARY)
-_EN_TECH = _Shelf(False, ("9781", "9780"), 38_000, 1_000, 23, _EN_TECHNICAL)
+# A new Korean book sells as the big stores sell it, 10 % off and 5 % in points (all that
+# 도서정가제 allows); an imported one at its list price, with 3 % in points.
+_KO_RATES = (1_000, 500)
+_EN_RATES = (0, 300)
+
+# korean, ISBN prefixes, lowest price, price step, number of steps, publishers, rates
+_KO_FICTION = _Shelf(True, ("97911", "97889"), 12_000, 500, 13, _KO_LITERARY, *_KO_RATES)
+_KO_TECH = _Shelf(True, ("97911", "97889"), 22_000, 1_000, 21, _KO_TECHNICAL, *_KO_RATES)
+_EN_FICTION = _Shelf(False, ("9780", "9781"), 14_000, 1_000, 17, _EN_LITERARY, *_EN_RATES)
+_EN_TECH = _Shelf(False, ("9781", "9780"), 38_000, 1_000, 23, _EN_TECHNICAL, *_EN_RATES)
 
 # Real books: (shelf, title, author, publisher).
 _CLASSICS: tuple[tuple[_Shelf, str, str, str | None], ...] = (
@@ -256,6 +266,8 @@ def _book(n: int, shelf: _Shelf, title: str, author: str, publisher: str | None)
         publisher=publisher,
         price=shelf.min_price + (n * 7 % shelf.price_steps) * shelf.price_step,
         stock=0 if n % 61 == 17 else 1 + (n * 37) % 200,
+        discount_rate=shelf.discount_rate,
+        points_rate=shelf.points_rate,
     )
 
 

@@ -31,6 +31,8 @@ async def seed_demo_catalogue(engine: AsyncEngine) -> int:
                     "author": book.author,
                     "publisher": book.publisher,
                     "price": book.price,
+                    "discount_rate": book.discount_rate,
+                    "points_rate": book.points_rate,
                     "currency": "KRW",
                     "created_at": now,
                     "updated_at": now,

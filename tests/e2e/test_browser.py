@@ -9,10 +9,14 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
+from domain.member import Role
+from infrastructure.settings import DEVELOPMENT_JWT_SECRET
 from tests.support.embedded import embedded_run
+from tests.support.factories import random_isbn, token_for
 
 LIFE = ["PENDING", "STOCK_RESERVED", "PAID", "PREPARING", "SHIPPED", "DELIVERED"]
 CHROMIUM = "/usr/bin/chromium"
@@ -165,3 +169,111 @@ async def test_a_bad_address_is_shown_next_to_its_field(shop: str, browser: Brow
     await page.get_by_test_id("place-order").click()
     english = page.get_by_test_id("user-error").first
     await expect(english).to_contain_text("zipCode must be 5 digits")
+
+
+def _staff_adds_books(shop: str, *books: tuple[str, int]) -> None:
+    """Books of (title, list price) at 10 % off and 5 % in points, as staff would add them."""
+    token = token_for(DEVELOPMENT_JWT_SECRET, "staff-lee", Role.STAFF)
+    for title, price in books:
+        answer = httpx.post(
+            f"{shop}/graphql",
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "query": "mutation($input: CreateProductInput!) "
+                "{ createProduct(input: $input) { errors { message } } }",
+                "variables": {
+                    "input": {
+                        "isbn": random_isbn(),
+                        "title": title,
+                        "author": "기형도",
+                        "price": price,
+                        "initialStock": 10,
+                        "discountRate": 1000,
+                        "pointsRate": 500,
+                    }
+                },
+            },
+        ).json()
+        assert answer["data"]["createProduct"]["errors"] == [], answer
+
+
+async def _action(page: Page, action: str) -> Locator:
+    """The order page's action, once the server says it is available."""
+    item = page.locator(f'[data-testid="action"][data-action="{action}"]')
+    await expect(item).to_have_attribute("data-available", "true", timeout=30_000)
+    return item
+
+
+async def test_prices_points_a_partial_cancellation_and_an_address_change(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # pickup 8 s after a parcel is registered: time to change its address and cancel a line
+    with embedded_run(tmp_path, ORDERS_CARRIER_STEP_SECONDS="8") as shop:
+        _staff_adds_books(shop, ("얇은 시집 하나", 6_000), ("얇은 시집 둘", 7_000))
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+
+        # 소년이 온다: ₩15,500, 10 % off, 5 % in points; under ₩15,000 the fee is ₩2,500
+        await page.goto(f"{shop}/")
+        await page.get_by_test_id("signin-member").fill("points-kim")
+        await page.get_by_test_id("signin-submit").click()
+        await page.get_by_test_id("search-input").fill("소년이 온다")
+        await page.get_by_test_id("search-input").press("Enter")
+        card = page.get_by_test_id("product-card")
+        await expect(card).to_have_count(1)
+        await expect(card.get_by_test_id("list-price")).to_have_text("정가 ₩15,500")
+        await expect(card.get_by_test_id("sale-price")).to_have_text("₩13,950")
+        await expect(card.get_by_test_id("discount-rate")).to_have_text("10%")
+        await expect(card.get_by_test_id("points-note")).to_have_text("적립 775원 (5%)")
+        await card.get_by_test_id("add-to-basket").click()
+        await page.get_by_test_id("basket-link").click()
+        await expect(page.get_by_test_id("basket-shipping-fee")).to_have_text("₩2,500")
+        await expect(page.get_by_test_id("free-shipping-hint")).to_contain_text("₩1,050 더")
+        await page.get_by_test_id("place-order").click()
+
+        # 배송지 변경 before the pickup
+        change = await _action(page, "CHANGE_ADDRESS")
+        await change.get_by_test_id("change-address").click()
+        await change.get_by_test_id("new-address-zip").fill("06236")
+        await change.get_by_test_id("change-address-submit").click()
+        await expect(page.locator("address")).to_contain_text("(06236)")
+        await expect(page.get_by_test_id("timeline-entry").last).to_contain_text("배송지를 바꿨")
+        first = page.url
+        await expect(page.get_by_test_id("order-status")).to_have_attribute(
+            "data-status", "DELIVERED", timeout=120_000
+        )
+        await expect(page.get_by_test_id("order-points-to-earn")).to_have_text("775원")
+
+        # the next order: ₩11,700 of books, the fee, 500 of the 775 points earned
+        await page.get_by_test_id("catalogue-link").click()
+        await page.get_by_test_id("search-input").fill("얇은 시집")
+        await page.get_by_test_id("search-input").press("Enter")
+        await expect(page.get_by_test_id("product-card")).to_have_count(2)
+        for add in await page.get_by_test_id("add-to-basket").all():
+            await add.click()
+        await page.get_by_test_id("basket-link").click()
+        await expect(page.get_by_test_id("basket-subtotal")).to_have_text("₩11,700")
+        await expect(page.get_by_test_id("basket-shipping-fee")).to_have_text("₩2,500")
+        await expect(page.get_by_test_id("free-shipping-hint")).to_contain_text("₩3,300 더")
+        await expect(page.get_by_test_id("points-balance")).to_have_text("보유 775원")
+        await page.get_by_test_id("points-input").fill("500")
+        await expect(page.get_by_test_id("basket-charge")).to_have_text("₩13,700")
+        await page.get_by_test_id("place-order").click()
+        await expect(page.get_by_test_id("order-points-used")).to_have_text("-500원")
+        await expect(page.get_by_test_id("order-amount-charged")).to_have_text("₩13,700")
+
+        # 부분취소 of one line, confirmed
+        lines = await _action(page, "CANCEL_LINES")
+        second = lines.get_by_test_id("cancel-line-row").filter(has_text="얇은 시집 둘")
+        await second.get_by_test_id("cancel-line").click()
+        await second.get_by_test_id("cancel-line-confirm").click()
+        await expect(page.get_by_test_id("order-line")).to_have_count(1)
+        await expect(page.get_by_test_id("order-subtotal")).to_have_text("₩5,400")
+        await expect(page.get_by_test_id("order-amount-charged")).to_have_text("₩7,400")
+        await expect(page.get_by_test_id("timeline-entry").last).to_contain_text("일부를 취소")
+        await _screenshot_in_korean(page, tmp_path / "cancelled-line.png")
+
+        await page.goto(first)
+        await expect(page.get_by_test_id("order-status")).to_have_attribute(
+            "data-status", "DELIVERED"
+        )
+        await _screenshot_in_korean(page, tmp_path / "delivered.png")

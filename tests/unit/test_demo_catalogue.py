@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from domain.pricing import BookRates
 from infrastructure.database.demo_catalogue import CatalogueBook, demo_catalogue
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -80,3 +81,10 @@ def test_fields_are_non_empty() -> None:
 
 def test_deterministic() -> None:
     assert demo_catalogue() == demo_catalogue()
+
+
+def test_korean_books_sell_at_the_law_s_limit_and_every_rate_keeps_the_law() -> None:
+    for book in demo_catalogue():
+        assert BookRates(book.discount_rate, book.points_rate).problems() == [], book
+        if HANGUL.search(book.title):
+            assert (book.discount_rate, book.points_rate) == (1_000, 500), book

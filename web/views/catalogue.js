@@ -4,10 +4,10 @@ import { h, replace, bi, datum } from '../dom.js';
 import { t } from '../lang.js';
 import { gql } from '../graphql.js';
 import { CATALOGUE } from '../queries.js';
-import { formatMoney } from '../money.js';
 import * as basket from '../basket.js';
 import { errorBox } from './errors.js';
 import { bookCover } from './cover.js';
+import { pointsNote, priceTag } from './price.js';
 
 const PAGE = 12;
 let lastSearch = ''; // kept while the customer visits other pages
@@ -145,7 +145,12 @@ function productCard(product, ctx) {
     datum('h2', { class: 'card-title', id: titleId }, product.title),
     datum('p', { class: 'card-author' }, product.author),
     product.publisher ? datum('p', { class: 'card-publisher muted' }, product.publisher) : null,
-    h('p', { class: 'card-price' }, formatMoney(product.price)),
+    h('p', { class: 'card-price' }, priceTag({
+      listPrice: product.listPrice.amount,
+      salePrice: product.salePrice.amount,
+      discountRate: product.discountRate,
+    })),
+    h('p', { class: 'card-points' }, pointsNote(product.points, product.pointsRate)),
     h('p', {
       class: `stock ${soldOut ? 'stock-out' : available <= 5 ? 'stock-low' : 'stock-ok'}`,
       testid: 'product-stock', dataset: { available },

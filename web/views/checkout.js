@@ -4,26 +4,21 @@ import { h, replace, bi, datum } from '../dom.js';
 import { t } from '../lang.js';
 import { gql, RequestError } from '../graphql.js';
 import { basketRefresh, PLACE_ORDER } from '../queries.js';
-import { formatMoney, formatWon } from '../money.js';
+import { formatWon } from '../money.js';
+import { shippingFee } from '../shipping.js';
 import { PAYMENT_TOKENS } from '../labels.js';
 import { getSession } from '../session.js';
 import { newIdempotencyKey } from '../idempotency.js';
 import * as basket from '../basket.js';
 import { FieldErrors } from './errors.js';
+import { addressInputs } from './address.js';
 import { bookCover } from './cover.js';
+import { pointsNote, priceTag } from './price.js';
+import { checkoutSummary } from './summary.js';
 
 const ADDRESS_KEY = 'bookstore.address';
 const PAYMENT_KEY = 'bookstore.paymentToken';
 const PENDING_KEY = 'bookstore.pendingOrder';
-
-const ADDRESS_FIELDS = [
-  // name, testid, [ko, en], input attributes
-  ['recipient', 'address-recipient', ['받는 분', 'Recipient'], { autocomplete: 'name', maxlength: 100 }],
-  ['phone', 'address-phone', ['연락처', 'Phone'], { type: 'tel', autocomplete: 'tel', inputmode: 'tel', maxlength: 30 }],
-  ['zipCode', 'address-zip', ['우편번호', 'Zip code'], { autocomplete: 'postal-code', inputmode: 'numeric', maxlength: 10, class: 'input-short' }],
-  ['line1', 'address-line1', ['주소', 'Address'], { autocomplete: 'address-line1', maxlength: 200 }],
-  ['line2', 'address-line2', ['상세 주소 (선택)', 'Address line 2 (optional)'], { autocomplete: 'address-line2', maxlength: 200 }],
-];
 
 function demoAddress() {
   return {
@@ -42,38 +37,31 @@ export function renderCheckout(main, _params, ctx) {
   });
   const linesList = h('ul', { class: 'basket-lines', 'aria-label': t('장바구니 상품', 'Basket lines') });
   const itemsSlot = h('div', { class: 'slot-errors', hidden: true });
-  const countText = h('span', {});
-  const totalText = h('strong', { testid: 'basket-total' });
   const submitTotal = h('span', { class: 'submit-total' });
   let placing = false;
   let destroyed = false;
 
   // ---- address and payment (remembered in localStorage) ----
   const address = { ...demoAddress(), ...loadJson(ADDRESS_KEY, {}) };
-  const inputs = {};
-  const addressFieldset = h('fieldset', { class: 'panel' },
-    h('legend', {}, bi('배송지', 'Shipping address')));
   const addressSlot = h('div', { class: 'slot-errors', hidden: true });
-  addressFieldset.append(addressSlot);
   errors.register('input.shippingAddress', addressSlot, null);
-  for (const [name, testid, [ko, en], attrs] of ADDRESS_FIELDS) {
-    const id = `address-${name}`;
-    const input = h('input', { id, name, testid, value: address[name] ?? '', ...attrs });
-    const slot = h('div', { class: 'slot-errors', hidden: true });
-    input.addEventListener('input', () => {
-      address[name] = input.value;
+  const addressForm = addressInputs({
+    errors,
+    path: 'input.shippingAddress',
+    prefix: 'address',
+    values: address,
+    onInput: (name, value) => {
+      address[name] = value;
       saveJson(ADDRESS_KEY, address);
-    });
-    inputs[name] = input;
-    errors.register(`input.shippingAddress.${name}`, slot, input);
-    addressFieldset.append(h('div', { class: `field field-${name}` },
-      h('label', { for: id }, bi(ko, en)), input, slot));
-  }
+    },
+  });
+  const addressFieldset = h('fieldset', { class: 'panel' },
+    h('legend', {}, bi('배송지', 'Shipping address')), addressSlot, addressForm.fields);
   const resetAddress = h('button', {
     type: 'button', class: 'btn btn-link', testid: 'address-demo',
     onClick: () => {
       const demo = demoAddress();
-      for (const [name] of ADDRESS_FIELDS) inputs[name].value = demo[name];
+      addressForm.fill(demo);
       Object.assign(address, demo);
       saveJson(ADDRESS_KEY, address);
     },
@@ -101,12 +89,10 @@ export function renderCheckout(main, _params, ctx) {
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-large btn-block', testid: 'place-order' },
     submitLabel, ' ', submitTotal);
 
+  const money = checkoutSummary(errors);
   const summary = h('div', { class: 'panel summary' },
     h('h2', {}, bi('주문 요약', 'Summary')),
-    h('dl', { class: 'summary-list' },
-      h('div', {}, h('dt', {}, bi('수량', 'Books')), h('dd', {}, countText)),
-      h('div', { class: 'summary-total' }, h('dt', {}, bi('합계', 'Total')), h('dd', {}, totalText))),
-    h('p', { class: 'muted small' }, t('배송비 무료', 'Free delivery')),
+    money.element,
     signInHint,
     submit);
 
@@ -167,7 +153,7 @@ export function renderCheckout(main, _params, ctx) {
       if (Number(quantity.value) !== q) quantity.value = String(q);
       minus.disabled = q <= 1;
       plus.disabled = q >= basket.MAX_QUANTITY;
-      lineTotal.textContent = formatWon(current.price.amount * Math.max(0, q));
+      lineTotal.textContent = formatWon(current.salePrice * Math.max(0, q));
       if (current.missing) {
         stockNote.textContent = t('더 이상 판매하지 않는 책입니다.', 'No longer sold.');
       } else if (current.available === 0) {
@@ -192,7 +178,7 @@ export function renderCheckout(main, _params, ctx) {
         minus.disabled = q <= 1;
         plus.disabled = q >= basket.MAX_QUANTITY;
         const current = basket.getLines().find((l) => l.productId === line.productId) ?? line;
-        lineTotal.textContent = formatWon(current.price.amount * Math.max(0, q));
+        lineTotal.textContent = formatWon(current.salePrice * Math.max(0, q));
       }
     });
     quantity.addEventListener('change', sync);
@@ -211,7 +197,8 @@ export function renderCheckout(main, _params, ctx) {
       h('div', { class: 'line-info' },
         datum('p', { class: 'line-title' }, line.title),
         datum('p', { class: 'muted small' }, [line.author, line.publisher].filter(Boolean).join(' · ')),
-        h('p', { class: 'small' }, formatMoney(line.price), h('span', { class: 'muted' }, t(' / 권', ' each'))),
+        h('p', { class: 'small' }, priceTag(line), h('span', { class: 'muted' }, t(' / 권', ' each')),
+          ' ', pointsNote(line.points, line.pointsRate)),
         stockNote),
       h('div', { class: 'line-qty' },
         h('label', { for: id, class: 'visually-hidden' }, t(`수량: ${line.title}`, `Quantity: ${line.title}`)),
@@ -224,10 +211,8 @@ export function renderCheckout(main, _params, ctx) {
   }
 
   function updateTotals() {
-    const count = basket.count();
-    countText.textContent = t(`${count}권`, `${count}`);
-    totalText.textContent = formatWon(basket.total());
-    submitTotal.textContent = `· ${formatWon(basket.total())}`;
+    money.update();
+    submitTotal.textContent = `· ${formatWon(basket.total() + shippingFee(basket.total()))}`;
     submit.disabled = placing || basket.getLines().length === 0;
     signInHint.textContent = getSession()
       ? ''
@@ -256,14 +241,9 @@ export function renderCheckout(main, _params, ctx) {
     if (!lines.length) return;
     const input = {
       items: lines.map((line) => ({ productId: line.productId, quantity: line.quantity })),
-      shippingAddress: {
-        recipient: inputs.recipient.value.trim(),
-        phone: inputs.phone.value.trim(),
-        zipCode: inputs.zipCode.value.trim(),
-        line1: inputs.line1.value.trim(),
-        line2: inputs.line2.value.trim() || null,
-      },
+      shippingAddress: addressForm.read(),
       payment: { token: payment.value },
+      points: money.pointsToSpend(),
     };
     // A retry of the same request (after a lost answer, a throttle, a reload) reuses its key,
     // so the server returns the order it may already have made instead of a second one.

@@ -4,16 +4,15 @@
 import { h, replace, bi, datum } from '../dom.js';
 import { t } from '../lang.js';
 import { gql, RequestError } from '../graphql.js';
-import { ORDER, ORDER_LIVE, CANCEL_ORDER } from '../queries.js';
-import { formatMoney, formatDateTime } from '../money.js';
-import {
-  ORDER_STATUS, ORDER_STEPS, CANCELLABLE, FINAL, CANCEL_REASON, PAYMENT_STATUS,
-  DELIVERY_STATUS, OWN_DELIVERY_EVENTS, HISTORY_SENTENCES, HISTORY_SAME_STATUS, labelText,
-} from '../labels.js';
+import { ORDER, ORDER_LIVE } from '../queries.js';
+import { formatDateTime } from '../money.js';
+import { ORDER_STATUS, FINAL, CANCEL_REASON, labelText } from '../labels.js';
 import { getSession } from '../session.js';
 import { subscribe } from '../subscriptions.js';
-import { errorBox, notice, refusalBox } from './errors.js';
+import { errorBox, notice } from './errors.js';
 import { statusBadge, setStatus } from './badge.js';
+import { orderActions } from './order_actions.js';
+import { renderDetails, renderSteps } from './order_details.js';
 
 const POLL_MS = 2000;
 const TRACKING_REFRESH_MS = 10000; // the subscription pushes status changes only
@@ -44,25 +43,22 @@ export function renderOrder(main, { id }, ctx) {
     return () => {};
   }
 
-  // ---- the header: number, badge, live indicator, cancel ----
+  // ---- the header: number, badge, live indicator ----
   const number = datum('span', { class: 'order-number', testid: 'order-number' });
   const created = h('time', { class: 'muted small', testid: 'order-placed-at' });
   const badge = statusBadge('PENDING', { testid: 'order-status' });
   const indicator = h('span', {
     class: 'live-indicator', testid: 'live-indicator', role: 'status',
   });
-  const cancel = h('button', {
-    type: 'button', class: 'btn btn-danger', testid: 'cancel-order', hidden: true,
-    onClick: cancelOrder,
-  }, bi('주문 취소', 'Cancel order'));
   const reason = h('p', { class: 'cancel-reason', hidden: true });
   const steps = h('ol', { class: 'steps', 'aria-label': t('주문 진행 단계', 'Order progress') });
   const details = h('div', { class: 'order-grid' });
+  const actions = orderActions({ id, ctx, apply });
   const header = h('section', { class: 'panel order-header' },
     h('div', { class: 'order-header-main' },
       h('p', { class: 'muted small' }, bi('주문번호', 'Order number')),
       number, created),
-    h('div', { class: 'order-header-side' }, badge, indicator, cancel),
+    h('div', { class: 'order-header-side' }, badge, indicator),
     reason);
 
   function setMode(mode) {
@@ -90,7 +86,6 @@ export function renderOrder(main, { id }, ctx) {
     created.textContent = t(`${formatDateTime(order.createdAt)} 주문`, `ordered ${formatDateTime(order.createdAt)}`);
     created.setAttribute('datetime', order.createdAt);
     setStatus(badge, order.status);
-    cancel.hidden = !CANCELLABLE.has(order.status);
     if (order.status === 'CANCELLED' && order.cancelReason) {
       reason.hidden = false;
       reason.textContent = `${t('취소 사유', 'Reason')}: ${labelText(CANCEL_REASON, order.cancelReason)}`;
@@ -98,7 +93,8 @@ export function renderOrder(main, { id }, ctx) {
       reason.hidden = true;
     }
     renderSteps(steps, order);
-    renderDetails(details, order, grew);
+    actions.update(order);
+    renderDetails(details, order, grew, actions.element);
     if (previous && previous !== order.status) {
       ctx.announce(`${t('주문 상태', 'Order status')}: ${labelText(ORDER_STATUS, order.status)}.`);
     }
@@ -203,30 +199,6 @@ export function renderOrder(main, { id }, ctx) {
     clearInterval(trackingTimer);
   }
 
-  async function cancelOrder() {
-    cancel.disabled = true;
-    cancel.setAttribute('aria-busy', 'true');
-    replace(top);
-    try {
-      const data = await gql(CANCEL_ORDER, { id, reason: null });
-      if (destroyed) return;
-      const { order: next, errors } = data.cancelOrder;
-      if (errors?.length) {
-        replace(top, refusalBox(t('취소하지 못했습니다.', 'The order was not cancelled.'),
-          { userErrors: errors, action: 'cancel' }));
-      }
-      if (next) apply(next);
-    } catch (error) {
-      if (!destroyed) {
-        replace(top, refusalBox(t('취소하지 못했습니다.', 'The order was not cancelled.'),
-          { error, action: 'cancel' }));
-      }
-    } finally {
-      cancel.disabled = false;
-      cancel.removeAttribute('aria-busy');
-    }
-  }
-
   // ---- first read ----
   fetchOrder().then((first) => {
     if (destroyed) return;
@@ -254,131 +226,3 @@ function freshness(order) {
   return history * 1000 + events;
 }
 
-function byTime(a, b) {
-  return new Date(a.occurredAt) - new Date(b.occurredAt);
-}
-
-function renderSteps(list, order) {
-  const reached = new Set((order.history ?? []).map((event) => event.status));
-  reached.add(order.status);
-  // a cancelled order shows the steps it reached, then the cancellation
-  const shown = order.status === 'CANCELLED' ? ORDER_STEPS.filter((status) => reached.has(status)) : ORDER_STEPS;
-  const items = shown.map((status) => {
-    const current = status === order.status;
-    const done = reached.has(status);
-    return h('li', {
-      class: `step${done ? ' is-done' : ''}${current ? ' is-current' : ''}`,
-      'aria-current': current ? 'step' : null,
-    }, h('span', { class: 'step-dot', 'aria-hidden': 'true' }),
-    h('span', { class: 'step-label' }, labelText(ORDER_STATUS, status)));
-  });
-  if (order.status === 'CANCELLED') {
-    items.push(h('li', { class: 'step is-done is-current is-cancelled', 'aria-current': 'step' },
-      h('span', { class: 'step-dot', 'aria-hidden': 'true' }),
-      h('span', { class: 'step-label' }, labelText(ORDER_STATUS, 'CANCELLED'))));
-  }
-  list.replaceChildren(...items);
-}
-
-function renderDetails(grid, order, animateLatest) {
-  const items = h('section', { class: 'panel', 'aria-labelledby': 'items-heading' },
-    h('h2', { id: 'items-heading' }, bi('주문 상품', 'Items')),
-    h('ul', { class: 'order-lines' }, order.items.map((item) => h('li', {
-      class: 'order-line', testid: 'order-line', dataset: { productId: item.product.id },
-    },
-    h('span', { class: 'order-line-info' },
-      datum('span', { class: 'line-title' }, item.product.title),
-      h('span', { class: 'muted small' },
-        datum('span', {}, item.product.author), ` · ${formatMoney(item.unitPrice)} × ${item.quantity}`)),
-    h('span', { class: 'line-total' }, formatMoney(item.lineTotal))))),
-    h('p', { class: 'order-total' }, h('span', {}, bi('합계', 'Total')),
-      h('strong', { testid: 'order-total' }, formatMoney(order.total))));
-
-  const payment = order.payment;
-  const paymentPanel = h('section', { class: 'panel', 'aria-labelledby': 'payment-heading' },
-    h('h2', { id: 'payment-heading' }, bi('결제', 'Payment')),
-    payment
-      ? h('dl', { class: 'facts' },
-        fact(bi('상태', 'Status'), h('span', {
-          class: `pill pill-${payment.status.toLowerCase()}`, testid: 'payment-status',
-          dataset: { status: payment.status },
-        }, labelText(PAYMENT_STATUS, payment.status))),
-        fact(bi('금액', 'Amount'), formatMoney(payment.amount)),
-        fact(bi('시도', 'Attempts'), String(payment.attempts)),
-        payment.transactionId ? fact(bi('거래 번호', 'Transaction'), datum('code', {}, payment.transactionId)) : null,
-        payment.approvedAt ? fact(bi('승인 시각', 'Approved at'), time(payment.approvedAt)) : null)
-      : h('p', { class: 'muted' }, t('결제 대기 중입니다.', 'Waiting for payment.')));
-
-  const delivery = order.delivery;
-  const events = [...(delivery?.events ?? [])].sort(byTime);
-  const deliveryPanel = h('section', { class: 'panel', 'aria-labelledby': 'delivery-heading' },
-    h('h2', { id: 'delivery-heading' }, bi('배송', 'Delivery')),
-    delivery
-      ? [
-        h('dl', { class: 'facts' },
-          fact(bi('택배사', 'Carrier'), datum('span', {}, delivery.carrier)),
-          fact(bi('운송장 번호', 'Tracking no.'), datum('code', { testid: 'delivery-tracking-number' },
-            delivery.trackingNumber ?? '—')),
-          fact(bi('배송 상태', 'Status'), labelText(DELIVERY_STATUS, delivery.status))),
-        events.length
-          ? h('ol', { class: 'tracking' }, events.map((event) => h('li', {
-            class: 'tracking-event', testid: 'tracking-event', dataset: { status: event.status },
-          },
-          // the carrier's own scan name (간선하차) as Korean tracking pages show it; ours otherwise
-          h('span', { class: 'tracking-status' }, event.scan ?? labelText(DELIVERY_STATUS, event.status)),
-          trackingPlace(event),
-          time(event.occurredAt, 'muted small'))))
-          : null,
-      ]
-      : h('p', { class: 'muted' }, t('결제 후 배송이 등록됩니다.', 'The parcel is registered after payment.')));
-
-  const a = order.shippingAddress;
-  const addressPanel = h('section', { class: 'panel', 'aria-labelledby': 'address-heading' },
-    h('h2', { id: 'address-heading' }, bi('배송지', 'Shipping address')),
-    datum('address', { class: 'address' },
-      h('strong', {}, a.recipient), h('br'),
-      a.phone, h('br'),
-      `(${a.zipCode}) ${a.line1}`, a.line2 ? [h('br'), a.line2] : null));
-
-  const history = [...order.history].sort(byTime);
-  const timeline = h('section', { class: 'panel', 'aria-labelledby': 'timeline-heading' },
-    h('h2', { id: 'timeline-heading' }, bi('진행 내역', 'Timeline')),
-    h('ol', { class: 'timeline' }, history.map((event, i) => h('li', {
-      class: `timeline-entry timeline-${event.status.toLowerCase()}${i === history.length - 1 ? ` is-latest${animateLatest ? ' is-new' : ''}` : ''}`,
-      testid: 'timeline-entry', dataset: { status: event.status },
-    },
-    h('span', { class: 'timeline-dot', 'aria-hidden': 'true' }),
-    h('span', { class: 'timeline-body' },
-      h('span', { class: 'timeline-status' }, labelText(ORDER_STATUS, event.status)),
-      time(event.occurredAt, 'muted small'),
-      h('span', { class: 'timeline-message' }, t(historySentence(event, history[i - 1], order), event.message)))))));
-
-  grid.replaceChildren(
-    h('div', { class: 'order-col' }, items, deliveryPanel),
-    h('div', { class: 'order-col' }, timeline, paymentPanel, addressPanel));
-}
-
-/** Where a scan was made (a place: data); what the service's own events did (our words: the
- * server's location of such an event is an English note). */
-function trackingPlace(event) {
-  const own = !event.scan && OWN_DELIVERY_EVENTS[event.status];
-  if (own) return h('span', { class: 'tracking-location' }, t(own, event.location));
-  return event.location ? datum('span', { class: 'tracking-location' }, event.location) : null;
-}
-
-/** What a history entry means, in Korean: the server's message is for developers (English). */
-function historySentence(event, previous, order) {
-  if (previous?.status === event.status) return HISTORY_SAME_STATUS;
-  if (event.status === 'CANCELLED' && order.cancelReason) {
-    return `${HISTORY_SENTENCES.CANCELLED} (${labelText(CANCEL_REASON, order.cancelReason)})`;
-  }
-  return HISTORY_SENTENCES[event.status] ?? '';
-}
-
-function fact(term, ...value) {
-  return h('div', {}, h('dt', {}, term), h('dd', {}, ...value));
-}
-
-function time(iso, cls = '') {
-  return h('time', { datetime: iso, class: cls || null }, formatDateTime(iso));
-}

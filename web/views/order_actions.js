@@ -1,0 +1,188 @@
+// What the customer may do with an order now, as the server says (Order.availableActions, the
+// rule its mutations use): cancel it, cancel some of its books, change the delivery address;
+// each with its reason when it is not possible. Cancelling asks first: it cannot be undone.
+// Drawn again only when what is possible changes, so an open form survives the live updates.
+
+import { h, replace, bi, datum } from '../dom.js';
+import { gql } from '../graphql.js';
+import { t } from '../lang.js';
+import { formatDate, formatWon } from '../money.js';
+import { CANCEL_ORDER, CANCEL_ORDER_LINES, CHANGE_DELIVERY_ADDRESS } from '../queries.js';
+import { ACTION_UNAVAILABLE, ORDER_ACTION, labelText } from '../labels.js';
+import { FREE_SHIPPING_THRESHOLD, SHIPPING_FEE } from '../shipping.js';
+import { addressInputs } from './address.js';
+import { FieldErrors, refusalBox } from './errors.js';
+
+const FAILED = {
+  cancel: ['취소하지 못했습니다.', 'The order was not cancelled.'],
+  cancelLines: ['취소하지 못했습니다.', 'The books were not cancelled.'],
+  changeAddress: ['배송지를 바꾸지 못했습니다.', 'The address was not changed.'],
+};
+
+/** apply(order): hands an order a mutation answered to the page. */
+export function orderActions({ id, ctx, apply }) {
+  const errorsSlot = h('div', { class: 'form-errors' });
+  const list = h('ul', { class: 'actions' });
+  const element = h('section', { class: 'panel', 'aria-labelledby': 'actions-heading', testid: 'order-actions' },
+    h('h2', { id: 'actions-heading' }, bi('주문 관리', 'Manage the order')), errorsSlot, list);
+  let shown = null;
+  let busy = false;
+
+  function update(order) {
+    const key = JSON.stringify([order.availableActions, order.items.map((item) => [item.id, item.quantity]),
+      order.shippingAddress]);
+    if (key === shown) return;
+    shown = key;
+    replace(list, order.availableActions.map((availability) => actionItem(order, availability)));
+  }
+
+  function actionItem(order, availability) {
+    const { action, available } = availability;
+    const body = available ? possible(order, availability) : h('p', { class: 'muted small', testid: 'action-reason' },
+      unavailableSentence(availability));
+    return h('li', { class: 'action', testid: 'action', dataset: { action, available: String(available) } },
+      h('h3', { class: 'action-name' }, labelText(ORDER_ACTION, action)), body);
+  }
+
+  function possible(order, availability) {
+    switch (availability.action) {
+      case 'CANCEL':
+        return confirming({
+          testid: 'cancel-order',
+          label: bi('주문 취소', 'Cancel the order'),
+          question: t('주문 전체를 취소할까요? 취소하면 되돌릴 수 없습니다.',
+            'Cancel the whole order? This cannot be undone.'),
+          onConfirm: () => run('cancel', CANCEL_ORDER, { id, reason: null }, 'cancelOrder',
+            t('주문을 취소했습니다.', 'The order is cancelled.')),
+        });
+      case 'CANCEL_LINES':
+        return h('ul', { class: 'cancel-lines' }, order.items.map((item) => cancelLine(item)));
+      case 'CHANGE_ADDRESS':
+        return addressChange(order);
+      default:
+        return availability.until
+          ? h('p', { class: 'muted small', testid: 'action-until' },
+            t(`${formatDate(lastDay(availability.until))}까지 신청할 수 있습니다.`,
+              `Until ${formatDate(lastDay(availability.until))}.`))
+          : null;
+    }
+  }
+
+  function cancelLine(item) {
+    const quantity = h('select', { class: 'input-short', testid: 'cancel-line-quantity', 'aria-label': t('취소할 수량', 'Copies to cancel') },
+      Array.from({ length: item.quantity }, (_, i) => h('option', { value: i + 1 }, t(`${i + 1}권`, `${i + 1}`))));
+    quantity.value = String(item.quantity);
+    return h('li', { class: 'cancel-line', testid: 'cancel-line-row', dataset: { productId: item.product.id } },
+      datum('span', { class: 'line-title' }, item.product.title), ' ', quantity, ' ',
+      confirming({
+        testid: 'cancel-line',
+        label: bi('취소', 'Cancel'),
+        detail: t(`남은 상품 금액이 ${formatWon(FREE_SHIPPING_THRESHOLD)} 미만이 되면 배송비 ${formatWon(SHIPPING_FEE)}을 빼고 환불합니다. 사용한 적립금은 카드 환불 뒤에 돌려드립니다.`,
+          `Should the rest come to less than ${formatWon(FREE_SHIPPING_THRESHOLD)}, the ${formatWon(SHIPPING_FEE)} shipping fee is kept from the refund. Points come back after the card.`),
+        onConfirm: () => run('cancelLines', CANCEL_ORDER_LINES,
+          { id, lines: [{ productId: item.product.id, quantity: Number(quantity.value) }] }, 'cancelOrderLines',
+          t('선택한 책을 취소했습니다.', 'The books are cancelled.')),
+        onOpen: (question) => {
+          question.textContent = t(`이 책 ${quantity.value}권을 취소할까요? 취소하면 되돌릴 수 없습니다.`,
+            `Cancel ${quantity.value} of this book? This cannot be undone.`);
+        },
+      }));
+  }
+
+  function addressChange(order) {
+    const top = h('div', { class: 'form-errors' });
+    const errors = new FieldErrors(top, { action: 'changeAddress', title: t(...FAILED.changeAddress) });
+    const form = addressInputs({ errors, path: 'address', prefix: 'new-address', values: order.shippingAddress });
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'change-address-submit' },
+      bi('이 주소로 바꾸기', 'Deliver here'));
+    const fieldset = h('form', {
+      class: 'address-change', hidden: true, novalidate: true,
+      onSubmit: async (event) => {
+        event.preventDefault();
+        const answer = await run('changeAddress', CHANGE_DELIVERY_ADDRESS, { id, address: form.read() },
+          'changeDeliveryAddress', t('배송지를 바꿨습니다.', 'The address is changed.'), errors);
+        if (answer) fieldset.hidden = true;
+      },
+    }, top, form.fields, submit);
+    const open = h('button', {
+      type: 'button', class: 'btn btn-secondary', testid: 'change-address',
+      onClick: () => {
+        fieldset.hidden = !fieldset.hidden;
+        if (!fieldset.hidden) form.inputs.recipient.focus();
+      },
+    }, bi('배송지 변경', 'Change the address'));
+    return [h('p', { class: 'muted small' }, t('택배사가 상품을 가져가기 전까지 바꿀 수 있습니다.',
+      'Until the carrier picks the parcel up.')), open, fieldset];
+  }
+
+  /** A button that asks before it acts. */
+  function confirming({ testid, label, question = '', detail = null, onConfirm, onOpen = () => {} }) {
+    const asked = h('p', { class: 'confirm-question' }, question);
+    const box = h('div', { class: 'confirm', role: 'alertdialog', testid: `${testid}-confirm-box`, hidden: true },
+      asked,
+      detail ? h('p', { class: 'muted small' }, detail) : null,
+      h('div', { class: 'confirm-buttons' },
+        h('button', {
+          type: 'button', class: 'btn btn-danger', testid: `${testid}-confirm`,
+          onClick: async () => {
+            box.hidden = true;
+            await onConfirm();
+          },
+        }, bi('네, 취소합니다', 'Yes, cancel')),
+        h('button', {
+          type: 'button', class: 'btn btn-ghost', testid: `${testid}-dismiss`,
+          onClick: () => { box.hidden = true; },
+        }, bi('아니요', 'No'))));
+    const button = h('button', {
+      type: 'button', class: 'btn btn-danger', testid,
+      onClick: () => {
+        onOpen(asked);
+        box.hidden = false;
+        box.querySelector('.btn-ghost').focus();
+      },
+    }, label);
+    return h('span', { class: 'confirming' }, button, box);
+  }
+
+  /** Runs an action's mutation; answers the order, or null when it was refused. */
+  async function run(action, query, variables, field, done, fieldErrors = null) {
+    if (busy) return null;
+    busy = true;
+    element.setAttribute('aria-busy', 'true');
+    replace(errorsSlot);
+    try {
+      const data = await gql(query, variables);
+      const { order: next, errors } = data[field];
+      if (errors?.length) {
+        if (fieldErrors) fieldErrors.show(errors);
+        else replace(errorsSlot, refusalBox(t(...FAILED[action]), { userErrors: errors, action }));
+        return null;
+      }
+      ctx.announce(done);
+      if (next) apply(next);
+      return next;
+    } catch (error) {
+      replace(errorsSlot, refusalBox(t(...FAILED[action]), { error, action }));
+      return null;
+    } finally {
+      busy = false;
+      element.removeAttribute('aria-busy');
+    }
+  }
+
+  return { element, update };
+}
+
+/** The last day of a period that ends at `until` (midnight, Seoul, after that day). */
+function lastDay(until) {
+  return new Date(new Date(until).getTime() - 1).toISOString();
+}
+
+function unavailableSentence({ reasonCode, reason, until }) {
+  const sentence = t(...(ACTION_UNAVAILABLE[reasonCode] ?? ['지금은 할 수 없습니다.', reason ?? '']));
+  const day = until ? lastDay(until) : /\d{4}-\d{2}-\d{2}/.exec(reason ?? '')?.[0];
+  if (reasonCode === 'RETURN_PERIOD_ENDED' && day) {
+    return t(`반품 신청 기간이 ${formatDate(day)}에 끝났습니다.`, reason ?? sentence);
+  }
+  return t(sentence, reason ?? sentence);
+}
