@@ -18,31 +18,15 @@ export const ORDER_STEPS = ['PENDING', 'STOCK_RESERVED', 'PAID', 'PREPARING', 'S
 /** No more changes after these. */
 export const FINAL = new Set(['DELIVERED', 'CANCELLED']);
 
-/** The delivery events the service records itself (no carrier scan), in the page's words, by
- * the fixed opening of the service's note (domain/steps/delivery.py). */
-export const OWN_DELIVERY_EVENTS = [
-  [/^registered/, '택배사에 접수했습니다'],
-  [/^address changed/, '택배사에 바뀐 배송지를 알렸습니다'],
-  [/^cancelled/, '택배사에 배송 취소를 알렸습니다'],
-];
-
-/** What entering each status means, as the order's history tells it. */
-export const HISTORY_SENTENCES = {
-  PENDING: '주문을 접수했습니다.',
-  STOCK_RESERVED: '주문하신 책의 재고를 확보했습니다.',
-  PAID: '결제가 완료되었습니다.',
-  PREPARING: '택배사에 배송을 등록했습니다.',
-  SHIPPED: '택배사가 상품을 가져갔습니다.',
-  DELIVERED: '배송이 완료되었습니다.',
-  CANCELLED: '주문이 취소되었습니다.',
+/** Order.timeline: what an entry other than a status reached is (a scan shows its own name). */
+export const TIMELINE_KIND = {
+  ORDER_CHANGED: ['주문 변경', 'Order changed'],
+  PAYMENT_APPROVED: ['결제 승인', 'Payment approved'],
+  PAYMENT_REFUNDED: ['환불', 'Refunded'],
+  PAYMENT_PARTIALLY_REFUNDED: ['부분 환불', 'Partly refunded'],
+  PARCEL_SCAN: ['배송 조회', 'Tracking'],
+  PARCEL_UPDATE: ['택배 접수', 'Parcel'],
 };
-
-/** History entries at the status the order already had, by the fixed opening of the service's
- * note (domain/partial_cancellation.py, domain/address_change.py). */
-export const HISTORY_SAME_STATUS = [
-  [/^cancelled/, '주문의 일부를 취소했습니다.'],
-  [/^delivery address changed/, '배송지를 바꿨습니다.'],
-];
 
 /** Order.availableActions: what each action is called. */
 export const ORDER_ACTION = {

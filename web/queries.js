@@ -44,8 +44,9 @@ fragment OrderFields on Order {
   }
   shippingAddress { recipient phone zipCode line1 line2 }
   payment { status attempts transactionId approvedAt amount { amount currency } }
-  delivery { status carrier trackingNumber events { status scan location occurredAt } }
-  history { status occurredAt message }
+  delivery { status carrier trackingNumber }
+  history { status occurredAt }
+  timeline { kind occurredAt message place status scan }
   availableActions { action available reasonCode reason until }
 }`;
 

@@ -118,7 +118,14 @@ async def test_a_customer_follows_an_order_to_the_door(
     await expect(tracking).to_have_count(6)  # registered, then CJ대한통운's five scans
     for scan in ("집화처리", "간선상차", "간선하차", "배송출발", "배달완료"):
         await expect(tracking.filter(has_text=scan)).to_have_count(1)
-    await expect(page.get_by_test_id("timeline-entry")).to_have_count(6)
+    timeline = page.get_by_test_id("timeline-entry")
+    await expect(timeline.and_(page.locator('[data-kind="ORDER_STATUS"]'))).to_have_count(6)
+    await expect(timeline.and_(page.locator('[data-kind="PAYMENT_APPROVED"]'))).to_have_count(1)
+    await expect(timeline.and_(page.locator('[data-kind="PARCEL_SCAN"]'))).to_have_count(5)
+    times = [
+        str(await when.get_attribute("datetime")) for when in await timeline.locator("time").all()
+    ]
+    assert times == sorted(times, key=datetime.fromisoformat)
     assert await indicator.get_attribute("data-mode") == "ended"
     # every status from the first pushed one to DELIVERED came over the socket, once, in order
     pushed = str(await indicator.get_attribute("data-pushed")).split()
@@ -143,7 +150,7 @@ async def test_a_declined_card_shows_the_cancellation(
     await expect(page.get_by_test_id("order-status")).to_have_attribute(
         "data-status", "CANCELLED", timeout=30_000
     )
-    await expect(page.get_by_test_id("timeline-entry").last).to_contain_text("결제 거절")
+    await expect(page.get_by_test_id("timeline-entry").last).to_contain_text("결제가 거절되어")
     await _screenshot_in_korean(page, tmp_path / "cancelled.png")
     await page.get_by_test_id("my-orders-link").click()
     await expect(page.get_by_test_id("order-row").first).to_be_visible()
@@ -236,7 +243,8 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
         await change.get_by_test_id("new-address-zip").fill("06236")
         await change.get_by_test_id("change-address-submit").click()
         await expect(page.locator("address")).to_contain_text("(06236)")
-        await expect(page.get_by_test_id("timeline-entry").last).to_contain_text("배송지를 바꿨")
+        changed = page.get_by_test_id("timeline-entry").filter(has_text="배송지가 변경되었습니다")
+        await expect(changed).to_have_count(1)
         first = page.url
         await expect(page.get_by_test_id("order-status")).to_have_attribute(
             "data-status", "DELIVERED", timeout=120_000
@@ -269,7 +277,10 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
         await expect(page.get_by_test_id("order-line")).to_have_count(1)
         await expect(page.get_by_test_id("order-subtotal")).to_have_text("₩5,400")
         await expect(page.get_by_test_id("order-amount-charged")).to_have_text("₩7,400")
-        await expect(page.get_by_test_id("timeline-entry").last).to_contain_text("일부를 취소")
+        timeline = page.get_by_test_id("timeline-entry")
+        await expect(timeline.filter(has_text="일부가 취소되었습니다")).to_have_count(1)
+        refunded = timeline.and_(page.locator('[data-kind="PAYMENT_PARTIALLY_REFUNDED"]'))
+        await expect(refunded).to_have_count(1, timeout=30_000)
         await _screenshot_in_korean(page, tmp_path / "cancelled-line.png")
 
         await page.goto(first)

@@ -77,9 +77,9 @@ export function renderOrder(main, { id }, ctx) {
   // ---- applying an order (from the query, the subscription, polling or cancel) ----
   function apply(next) {
     if (!next || destroyed) return;
-    if (order && freshness(next) < freshness(order)) return; // an older copy arrived late
+    if (order && older(next, order)) return; // an older copy arrived late
     const previous = order?.status;
-    const grew = Boolean(order) && next.history.length > order.history.length;
+    const grew = Boolean(order) && next.timeline.length > order.timeline.length;
     order = next;
     heading.replaceChildren(bi('주문 상세', 'Order'));
     number.textContent = order.number;
@@ -219,10 +219,9 @@ export function renderOrder(main, { id }, ctx) {
   };
 }
 
-/** Orders only grow: more history, more tracking events, a later update. */
-function freshness(order) {
-  const history = order.history?.length ?? 0;
-  const events = order.delivery?.events?.length ?? 0;
-  return history * 1000 + events;
+/** Orders only grow: a longer timeline (history, payment and parcel), or a later update. */
+function older(copy, than) {
+  const [a, b] = [copy.timeline?.length ?? 0, than.timeline?.length ?? 0];
+  return a < b || (a === b && new Date(copy.updatedAt) < new Date(than.updatedAt));
 }
 

@@ -29,7 +29,10 @@ export function orderActions({ id, ctx, apply }) {
   let busy = false;
 
   function update(order) {
-    const key = JSON.stringify([order.availableActions, order.items.map((item) => [item.id, item.quantity]),
+    // what is possible, not how the server words it (its reasons name the order's status)
+    const key = JSON.stringify([
+      order.availableActions.map((a) => [a.action, a.available, a.reasonCode, a.until]),
+      order.items.map((item) => [item.id, item.quantity]),
       order.shippingAddress]);
     if (key === shown) return;
     shown = key;

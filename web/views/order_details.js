@@ -1,19 +1,17 @@
 // The parts of the order page drawn from the order alone: the progress steps, the lines with
 // their prices and the order's money, the payment, the parcel's tracking, the address and the
-// history. Redrawn on every update; what the customer can do lives in order_actions.js.
+// timeline (Order.timeline: the history, the payment's events and the parcel's scans, each with
+// the server's Korean sentence). Redrawn on every update; what the customer can do lives in order_actions.js.
 
 import { h, bi, datum } from '../dom.js';
 import { t } from '../lang.js';
 import { formatCount, formatMoney, formatDateTime } from '../money.js';
 import {
-  ORDER_STATUS, ORDER_STEPS, CANCEL_REASON, PAYMENT_STATUS, DELIVERY_STATUS, OWN_DELIVERY_EVENTS,
-  HISTORY_SENTENCES, HISTORY_SAME_STATUS, labelText,
+  ORDER_STATUS, ORDER_STEPS, PAYMENT_STATUS, DELIVERY_STATUS, TIMELINE_KIND, labelText,
 } from '../labels.js';
 import { pointsNote, priceTag } from './price.js';
 
-function byTime(a, b) {
-  return new Date(a.occurredAt) - new Date(b.occurredAt);
-}
+const PARCEL_KINDS = new Set(['PARCEL_SCAN', 'PARCEL_UPDATE']);
 
 export function renderSteps(list, order) {
   const reached = new Set((order.history ?? []).map((event) => event.status));
@@ -68,7 +66,7 @@ export function renderDetails(grid, order, animateLatest, actionsPanel) {
       : h('p', { class: 'muted' }, t('결제 대기 중입니다.', 'Waiting for payment.')));
 
   const delivery = order.delivery;
-  const events = [...(delivery?.events ?? [])].sort(byTime);
+  const parcel = order.timeline.filter((entry) => PARCEL_KINDS.has(entry.kind));
   const deliveryPanel = h('section', { class: 'panel', 'aria-labelledby': 'delivery-heading' },
     h('h2', { id: 'delivery-heading' }, bi('배송', 'Delivery')),
     delivery
@@ -78,14 +76,14 @@ export function renderDetails(grid, order, animateLatest, actionsPanel) {
           fact(bi('운송장 번호', 'Tracking no.'), datum('code', { testid: 'delivery-tracking-number' },
             delivery.trackingNumber ?? '—')),
           fact(bi('배송 상태', 'Status'), labelText(DELIVERY_STATUS, delivery.status))),
-        events.length
-          ? h('ol', { class: 'tracking' }, events.map((event) => h('li', {
-            class: 'tracking-event', testid: 'tracking-event', dataset: { status: event.status },
+        parcel.length
+          ? h('ol', { class: 'tracking' }, parcel.map((entry) => h('li', {
+            class: 'tracking-event', testid: 'tracking-event', dataset: { kind: entry.kind },
           },
-          // the carrier's own scan name (간선하차) as Korean tracking pages show it; ours otherwise
-          h('span', { class: 'tracking-status' }, event.scan ?? labelText(DELIVERY_STATUS, event.status)),
-          trackingPlace(event),
-          time(event.occurredAt, 'muted small'))))
+          // the carrier's own scan name (간선하차) as Korean tracking pages show it
+          h('span', { class: 'tracking-status' }, entry.scan ?? labelText(TIMELINE_KIND, entry.kind)),
+          entry.place ? datum('span', { class: 'tracking-location' }, entry.place) : null,
+          time(entry.occurredAt, 'muted small'))))
           : null,
       ]
       : h('p', { class: 'muted' }, t('결제 후 배송이 등록됩니다.', 'The parcel is registered after payment.')));
@@ -98,44 +96,30 @@ export function renderDetails(grid, order, animateLatest, actionsPanel) {
       a.phone, h('br'),
       `(${a.zipCode}) ${a.line1}`, a.line2 ? [h('br'), a.line2] : null));
 
-  const history = [...order.history].sort(byTime);
+  const entries = order.timeline;
   const timeline = h('section', { class: 'panel', 'aria-labelledby': 'timeline-heading' },
     h('h2', { id: 'timeline-heading' }, bi('진행 내역', 'Timeline')),
-    h('ol', { class: 'timeline' }, history.map((event, i) => h('li', {
-      class: `timeline-entry timeline-${event.status.toLowerCase()}${i === history.length - 1 ? ` is-latest${animateLatest ? ' is-new' : ''}` : ''}`,
-      testid: 'timeline-entry', dataset: { status: event.status },
+    h('ol', { class: 'timeline' }, entries.map((entry, i) => h('li', {
+      class: `timeline-entry timeline-${(entry.status ?? entry.kind).toLowerCase()}${i === entries.length - 1 ? ` is-latest${animateLatest ? ' is-new' : ''}` : ''}`,
+      testid: 'timeline-entry', dataset: { kind: entry.kind, status: entry.status ?? undefined },
     },
     h('span', { class: 'timeline-dot', 'aria-hidden': 'true' }),
     h('span', { class: 'timeline-body' },
-      h('span', { class: 'timeline-status' }, labelText(ORDER_STATUS, event.status)),
-      time(event.occurredAt, 'muted small'),
-      h('span', { class: 'timeline-message' }, t(historySentence(event, history[i - 1], order), event.message)))))));
+      h('span', { class: 'timeline-status' }, timelineTitle(entry)),
+      time(entry.occurredAt, 'muted small'),
+      // the server's sentence for the customer, in Korean
+      h('span', { class: 'timeline-message' }, entry.message),
+      entry.place ? datum('span', { class: 'muted small' }, entry.place) : null)))));
 
   grid.replaceChildren(
     h('div', { class: 'order-col' }, items, deliveryPanel),
     h('div', { class: 'order-col' }, actionsPanel, timeline, paymentPanel, addressPanel));
 }
 
-/** Where a scan was made (a place: data); what the service's own events did (our words: the
- * server's location of such an event is an English note). */
-function trackingPlace(event) {
-  const own = !event.scan && recognised(OWN_DELIVERY_EVENTS, event.location);
-  if (own) return h('span', { class: 'tracking-location' }, t(own, event.location));
-  return event.location ? datum('span', { class: 'tracking-location' }, event.location) : null;
-}
-
-/** The page's sentence for a note of the service's that one of patterns recognises. */
-function recognised(patterns, note) {
-  return patterns.find(([pattern]) => pattern.test(note ?? ''))?.[1] ?? null;
-}
-
-/** What a history entry means, in Korean: the server's message is for developers (English). */
-function historySentence(event, previous, order) {
-  if (previous?.status === event.status) return recognised(HISTORY_SAME_STATUS, event.message) ?? '';
-  if (event.status === 'CANCELLED' && order.cancelReason) {
-    return `${HISTORY_SENTENCES.CANCELLED} (${labelText(CANCEL_REASON, order.cancelReason)})`;
-  }
-  return HISTORY_SENTENCES[event.status] ?? '';
+/** An entry's heading: the status an order entered or was at, the scan, or what it was. */
+function timelineTitle(entry) {
+  if (entry.kind === 'ORDER_STATUS') return labelText(ORDER_STATUS, entry.status);
+  return entry.scan ?? labelText(TIMELINE_KIND, entry.kind);
 }
 
 /** The order's money as the server reckoned it: subtotal, fee, points, card, points to earn. */
