@@ -1,7 +1,8 @@
 // What the customer may do with an order now, as the server says (Order.availableActions, the
 // rule its mutations use): cancel it, cancel some of its books, change the delivery address;
 // each with its reason when it is not possible. Cancelling asks first: it cannot be undone.
-// Drawn again only when what is possible changes, so an open form survives the live updates.
+// An action is drawn again only when what it may do changes, so an open form survives the
+// live updates (and the other actions' changes).
 
 import { h, replace, bi, datum } from '../dom.js';
 import { gql } from '../graphql.js';
@@ -25,18 +26,21 @@ export function orderActions({ id, ctx, apply }) {
   const list = h('ul', { class: 'actions' });
   const element = h('section', { class: 'panel', 'aria-labelledby': 'actions-heading', testid: 'order-actions' },
     h('h2', { id: 'actions-heading' }, bi('주문 관리', 'Manage the order')), errorsSlot, list);
-  let shown = null;
+  const drawn = new Map(); // action -> {key, item}
   let busy = false;
 
+  /** Draws each action whose key changed in its place; the others stay as they are (an
+   * element moved, even in place, would lose the focus of a field inside it). */
   function update(order) {
-    // what is possible, not how the server words it (its reasons name the order's status)
-    const key = JSON.stringify([
-      order.availableActions.map((a) => [a.action, a.available, a.reasonCode, a.until]),
-      order.items.map((item) => [item.id, item.quantity]),
-      order.shippingAddress]);
-    if (key === shown) return;
-    shown = key;
-    replace(list, order.availableActions.map((availability) => actionItem(order, availability)));
+    for (const availability of order.availableActions) {
+      const key = actionKey(order, availability);
+      const kept = drawn.get(availability.action);
+      if (kept?.key === key) continue;
+      const item = actionItem(order, availability);
+      if (kept) kept.item.replaceWith(item);
+      else list.append(item);
+      drawn.set(availability.action, { key, item });
+    }
   }
 
   function actionItem(order, availability) {
@@ -174,6 +178,16 @@ export function orderActions({ id, ctx, apply }) {
   }
 
   return { element, update };
+}
+
+/** What an action may do: whether, why not (as a code: the server's wording names the order's
+ * status), until when, and what it acts on. */
+function actionKey(order, { action, available, reasonCode, until }) {
+  const on = {
+    CANCEL_LINES: order.items.map((item) => [item.id, item.quantity]),
+    CHANGE_ADDRESS: order.shippingAddress,
+  }[action] ?? null;
+  return JSON.stringify([available, reasonCode, until, on]);
 }
 
 /** The last day of a period that ends at `until` (midnight, Seoul, after that day). */
