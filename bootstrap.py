@@ -22,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
-from domain.answers import AnswerStore
+from domain.answers import AnswerStore, of_order_event
 from domain.messages import Consumer
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.steps.base import Steps, flag_for_operator
@@ -146,6 +146,7 @@ class Services:
             products_changed=self.products_changed,
             orders_changed=self.status_feed.announce,
             outbox_written=self.relay.wake,
+            answers_changed=self.drop_answers,
         )
 
     @cached_property
@@ -160,7 +161,19 @@ class Services:
             products_changed=self.products_changed,
             orders_changed=self.status_feed.announce,
             outbox_written=self.relay.wake,
+            answers_changed=self.drop_answers,
         )
+
+    async def drop_answers(self, order_ids: list[UUID]) -> None:
+        """Right after a commit, the kept answers holding its orders go, so that a reader does
+        not wait for the relay and the cache's consumer (which drop them again: a process that
+        dies before this line loses nothing). Only where the response cache is on."""
+        if not self.settings.response_cache:
+            return
+        tags: set[str] = set()
+        for order_id in order_ids:
+            tags.update(of_order_event(order_id, await self.member_of(order_id)))
+        await self.responses.invalidate_now(sorted(tags))
 
     def steps(self, consumer: Consumer) -> Steps:
         if consumer is Consumer.STOCK:

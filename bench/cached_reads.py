@@ -56,7 +56,9 @@ FOLLOW_SECONDS = 30.0
 STATUSES = ("PENDING", "STOCK_RESERVED", "PAID", "PREPARING")
 ORDER_STATUS = "query Status($id: ID!) { order(id: $id) { status } }"
 TIME_LIMIT_SECONDS = 1200
-CACHED_API = {"ORDERS_RESPONSE_CACHE": "on", "ORDERS_DATABASE_POOL_SIZE": "5"}
+CACHE_ON = {"ORDERS_RESPONSE_CACHE": "on"}
+"""For the pipeline's processes too: each drops the answers its commits change, at once."""
+CACHED_API = {**CACHE_ON, "ORDERS_DATABASE_POOL_SIZE": "5"}
 """Ours with the cache on, and half its usual connections (5, and 5 more at a burst): its
 misses need few, and PostgreSQL's 100 are shared with the rest of the machine."""
 _LOOKUPS = re.compile(r'^orders_response_cache_lookups_total\{outcome="(hit|miss)"\} (\S+)$', re.M)
@@ -209,7 +211,7 @@ async def reads_under_writes(
     )
     writes = Writes()
     stop = asyncio.Event()
-    async with our_pipeline(work):
+    async with our_pipeline(work, CACHE_ON):
         writer = asyncio.create_task(_write(ours.url, stop, writes))
         try:
             mine, theirs, rate = await _ours_and_raw(case, ours, raw, plan, work, "writes")

@@ -19,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,13 +177,15 @@ async def _carried(ids: list[UUID]) -> Carried:
 
 
 @asynccontextmanager
-async def our_pipeline(work_dir: Path) -> AsyncIterator[list[Child]]:
+async def our_pipeline(
+    work_dir: Path, extra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[list[Child]]:
     """`main.py worker all` (it declares the queues), then `main.py relay`."""
     await delete_our_topology()
     try:
         async with (
-            role("worker", ["worker", "all"], work_dir) as worker,
-            role("relay", ["relay"], work_dir) as relay,
+            role("worker", ["worker", "all"], work_dir, extra_env) as worker,
+            role("relay", ["relay"], work_dir, extra_env) as relay,
         ):
             yield [worker, relay]
     finally:

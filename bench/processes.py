@@ -93,9 +93,11 @@ async def child(
 
 
 @asynccontextmanager
-async def role(name: str, args: Sequence[str], log_dir: Path) -> AsyncIterator[Child]:
+async def role(
+    name: str, args: Sequence[str], log_dir: Path, extra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[Child]:
     """A background role of `main.py` (relay, worker …), once it says it is running."""
-    async with child(name, [sys.executable, "main.py", *args], log_dir) as running:
+    async with child(name, [sys.executable, "main.py", *args], log_dir, extra_env) as running:
         await running.wait_for_log("running:")
         yield running
 

@@ -83,4 +83,9 @@ class AnswerStore(Protocol):
         store cannot be reached: an invalidation is retried, never skipped."""
         ...
 
+    async def invalidate_now(self, tags: Sequence[str]) -> None:
+        """As `invalidate` when the store can be reached now; else nothing (skipped while it is
+        known down, never raising): for the drops that the events make again, later."""
+        ...
+
     async def close(self) -> None: ...

@@ -42,11 +42,15 @@ class SqlUnitOfWork:
         products_changed: ProductsChanged,
         orders_changed: OrdersChanged,
         outbox_written: OutboxWritten,
+        answers_changed: OrdersChanged,
     ) -> None:
         self._engine = engine
         self._products_changed = products_changed
         self._orders_changed = orders_changed
         self._outbox_written = outbox_written
+        self._answers_changed = answers_changed
+        """Called after the commit with every order a reader would see changed: the response
+        cache drops their answers at once (its consumer drops them again on the events)."""
         self._conn: AsyncConnection | None = None
         self._changed: set[int] = set()
 
@@ -81,8 +85,10 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside the unit of work"
-        await self._announce_changed_orders()
+        seen_changed = await self._announce_changed_orders()
         await self._conn.commit()
+        if seen_changed:
+            await self._answers_changed(seen_changed)
         if self._changed:
             await self._products_changed(sorted(self._changed))
         if self.orders.changed:
@@ -90,11 +96,11 @@ class SqlUnitOfWork:
         if self.outbox.written:
             self._outbox_written()
 
-    async def _announce_changed_orders(self) -> None:
+    async def _announce_changed_orders(self) -> list[UUID]:
         """An `order.changed` message, in this transaction, for each order whose reader (or
         whose member's points) would see a change that no message written here is about: the
         response cache's consumer hears every event, so each committed change reaches it even
-        when this process dies right after the commit."""
+        when this process dies right after the commit. The orders a reader would see changed."""
         changed = (
             self.orders.changed
             | self.payments.changed
@@ -103,6 +109,7 @@ class SqlUnitOfWork:
         )
         for order_id in sorted(changed - self.outbox.orders):
             await self.outbox.add(Message(Event.ORDER_CHANGED, order_id))
+        return sorted(changed)
 
     def products_changed(self, product_ids: Iterable[int]) -> None:
         self._changed.update(product_ids)

@@ -72,6 +72,9 @@ class MemoryAnswerStore:
             self._dropped[tag] = (self._drops, now)
         return dropped
 
+    async def invalidate_now(self, tags: Sequence[str]) -> None:
+        await self.invalidate(tags)
+
     def _remove(self, key: str) -> bool:
         entry = self._entries.pop(key, None)
         if entry is None:

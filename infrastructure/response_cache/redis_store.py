@@ -148,5 +148,13 @@ class RedisAnswerStore:
         )
         return int(dropped)
 
+    async def invalidate_now(self, tags: Sequence[str]) -> None:
+        if not self._outage.available():
+            return
+        try:
+            await self.invalidate(tags)
+        except (RedisError, OSError) as exc:
+            self._outage.failed("drop", exc, "leaving the drop to the events")
+
     async def close(self) -> None:
         await self._redis.aclose()

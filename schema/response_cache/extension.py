@@ -14,7 +14,6 @@ answer makes every request a miss.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,8 +30,6 @@ from schema.response_cache.entries import cache_control, entry, entry_parts, key
 from schema.response_cache.hints import Scope
 from schema.response_cache.hits import handed_over
 from schema.response_cache.plan import Plan, Plans
-
-log = logging.getLogger(__name__)
 
 NO_STORE = "no-store"
 
@@ -116,12 +113,7 @@ class ResponseCache(SchemaExtension):
         if viewer is None:
             return
         tags = [viewer_tag(viewer.member.id), *([CATALOGUE] if viewer.is_staff else [])]
-        try:
-            await self._store.invalidate(tags)
-        except Exception as exc:  # noqa: BLE001 - the events' consumer drops them when it can
-            log.warning(
-                "response cache: could not drop %s's answers now: %r", viewer.member.id, exc
-            )
+        await self._store.invalidate_now(tags)
 
     def _set_header(self, value: str) -> None:
         response = getattr(self.execution_context.context, "response", None)

@@ -9,13 +9,14 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from bootstrap import Services
+from bootstrap import Services, build_services
 from domain.answers import ALL_ORDERS, order_tag, orders_of, points_of
 from domain.messages import Consumer, Event, Message
 from domain.money import Money
 from domain.points import PointsEntry, PointsReason
 from domain.status import PaymentStatus
 from infrastructure.database.tables import outbox_table
+from infrastructure.settings import Settings, load_settings
 from tests.support.factories import create_member, create_order, create_product
 from tests.support.pipeline import Pipeline
 from tests.support.waiting import eventually
@@ -110,3 +111,23 @@ async def test_a_committed_change_drops_the_answers_holding_its_order(
         await eventually(partial(_kept, services, key), lambda kept: not kept, what=key)
     assert await _kept(services, "another order")
     assert await _kept(services, "another member's points")
+
+
+async def test_a_commit_drops_the_answers_holding_its_orders_at_once(settings: Settings) -> None:
+    """Where the response cache is on, the committing process drops them itself, right after
+    its commit: no relay, no consumer runs here."""
+    services = build_services(load_settings(**{**settings.model_dump(), "response_cache": True}))
+    try:
+        changed, member = await _an_order(services)
+        other, other_member = await _an_order(services)
+        await _keep(services, "the order", [order_tag(changed)])
+        await _keep(services, "its member's list", [orders_of(member)])
+        await _keep(services, "another order", [order_tag(other), orders_of(other_member)])
+        async with services.unit_of_work() as work:
+            await work.payments.settle(changed, PaymentStatus.REFUNDED)
+            await work.commit()
+        assert not await _kept(services, "the order")
+        assert not await _kept(services, "its member's list")
+        assert await _kept(services, "another order")
+    finally:
+        await services.close()
