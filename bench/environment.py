@@ -78,5 +78,8 @@ def in_process_settings(name: str, **overrides: object) -> Settings:
         "jwt_secret": JWT_SECRET,
         "rate_limit_points": int(UNTHROTTLED),
         "rate_limit_restore": float(UNTHROTTLED),
+        # the cold path, as for the servers (child_environment): with the response cache on,
+        # every request after the first of a case would be a hit
+        "response_cache": False,
     }
     return load_settings(**{**values, **overrides})
