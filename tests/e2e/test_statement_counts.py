@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from httpx import AsyncClient
+from strawberry.dataloader import DataLoader
 
 from bootstrap import Services
 from resolvers.common import loaders
@@ -125,6 +126,43 @@ async def test_every_field_the_look_ahead_names_finds_its_value_loaded(
     await _fetch(client, shopper, 10)
 
     assert waited == []
+
+
+async def test_a_read_by_keys_is_the_same_statement_whatever_the_number_of_keys(
+    client: AsyncClient, services: Services, statements: StatementLog, shopper: Shopper
+) -> None:
+    """The keys are one array parameter (`= ANY`), not an IN list rendered again for each count:
+    SQLAlchemy builds nothing per request and asyncpg prepares each statement once."""
+    texts: list[list[str]] = []
+    for first in (1, 10):
+        await services.products_changed(list(shopper.product_ids))
+        statements.clear()
+        await _fetch(client, shopper, first)
+        texts.append(list(statements.statements))
+
+    assert texts[0] == texts[1]
+
+
+@pytest.mark.in_process
+async def test_the_values_loaded_ahead_are_read_without_a_future_each(
+    client: AsyncClient, shopper: Shopper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's look-ahead loads each level in one call and keeps the values by key, and the
+    fields below read them there: no DataLoader future at all, whatever the page's size (a
+    page of 50 made about 420)."""
+    futures: list[object] = []
+    load = DataLoader.load
+
+    def counted(loader: DataLoader[object, object], key: object) -> object:
+        futures.append(key)
+        return load(loader, key)
+
+    monkeypatch.setattr(DataLoader, "load", counted)
+
+    for first in (1, 10):
+        await _fetch(client, shopper, first)
+
+    assert futures == []
 
 
 PLACE_ORDER = """
