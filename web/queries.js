@@ -97,6 +97,11 @@ mutation ChangeDeliveryAddress($id: ID!, $address: AddressInput!) {
 }
 ${ORDER_FIELDS}`;
 
+export const SHIPPING_POLICY = `
+query ShippingPolicy {
+  shippingPolicy { freeShippingThreshold { amount currency } fee { amount currency } }
+}`;
+
 export const MY_POINTS = `
 query MyPoints {
   me { id points { balance } }

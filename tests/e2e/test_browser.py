@@ -214,12 +214,15 @@ async def _action(page: Page, action: str) -> Locator:
 async def test_prices_points_a_partial_cancellation_and_an_address_change(
     browser: Browser, tmp_path: Path
 ) -> None:
-    # pickup 8 s after a parcel is registered: time to change its address and cancel a line
-    with embedded_run(tmp_path, ORDERS_CARRIER_STEP_SECONDS="8") as shop:
+    # pickup 8 s after a parcel is registered: time to change its address and cancel a line;
+    # a fee of the shop's own, which the basket reads from the API
+    with embedded_run(
+        tmp_path, ORDERS_CARRIER_STEP_SECONDS="8", ORDERS_SHIPPING_FEE="3000"
+    ) as shop:
         _staff_adds_books(shop, ("얇은 시집 하나", 6_000), ("얇은 시집 둘", 7_000))
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
 
-        # 소년이 온다: ₩15,500, 10 % off, 5 % in points; under ₩15,000 the fee is ₩2,500
+        # 소년이 온다: ₩15,500, 10 % off, 5 % in points; under ₩15,000 the fee is ₩3,000
         await page.goto(f"{shop}/")
         await page.get_by_test_id("signin-member").fill("points-kim")
         await page.get_by_test_id("signin-submit").click()
@@ -233,7 +236,7 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
         await expect(card.get_by_test_id("points-note")).to_have_text("적립 775원 (5%)")
         await card.get_by_test_id("add-to-basket").click()
         await page.get_by_test_id("basket-link").click()
-        await expect(page.get_by_test_id("basket-shipping-fee")).to_have_text("₩2,500")
+        await expect(page.get_by_test_id("basket-shipping-fee")).to_have_text("₩3,000")
         await expect(page.get_by_test_id("free-shipping-hint")).to_contain_text("₩1,050 더")
         await page.get_by_test_id("place-order").click()
 
@@ -260,14 +263,14 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
             await add.click()
         await page.get_by_test_id("basket-link").click()
         await expect(page.get_by_test_id("basket-subtotal")).to_have_text("₩11,700")
-        await expect(page.get_by_test_id("basket-shipping-fee")).to_have_text("₩2,500")
+        await expect(page.get_by_test_id("basket-shipping-fee")).to_have_text("₩3,000")
         await expect(page.get_by_test_id("free-shipping-hint")).to_contain_text("₩3,300 더")
         await expect(page.get_by_test_id("points-balance")).to_have_text("보유 775원")
         await page.get_by_test_id("points-input").fill("500")
-        await expect(page.get_by_test_id("basket-charge")).to_have_text("₩13,700")
+        await expect(page.get_by_test_id("basket-charge")).to_have_text("₩14,200")
         await page.get_by_test_id("place-order").click()
         await expect(page.get_by_test_id("order-points-used")).to_have_text("-500원")
-        await expect(page.get_by_test_id("order-amount-charged")).to_have_text("₩13,700")
+        await expect(page.get_by_test_id("order-amount-charged")).to_have_text("₩14,200")
 
         # 부분취소 of one line, confirmed
         lines = await _action(page, "CANCEL_LINES")
@@ -276,7 +279,7 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
         await second.get_by_test_id("cancel-line-confirm").click()
         await expect(page.get_by_test_id("order-line")).to_have_count(1)
         await expect(page.get_by_test_id("order-subtotal")).to_have_text("₩5,400")
-        await expect(page.get_by_test_id("order-amount-charged")).to_have_text("₩7,400")
+        await expect(page.get_by_test_id("order-amount-charged")).to_have_text("₩7,900")
         timeline = page.get_by_test_id("timeline-entry")
         await expect(timeline.filter(has_text="일부가 취소되었습니다")).to_have_count(1)
         refunded = timeline.and_(page.locator('[data-kind="PAYMENT_PARTIALLY_REFUNDED"]'))

@@ -5,7 +5,6 @@ import { t } from '../lang.js';
 import { gql, RequestError } from '../graphql.js';
 import { basketRefresh, PLACE_ORDER } from '../queries.js';
 import { formatWon } from '../money.js';
-import { shippingFee } from '../shipping.js';
 import { PAYMENT_TOKENS } from '../labels.js';
 import { getSession } from '../session.js';
 import { newIdempotencyKey } from '../idempotency.js';
@@ -89,7 +88,7 @@ export function renderCheckout(main, _params, ctx) {
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-large btn-block', testid: 'place-order' },
     submitLabel, ' ', submitTotal);
 
-  const money = checkoutSummary(errors);
+  const money = checkoutSummary(errors, submitTotal);
   const summary = h('div', { class: 'panel summary' },
     h('h2', {}, bi('주문 요약', 'Summary')),
     money.element,
@@ -212,7 +211,6 @@ export function renderCheckout(main, _params, ctx) {
 
   function updateTotals() {
     money.update();
-    submitTotal.textContent = `· ${formatWon(basket.total() + shippingFee(basket.total()))}`;
     submit.disabled = placing || basket.getLines().length === 0;
     signInHint.textContent = getSession()
       ? ''

@@ -10,7 +10,7 @@ import { t } from '../lang.js';
 import { formatDate, formatWon } from '../money.js';
 import { CANCEL_ORDER, CANCEL_ORDER_LINES, CHANGE_DELIVERY_ADDRESS } from '../queries.js';
 import { ACTION_UNAVAILABLE, ORDER_ACTION, labelText } from '../labels.js';
-import { FREE_SHIPPING_THRESHOLD, SHIPPING_FEE } from '../shipping.js';
+import { knownPolicy, shippingPolicy } from '../shipping.js';
 import { addressInputs } from './address.js';
 import { FieldErrors, refusalBox } from './errors.js';
 
@@ -22,6 +22,7 @@ const FAILED = {
 
 /** apply(order): hands an order a mutation answered to the page. */
 export function orderActions({ id, ctx, apply }) {
+  shippingPolicy().catch(() => {}); // for the refund rule's figures; said without them otherwise
   const errorsSlot = h('div', { class: 'form-errors' });
   const list = h('ul', { class: 'actions' });
   const element = h('section', { class: 'panel', 'aria-labelledby': 'actions-heading', testid: 'order-actions' },
@@ -84,8 +85,7 @@ export function orderActions({ id, ctx, apply }) {
       confirming({
         testid: 'cancel-line',
         label: bi('취소', 'Cancel'),
-        detail: t(`남은 상품 금액이 ${formatWon(FREE_SHIPPING_THRESHOLD)} 미만이 되면 배송비 ${formatWon(SHIPPING_FEE)}을 빼고 환불합니다. 사용한 적립금은 카드 환불 뒤에 돌려드립니다.`,
-          `Should the rest come to less than ${formatWon(FREE_SHIPPING_THRESHOLD)}, the ${formatWon(SHIPPING_FEE)} shipping fee is kept from the refund. Points come back after the card.`),
+        detail: refundRule(),
         onConfirm: () => run('cancelLines', CANCEL_ORDER_LINES,
           { id, lines: [{ productId: item.product.id, quantity: Number(quantity.value) }] }, 'cancelOrderLines',
           t('선택한 책을 취소했습니다.', 'The books are cancelled.')),
@@ -178,6 +178,17 @@ export function orderActions({ id, ctx, apply }) {
   }
 
   return { element, update };
+}
+
+/** How a partial cancellation refunds, with the shipping policy's figures once known. */
+function refundRule() {
+  const policy = knownPolicy();
+  const fee = policy
+    ? t(`남은 상품 금액이 ${formatWon(policy.threshold)} 미만이 되면 배송비 ${formatWon(policy.fee)}을 빼고 환불합니다. `,
+      `Should the rest come to less than ${formatWon(policy.threshold)}, the ${formatWon(policy.fee)} shipping fee is kept from the refund. `)
+    : t('남은 상품 금액이 무료배송 기준보다 적어지면 배송비를 빼고 환불합니다. ',
+      'Should the rest fall below the free-shipping threshold, the fee is kept from the refund. ');
+  return fee + t('사용한 적립금은 카드 환불 뒤에 돌려드립니다.', 'Points come back after the card.');
 }
 
 /** What an action may do: whether, why not (as a code: the server's wording names the order's

@@ -9,11 +9,12 @@ import { t } from '../lang.js';
 import { formatCount, formatWon } from '../money.js';
 import { MY_POINTS } from '../queries.js';
 import { getSession } from '../session.js';
-import { shippingFee, untilFreeShipping } from '../shipping.js';
+import { knownPolicy, shippingFee, shippingPolicy, untilFreeShipping } from '../shipping.js';
 import * as basket from '../basket.js';
 
-/** errors: the form's FieldErrors (the points field registers there). */
-export function checkoutSummary(errors) {
+/** errors: the form's FieldErrors (the points field registers there); dueText: where the
+ * submit button says the amount due. */
+export function checkoutSummary(errors, dueText) {
   const count = h('span', {});
   const listTotal = h('span', { testid: 'basket-list-total' });
   const discount = h('span', { testid: 'basket-discount' });
@@ -56,8 +57,10 @@ export function checkoutSummary(errors) {
     row(bi('카드 결제 금액', 'Card pays'), charge, { class: 'summary-charge' }),
     row(bi('적립 예정', 'Points to earn'), toEarn));
 
+  /** The amount due, once the shipping policy is known (the lines alone before). */
   function due() {
-    return basket.total() + shippingFee(basket.total());
+    const policy = knownPolicy();
+    return basket.total() + (policy ? shippingFee(policy, basket.total()) : 0);
   }
 
   /** The points the customer asked to spend (whole, not negative). */
@@ -70,21 +73,27 @@ export function checkoutSummary(errors) {
     const books = basket.count();
     const sale = basket.total();
     const list = basket.listTotal();
-    const shipping = shippingFee(sale);
-    const more = untilFreeShipping(sale);
+    const policy = knownPolicy();
+    const shipping = policy ? shippingFee(policy, sale) : 0;
+    const more = policy ? untilFreeShipping(policy, sale) : 0;
     count.textContent = t(`${books}권`, `${books}`);
     listTotal.textContent = formatWon(list);
     discount.textContent = formatWon(sale - list);
     subtotal.textContent = formatWon(sale);
-    fee.textContent = shipping ? formatWon(shipping) : t('무료', 'Free');
-    freeHint.textContent = more > 0
-      ? t(`${formatWon(more)} 더 담으면 무료배송`, `${formatWon(more)} more for free shipping`)
-      : t('무료배송', 'Free shipping');
+    if (!policy) fee.textContent = '…';
+    else fee.textContent = shipping ? formatWon(shipping) : t('무료', 'Free');
+    if (!policy) freeHint.textContent = '';
+    else {
+      freeHint.textContent = more > 0
+        ? t(`${formatWon(more)} 더 담으면 무료배송`, `${formatWon(more)} more for free shipping`)
+        : t('무료배송', 'Free shipping');
+    }
     total.textContent = formatWon(sale + shipping);
+    dueText.textContent = `· ${formatWon(sale + shipping)}`;
     charge.textContent = formatWon(Math.max(0, sale + shipping - pointsToSpend()));
     toEarn.textContent = t(`${formatCount(basket.pointsTotal())}원 (배송 완료 후)`,
       `${formatCount(basket.pointsTotal())} (once delivered)`);
-    points.max = String(Math.min(balance ?? 0, sale + shipping));
+    points.max = String(Math.min(balance ?? 0, due()));
     useAll.disabled = !balance;
   }
 
@@ -103,5 +112,8 @@ export function checkoutSummary(errors) {
   }
 
   loadBalance();
+  shippingPolicy().then(update).catch(() => {
+    fee.textContent = t('주문 후 확인', 'shown with the order'); // the order says it
+  });
   return { element, update, pointsToSpend };
 }
