@@ -267,6 +267,7 @@ class StoreBuilder:
                 quantity=quantity,
                 unit_price=price,
                 currency="KRW",
+                order_created_at=placed,
             )
         reached = [(status, at) for status, at in ORDER_TIMELINE if at <= age]
         if cancelled:

@@ -66,10 +66,11 @@ async def place_order(
             now,
         )
         await conn.executemany(
-            "INSERT INTO order_item (order_id, product_id, quantity, unit_price, currency)"
-            " VALUES ($1, $2, $3, $4, 'KRW')",
+            "INSERT INTO order_item"
+            " (order_id, product_id, quantity, unit_price, currency, order_created_at)"
+            " VALUES ($1, $2, $3, $4, 'KRW', $5)",
             [
-                (order_id, product_id, quantity, prices[product_id])
+                (order_id, product_id, quantity, prices[product_id], now)
                 for product_id, quantity in lines
             ],
         )

@@ -191,9 +191,9 @@ async def _round(
 
 
 async def _explain(engine: AsyncEngine, search: OrderSearch) -> str:
-    compiled = search_statement(search, first=PAGE, after=None).compile(
-        dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
-    )
+    compiled = search_statement(
+        search, first=PAGE, after=None, dialect=engine.dialect.name
+    ).compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     values = [params[name] for name in compiled.positiontup or ()]
     conn = await asyncpg.connect(SEARCH_DATABASE_URL)

@@ -151,7 +151,7 @@ class ShopRows:
                     placed, placed,
                 )
             )  # fmt: skip
-            lines.extend((order_id, book, 1, 15_000, "KRW") for book in books)
+            lines.extend((order_id, book, 1, 15_000, "KRW", placed) for book in books)
             if len(orders) == CHUNK:
                 yield orders, lines
                 orders, lines = [], []
@@ -163,7 +163,7 @@ ORDER_COLUMNS = [
     "id", "number", "member_id", "status", "cancel_reason", "total_amount", "currency",
     "recipient", "phone", "zip_code", "line1", "line2", "created_at", "updated_at",
 ]  # fmt: skip
-LINE_COLUMNS = ["order_id", "product_id", "quantity", "unit_price", "currency"]
+LINE_COLUMNS = ["order_id", "product_id", "quantity", "unit_price", "currency", "order_created_at"]
 MEMBER_COLUMNS = ["id", "name", "email", "created_at", "updated_at"]
 PRODUCT_COLUMNS = [
     "id", "isbn", "title", "author", "publisher", "price", "currency", "created_at", "updated_at"

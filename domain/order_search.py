@@ -37,6 +37,8 @@ class OrderSearch:
     - number: the whole order number (`20261124-7F3K9QX2`);
     - member_id: the member's id;
     - recipient: part of the shipping address's recipient name, case-insensitive;
+    - recipient_name: the recipient's whole name, exactly as the address has it; unlike a part,
+      it pages through the orders of one name in time order (docs/DECISIONS.md);
     - phone: the shipping address's whole phone number, whatever its spaces and dashes;
     - isbn: a book among the order's lines;
     - title: part of the title of a book among the order's lines, case-insensitive;
@@ -47,6 +49,7 @@ class OrderSearch:
     number: str | None = None
     member_id: str | None = None
     recipient: str | None = None
+    recipient_name: str | None = None
     phone: str | None = None
     isbn: str | None = None
     title: str | None = None
@@ -76,6 +79,7 @@ class OrderSearch:
             number=number.upper() if number else None,
             member_id=_text("memberId", self.member_id, problems),
             recipient=_text("recipient", self.recipient, problems, shortest=MIN_SUBSTRING),
+            recipient_name=_text("recipientName", self.recipient_name, problems),
             phone=phone_digits(phone) if phone else None,
             isbn=isbn.replace("-", "") if isbn else None,
             title=_text("title", self.title, problems, shortest=MIN_SUBSTRING),

@@ -77,10 +77,10 @@ WITH line AS (
     RETURNING id
 ), new_lines AS (
     INSERT INTO order_item (order_id, product_id, quantity, unit_price, currency, unit_discount,
-                            discount_rate, points_rate)
+                            discount_rate, points_rate, order_created_at)
     SELECT new_order.id, priced.product_id, priced.quantity,
            priced.price - priced.unit_discount, priced.currency, priced.unit_discount,
-           priced.discount_rate, priced.points_rate
+           priced.discount_rate, priced.points_rate, CAST(:created_at AS timestamptz)
     FROM new_order, priced
     ORDER BY priced.position
 ), first_entry AS (

@@ -122,6 +122,7 @@ class OrderRow(TableModel, table=True):
         CheckConstraint("points_to_earn >= 0", name="points_to_earn_not_negative"),
         Index("ix_orders_member_id_created_at_id", "member_id", "created_at", "id"),
         Index("ix_orders_created_at_id", "created_at", "id"),
+        Index("ix_orders_recipient_created_at_id", "recipient", "created_at", "id"),
         Index(
             "ix_orders_attention",
             "updated_at",
@@ -171,7 +172,12 @@ class OrderItemRow(TableModel, table=True):
         UniqueConstraint("order_id", "product_id"),
         CheckConstraint("quantity BETWEEN 1 AND 99", name="quantity_range"),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
-        Index("ix_order_item_product_id_order_id", "product_id", "order_id"),
+        Index(
+            "ix_order_item_product_id_order_created_at_order_id",
+            "product_id",
+            "order_created_at",
+            "order_id",
+        ),
         CheckConstraint("unit_discount >= 0", name="unit_discount_not_negative"),
     )
 
@@ -186,6 +192,10 @@ class OrderItemRow(TableModel, table=True):
     unit_discount: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     discount_rate: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     points_rate: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    order_created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    """A copy of its order's `created_at`, which never changes: the order search finds the
+    newest lines of a book in (product_id, order_created_at, order_id) order, without reading
+    the orders of older lines (docs/DECISIONS.md, "A copy of the order's time on its lines")."""
 
 
 class OrderEventRow(TableModel, table=True):

@@ -32,6 +32,13 @@ class OrderSearchInput:
         default=None,
         description="Part of the recipient's name, 2 characters or more; Latin letters any case.",
     )
+    recipient_name: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The recipient's whole name, exactly as the address has it (Latin letters in its "
+            "case); faster than a part of it on a large shop."
+        ),
+    )
     phone: str | None = strawberry.field(
         default=None, description="The recipient's whole phone number; spaces and dashes ignored."
     )

@@ -135,3 +135,60 @@ async def test_a_payment_from_before_its_events_were_kept_has_them_made_from_its
         ("PARTIALLY_REFUNDED", 12000, at["changed"]),
         ("REFUNDED", 18000, at["changed"]),
     ]
+
+
+async def test_a_line_from_before_the_copy_gets_its_orders_time(tmp_path: Path) -> None:
+    """Migration 0011: each order line gets its order's `created_at`, which the search's index
+    on the lines is sorted by."""
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0010")
+    engine = create_engine(url)
+    placed = {"first": "2026-11-30 01:00:00.000000", "second": "2026-12-01 02:00:00.000000"}
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO member (id, created_at, updated_at) VALUES ('m-1', :first, :first)"
+                ),
+                placed,
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO product (id, isbn, title, author, price, currency, created_at, "
+                    "updated_at) VALUES (1, '9791100000009', '바다', '작가', 15000, 'KRW', "
+                    ":first, :first)"
+                ),
+                placed,
+            )
+            for n, at in enumerate(("first", "second")):
+                await conn.execute(
+                    text(
+                        "INSERT INTO orders (id, number, member_id, status, total_amount, "
+                        "currency, recipient, phone, zip_code, line1, created_at, updated_at) "
+                        f"VALUES ('{n}b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b', 'N-{n}', 'm-1', "
+                        "'DELIVERED', 15000, 'KRW', '김민준', '010-1234-5678', '04524', "
+                        f"'세종대로 110', :{at}, :second)"
+                    ),
+                    placed,
+                )
+                await conn.execute(
+                    text(
+                        "INSERT INTO order_item (order_id, product_id, quantity, unit_price, "
+                        f"currency) VALUES ('{n}b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b', 1, 1, 15000, "
+                        "'KRW')"
+                    )
+                )
+        await asyncio.to_thread(upgrade_to_head, url)
+        async with engine.connect() as conn:
+            found = (
+                await conn.execute(
+                    text("SELECT order_id, order_created_at FROM order_item ORDER BY id")
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+
+    assert [tuple(row) for row in found] == [
+        ("0b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b", placed["first"]),
+        ("1b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b", placed["second"]),
+    ]

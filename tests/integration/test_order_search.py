@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.catalogue import isbn13_check_digit
 from domain.order_search import OrderSearch, phone_digits
 from domain.status import OrderStatus
+from infrastructure.database import order_search
 from infrastructure.database.engine import create_engine
 from infrastructure.database.migrate import upgrade_to_head
 from infrastructure.database.order_search import search_orders
@@ -99,24 +101,41 @@ def _part(text: str) -> st.SearchStrategy[str]:
     )
 
 
+_INSTANT = st.sampled_from(INSTANTS).flatmap(
+    lambda at: st.sampled_from((at, at - timedelta(seconds=1), at + timedelta(seconds=1)))
+)
+
+
 @st.composite
 def searches(draw: st.DrawFn) -> OrderSearch:
     maybe = st.booleans()
-    instant = st.sampled_from(INSTANTS).flatmap(
-        lambda at: st.sampled_from((at, at - timedelta(seconds=1), at + timedelta(seconds=1)))
-    )
     return OrderSearch(
         number=draw(st.sampled_from([f"20261101-{n:08d}" for n in range(3)]).map(str.lower))
         if draw(maybe)
         else None,
         member_id=draw(st.sampled_from(MEMBERS)) if draw(maybe) else None,
         recipient=draw(st.sampled_from(NAMES).flatmap(_part)) if draw(maybe) else None,
+        recipient_name=draw(st.sampled_from(NAMES)) if draw(maybe) else None,
         phone=draw(st.sampled_from(PHONES)) if draw(maybe) else None,
         isbn=_isbn(draw(st.integers(1, 7))) if draw(maybe) else None,
         title=draw(st.sampled_from(TITLE_WORDS).flatmap(_part)) if draw(maybe) else None,
         statuses=tuple(draw(st.lists(st.sampled_from(OrderStatus), max_size=3))),
-        created_after=draw(instant) if draw(maybe) else None,
-        created_before=draw(instant) if draw(maybe) else None,
+        created_after=draw(_INSTANT) if draw(maybe) else None,
+        created_before=draw(_INSTANT) if draw(maybe) else None,
+    ).checked()
+
+
+@st.composite
+def book_searches(draw: st.DrawFn) -> OrderSearch:
+    """An ISBN or a title, with dates or none: the searches whose page is picked from the
+    lines' index before any order is read."""
+    maybe = st.booleans()
+    by_isbn = draw(maybe)
+    return OrderSearch(
+        isbn=_isbn(draw(st.integers(1, 7))) if by_isbn else None,
+        title=None if by_isbn else draw(st.sampled_from(TITLE_WORDS).flatmap(_part)),
+        created_after=draw(_INSTANT) if draw(maybe) else None,
+        created_before=draw(_INSTANT) if draw(maybe) else None,
     ).checked()
 
 
@@ -129,6 +148,7 @@ def brute_force(orders: list[Placed], search: OrderSearch) -> list[uuid.UUID]:
                 search.number is None or o.number == search.number,
                 search.member_id is None or o.member_id == search.member_id,
                 search.recipient is None or search.recipient.lower() in o.recipient.lower(),
+                search.recipient_name is None or o.recipient == search.recipient_name,
                 search.phone is None or phone_digits(o.phone) == search.phone,
                 search.isbn is None or any(b.isbn == search.isbn for b in o.books),
                 search.title is None
@@ -180,7 +200,13 @@ async def _replace_rows(engine: AsyncEngine, orders: list[Placed]) -> None:
             await conn.execute(
                 insert(order_item_table),
                 [
-                    {"order_id": o.id, "product_id": b.id, "quantity": 1, "unit_price": 1}
+                    {
+                        "order_id": o.id,
+                        "product_id": b.id,
+                        "quantity": 1,
+                        "unit_price": 1,
+                        "order_created_at": o.created_at,
+                    }
                     for o in orders
                     for b in o.books
                 ],
@@ -225,4 +251,26 @@ async def test_the_search_finds_what_reading_every_order_finds(
 ) -> None:
     await _replace_rows(search_engine, orders)
     walked = await _walk(search_engine, search, first)
+    assert walked == brute_force(orders, search)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    orders=shops(),
+    search=book_searches(),
+    first=st.integers(min_value=1, max_value=5),
+    many_books=st.sampled_from((order_search.MANY_BOOKS, 0)),
+)
+async def test_a_search_by_one_book_finds_what_reading_every_order_finds(
+    search_engine: AsyncEngine,
+    orders: list[Placed],
+    search: OrderSearch,
+    first: int,
+    many_books: int,
+) -> None:
+    """From the books' newest lines, and (PostgreSQL, when a title matches more than
+    MANY_BOOKS books, here 0) walking the orders."""
+    await _replace_rows(search_engine, orders)
+    with patch.object(order_search, "MANY_BOOKS", many_books):
+        walked = await _walk(search_engine, search, first)
     assert walked == brute_force(orders, search)

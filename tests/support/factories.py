@@ -135,6 +135,7 @@ async def create_order(
                     "quantity": 1,
                     "unit_price": unit_price,
                     "currency": "KRW",
+                    "order_created_at": created,
                 }
                 for pid in product_ids
             ],

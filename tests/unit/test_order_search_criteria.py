@@ -50,6 +50,7 @@ def test_the_search_input_gives_every_criterion_as_asked() -> None:
         number="n",
         member_id=strawberry.ID("m"),
         recipient="r",
+        recipient_name="rn",
         phone="p",
         isbn="i",
         title="t",
@@ -58,5 +59,14 @@ def test_the_search_input_gives_every_criterion_as_asked() -> None:
         created_before=before,
     )
     assert asked.values() == OrderSearch(
-        "n", "m", "r", "p", "i", "t", (OrderStatus.PAID, OrderStatus.SHIPPED), at, before
+        number="n",
+        member_id="m",
+        recipient="r",
+        recipient_name="rn",
+        phone="p",
+        isbn="i",
+        title="t",
+        statuses=(OrderStatus.PAID, OrderStatus.SHIPPED),
+        created_after=at,
+        created_before=before,
     )

@@ -74,6 +74,7 @@ class SqlOrderRepository:
                     "unit_discount": line.price.discount,
                     "discount_rate": line.price.rates.discount,
                     "points_rate": line.price.rates.points,
+                    "order_created_at": order.created_at,
                 }
                 for line in new.lines
             ],
