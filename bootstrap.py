@@ -182,7 +182,14 @@ class Services:
             return PaymentSteps(self.unit_of_work, self.gateway, self.auto_committed_unit_of_work)
         if consumer is Consumer.CACHE:
             return ResponseCacheInvalidation(self.responses, self.member_of, self.crash)
-        return DeliverySteps(self.unit_of_work, self.carrier, self.auto_committed_unit_of_work)
+        settings = self.settings
+        return DeliverySteps(
+            self.unit_of_work,
+            self.carrier,
+            self.auto_committed_unit_of_work,
+            settings.shipping_policy,
+            settings.return_policy,
+        )
 
     async def member_of(self, order_id: UUID) -> str | None:
         orders = await self.store.orders_by_ids([order_id])

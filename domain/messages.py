@@ -39,6 +39,11 @@ class Event(StrEnum):
     copies], …], "card": won to refund}`."""
     ORDER_ADDRESS_CHANGED = "order.address_changed"
     """배송지 변경: the order's delivery address changed; a registered parcel's must too."""
+    RETURN_REQUESTED = "return.requested"
+    """반품 asked for: `{"return": n}`; a return parcel is to be registered with the carrier."""
+    RETURN_RECEIVED = "return.received"
+    """A return arrived back: `{"part": n, "lines": [[product id, copies], …], "card": won to
+    refund}`, handled as a partial cancellation's part is."""
     CARRIER_REPORTED = "carrier.reported"
     # Compensations a step owes after a race with a cancellation, sent to itself.
     PAYMENT_REFUND_DUE = "payment.refund_due"

@@ -18,9 +18,9 @@ from domain.order import HistoryEntry, Order
 from domain.points import PointsEntry, PointsReason
 from domain.ports import UnitOfWorkFactory
 from domain.pricing import Refund, ShippingPolicy, cancellation_refund
-from domain.problems import Problem, ProblemCode, Refused, refuse
+from domain.problems import ProblemCode, Refused, refuse
 from domain.status import CancelReason
-from domain.validation import check_cancel_order, merge_lines
+from domain.validation import check_cancel_order, copies_problem, merge_lines
 
 LINES_CANCELLED = "cancelled at the customer's request: "
 """How the history's entry of a partial cancellation begins (the timeline words it by this)."""
@@ -42,7 +42,15 @@ async def cancel_order_lines(
         problems = [
             problem
             for i, (product_id, copies) in enumerate(wanted.items())
-            if (problem := _line_problem(i, held.get(product_id), copies)) is not None
+            if (
+                problem := copies_problem(
+                    i,
+                    held.get(product_id),
+                    copies,
+                    "the order holds {held} of this book now, not {copies}",
+                )
+            )
+            is not None
         ]
         if problems:
             raise Refused(problems)
@@ -85,22 +93,6 @@ async def cancel_order_lines(
 def _check_state(order: Order) -> None:
     if not (allowed := can_cancel_lines(Situation(order.status))).possible:
         raise allowed.refusal()
-
-
-def _line_problem(i: int, held: int | None, copies: int) -> Problem | None:
-    if held is None:
-        return Problem(
-            ProblemCode.NOT_FOUND,
-            "the order has no line for this book",
-            ("lines", str(i), "productId"),
-        )
-    if copies > held:
-        return Problem(
-            ProblemCode.INVALID_STATE,
-            f"the order holds {held} of this book now, not {copies}",
-            ("lines", str(i), "quantity"),
-        )
-    return None
 
 
 def _after(order: Order, refund: Refund) -> Order:

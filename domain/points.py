@@ -16,6 +16,8 @@ class PointsReason(StrEnum):
     """The order was delivered."""
     RETURNED = "RETURNED"
     """The order that spent them was cancelled, or part of it (one entry per cancellation)."""
+    TAKEN_BACK = "TAKEN_BACK"
+    """Earned on books that were returned (반품), taken back (negative; one entry per return)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from domain.order import (
     OrderDraft,
     OrderItem,
 )
+from domain.order_return import OrderReturn, ReturnReason, ReturnStatus
 from domain.payment import Payment
 from domain.points import PointsEntry
 from domain.pricing import BookPrice, BookRates
@@ -66,6 +67,15 @@ class OrderRepository(Protocol):
     async def record_address_changed(self, order: Order, entry: HistoryEntry) -> None:
         """Keep the delivery address `order` has now, and the history entry (the status
         unchanged)."""
+        ...
+
+    async def record_note(self, order_id: UUID, entry: HistoryEntry) -> None:
+        """The history gains an entry at the order's status: a change that is not a move (a
+        return asked for, its parcel picked up)."""
+        ...
+
+    async def delivered_at(self, order_id: UUID) -> datetime | None:
+        """When the order entered DELIVERED; None when it has not."""
         ...
 
     async def needs_attention(self, order_id: UUID, note: str) -> None:
@@ -195,6 +205,28 @@ class PointsLedger(Protocol):
         ...
 
 
+class ReturnRepository(Protocol):
+    """An order's returns (반품), numbered per order."""
+
+    async def add(
+        self, order_id: UUID, reason: ReturnReason, lines: tuple[tuple[int, int], ...]
+    ) -> int:
+        """Keep a new return, REQUESTED; its number (the order's row lock is held)."""
+        ...
+
+    async def of_order(self, order_id: UUID) -> list[OrderReturn]: ...
+
+    async def lock(self, order_id: UUID, number: int) -> OrderReturn | None: ...
+
+    async def lock_by_tracking_number(self, tracking_number: str) -> OrderReturn | None: ...
+
+    async def registered(self, found: OrderReturn, tracking_number: str) -> None:
+        """The carrier took its parcel under this number: COLLECTING."""
+        ...
+
+    async def set_status(self, found: OrderReturn, status: ReturnStatus) -> None: ...
+
+
 class Outbox(Protocol):
     async def add(self, message: Message) -> None: ...
 
@@ -236,6 +268,9 @@ class UnitOfWork(Protocol):
 
     @property
     def points(self) -> PointsLedger: ...
+
+    @property
+    def returns(self) -> ReturnRepository: ...
 
     @property
     def outbox(self) -> Outbox: ...

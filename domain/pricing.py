@@ -238,3 +238,39 @@ def cancellation_refund(
         points_to_earn=sum(line.points for line in remaining),
     )
     return Refund(card=card, points=points, after=after)
+
+
+def return_refund(
+    before: OrderMoney,
+    remaining: Sequence[PricedLine],
+    policy: ShippingPolicy,
+    *,
+    customer_pays: bool,
+    return_fee: int,
+) -> Refund:
+    """What a return (반품) gives back once its books are back, `remaining` being the lines as
+    they stay.
+
+    A change of mind (`customer_pays`) pays the return parcel (`return_fee`) and keeps the
+    outbound fee: the one it was charged stays, and an order that shipped free owes it once
+    what stays is below the threshold (all of it returned included: the parcel did travel). A
+    damaged or wrong book is the shop's fault: nothing kept, and the outbound fee comes back
+    with the last book. Never more kept than the refund; the card comes back first, the points
+    last, as in `cancellation_refund`. The fees kept are the order's shipping fee after it."""
+    subtotal = _subtotal(remaining)
+    if customer_pays:
+        kept = (before.shipping_fee or policy.fee_for(subtotal)) + return_fee
+    else:
+        kept = before.shipping_fee if subtotal else 0
+    paid = before.card + before.points_used
+    back = max(0, paid - subtotal - kept)
+    card = min(back, before.card)
+    points = back - card
+    after = OrderMoney(
+        subtotal=subtotal,
+        shipping_fee=paid - back - subtotal,
+        points_used=before.points_used - points,
+        card=before.card - card,
+        points_to_earn=sum(line.points for line in remaining),
+    )
+    return Refund(card=card, points=points, after=after)

@@ -17,6 +17,7 @@ from domain.delivery import DeliveryEvent
 from domain.order import OrderEvent
 from domain.partial_cancellation import LINES_CANCELLED
 from domain.payment import PaymentEvent, PaymentEventKind
+from domain.returns import RETURN_COLLECTING, RETURN_PICKED_UP, RETURN_RECEIVED, RETURN_REQUESTED
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
 from domain.steps.delivery import CANCELLED_WITH_CARRIER, READDRESSED, REGISTERED
 
@@ -25,7 +26,8 @@ class TimelineKind(StrEnum):
     ORDER_STATUS = "ORDER_STATUS"
     """The order entered a status."""
     ORDER_CHANGED = "ORDER_CHANGED"
-    """The order changed at the same status: lines cancelled, its address changed."""
+    """The order changed at the same status: lines cancelled, its address changed, a return
+    asked for, picked up, received."""
     PAYMENT_APPROVED = "PAYMENT_APPROVED"
     PAYMENT_REFUNDED = "PAYMENT_REFUNDED"
     PAYMENT_PARTIALLY_REFUNDED = "PAYMENT_PARTIALLY_REFUNDED"
@@ -68,6 +70,10 @@ _CANCELLED_FOR: dict[CancelReason, str] = {
 _CHANGES: tuple[tuple[str, str], ...] = (
     (LINES_CANCELLED, "주문하신 상품 중 일부가 취소되었습니다."),
     (ADDRESS_CHANGED, "배송지가 변경되었습니다."),
+    (RETURN_REQUESTED, "반품을 신청하셨습니다."),
+    (RETURN_COLLECTING, "택배사에 반품 회수를 접수했습니다."),
+    (RETURN_PICKED_UP, "택배사가 반품 상품을 회수했습니다."),
+    (RETURN_RECEIVED, "반품 상품이 도착하여 환불했습니다."),
 )
 _CHANGED = "주문 내용이 변경되었습니다."
 _SCANNED: dict[DeliveryStatus, str] = {

@@ -182,3 +182,26 @@ def check_cancel_order(command: CancelOrder | CancelOrderLines) -> None:
 def check_change_address(command: ChangeDeliveryAddress) -> None:
     if problems := _address_problems(command.address, "address"):
         raise Refused(problems)
+
+
+def check_return(lines: tuple[OrderLine, ...]) -> None:
+    if problems := _line_problems(lines, "lines"):
+        raise Refused(problems)
+
+
+def copies_problem(i: int, held: int | None, copies: int, too_many: str) -> Problem | None:
+    """What is wrong with asking for `copies` of line `i` of an order that holds `held` of that
+    book (None: no line for it); `too_many` says it, with `{held}` and `{copies}` in it."""
+    if held is None:
+        return Problem(
+            ProblemCode.NOT_FOUND,
+            "the order has no line for this book",
+            ("lines", str(i), "productId"),
+        )
+    if copies > held:
+        return Problem(
+            ProblemCode.INVALID_STATE,
+            too_many.format(held=held, copies=copies),
+            ("lines", str(i), "quantity"),
+        )
+    return None

@@ -17,6 +17,7 @@ from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member, Viewer
 from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
+from domain.order_return import OrderReturn
 from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment, PaymentEvent
@@ -87,6 +88,10 @@ class ReadStore(Protocol):
 
     async def payment_events_by_order_ids(self, ids: Sequence[UUID]) -> list[PaymentEvent]:
         """Each order's payment events, oldest first."""
+        ...
+
+    async def returns_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderReturn]:
+        """Each order's returns, in the order they were asked for."""
         ...
 
     async def deliveries_by_order_ids(self, ids: Sequence[UUID]) -> list[Delivery]: ...

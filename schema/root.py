@@ -36,6 +36,7 @@ from schema.members import fields as members
 from schema.nodes import node
 from schema.orders import fields as orders
 from schema.orders.address_change import change_delivery_address
+from schema.orders.returns import request_return
 from schema.orders.search import order_search
 from schema.orders.shipping import shipping_policy
 from schema.orders.types import MemberWithOrders, OrderType, order_connection
@@ -143,6 +144,15 @@ class Mutation:
         description="Added (issue #14). 배송지 변경: deliver the order to this address, until "
         "its parcel is picked up (then INVALID_STATE); a registered parcel's address changes "
         "with the carrier.",
+        extensions=answered_in_payload(IsSignedIn),
+    )
+    request_return = strawberry.mutation(
+        resolver=request_return,
+        description="Added (issue #14). 반품: send these copies of a delivered order back, "
+        "within ORDERS_RETURN_DAYS of delivery (then INVALID_STATE naming the last day). A "
+        "return parcel is registered with the carrier; once it is back, the stock returns and "
+        "the card is refunded, less the return fee (and the outbound fee the return undoes) "
+        "on a change of mind; points earned on the copies are taken back.",
         extensions=answered_in_payload(IsSignedIn),
     )
     create_product = strawberry.mutation(

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import UUID
 
+from domain.actions import ReturnPolicy
 from domain.delivery import DeliveryEvent
 from domain.messages import Consumer, Event, Message
 from domain.moves import keep
-from domain.order import Address, Order
+from domain.order import Address, HistoryEntry, Order
+from domain.order_return import ReturnStatus
 from domain.ports import Carrier, UnitOfWork, UnitOfWorkFactory
+from domain.pricing import ShippingPolicy
+from domain.returns import RETURN_COLLECTING, follow_return_parcel
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
 from domain.steps.base import order_waiting_at
 from domain.steps.table import (
@@ -172,34 +177,108 @@ async def _apply_readdress(work: UnitOfWork, parcel: _Readdress, changed: bool) 
     )
 
 
-async def _track(work: UnitOfWork, message: Message) -> None:
-    await apply_parcel_report(work, ParcelReport.from_payload(message.payload))
+@dataclass(frozen=True, slots=True)
+class _ReturnPickup:
+    """A return parcel to register: picked up at the order's address."""
+
+    order_id: UUID
+    number: int
+    address: Address
+
+    @property
+    def reference(self) -> str:
+        return f"return-{self.order_id}-{self.number}"
+
+
+async def _decide_return_pickup(work: UnitOfWork, message: Message) -> _ReturnPickup | None:
+    number = int(message.payload["return"])
+    found = await work.returns.lock(message.order_id, number)
+    order = await work.orders.lock(message.order_id)
+    if found is None or order is None or found.status is not ReturnStatus.REQUESTED:
+        return None
+    return _ReturnPickup(order.id, number, order.shipping_address)
+
+
+async def _register_return(reach: Reach[Carrier], pickup: _ReturnPickup) -> str:
+    return await reach.outside.register_parcel(reference=pickup.reference, address=pickup.address)
+
+
+async def _apply_return_pickup(
+    work: UnitOfWork, pickup: _ReturnPickup, tracking_number: str
+) -> None:
+    found = await work.returns.lock(pickup.order_id, pickup.number)
+    order = await work.orders.lock(pickup.order_id)
+    if found is None or order is None or found.status is not ReturnStatus.REQUESTED:
+        return
+    await work.returns.registered(found, tracking_number)
+    await work.orders.record_note(
+        order.id,
+        HistoryEntry(
+            order.status,
+            f"{RETURN_COLLECTING}return {pickup.number}, parcel {tracking_number}",
+            datetime.now(UTC),
+        ),
+    )
+
+
+def delivery_table(shipping: ShippingPolicy, returns: ReturnPolicy) -> StepTable[Carrier]:
+    """The delivery consumer's steps; what a return gives back, once its parcel is back,
+    follows these policies. A parcel to stop, to deliver elsewhere or to fetch back, or its
+    tracking to record, is never abandoned."""
+
+    async def track(work: UnitOfWork, message: Message) -> None:
+        report = ParcelReport.from_payload(message.payload)
+        if not await follow_return_parcel(
+            work, report.tracking_number, report.status, shipping, returns
+        ):
+            await apply_parcel_report(work, report)
+
+    return StepTable(
+        Consumer.DELIVERY,
+        {
+            Event.PAYMENT_APPROVED: Step(
+                AroundOutsideCall(
+                    _decide_register,
+                    _register,
+                    _apply_register,
+                    locks_order=True,
+                    decide_writes=False,
+                ),
+                CancelTheOrder(CancelReason.DELIVERY_FAILED, "the carrier could not take it"),
+            ),
+            Event.ORDER_CANCELLED: Step(_CANCEL, NEVER_ABANDONED),
+            Event.DELIVERY_CANCEL_DUE: Step(_CANCEL, NEVER_ABANDONED),
+            Event.ORDER_ADDRESS_CHANGED: Step(
+                AroundOutsideCall(_decide_readdress, _readdress, _apply_readdress),
+                NEVER_ABANDONED,
+            ),
+            Event.RETURN_REQUESTED: Step(
+                AroundOutsideCall(_decide_return_pickup, _register_return, _apply_return_pickup),
+                NEVER_ABANDONED,
+            ),
+            Event.CARRIER_REPORTED: Step(InOneTransaction(track), NEVER_ABANDONED),
+        },
+    )
 
 
 _CANCEL = AroundOutsideCall(_decide_cancel, _cancel, _apply_cancel, decide_writes=False)
 
-DELIVERY: StepTable[Carrier] = StepTable(
-    Consumer.DELIVERY,
-    {
-        Event.PAYMENT_APPROVED: Step(
-            AroundOutsideCall(
-                _decide_register, _register, _apply_register, locks_order=True, decide_writes=False
-            ),
-            CancelTheOrder(CancelReason.DELIVERY_FAILED, "the carrier could not take it"),
-        ),
-        Event.ORDER_CANCELLED: Step(_CANCEL, NEVER_ABANDONED),
-        Event.DELIVERY_CANCEL_DUE: Step(_CANCEL, NEVER_ABANDONED),
-        Event.ORDER_ADDRESS_CHANGED: Step(
-            AroundOutsideCall(_decide_readdress, _readdress, _apply_readdress), NEVER_ABANDONED
-        ),
-        Event.CARRIER_REPORTED: Step(InOneTransaction(_track), NEVER_ABANDONED),
-    },
-)
-"""A parcel to stop or to deliver elsewhere, or its tracking to record, is never abandoned."""
+DELIVERY = delivery_table(ShippingPolicy(), ReturnPolicy())
+"""The table with the default policies: what routing reads (its events)."""
 
 
 class DeliverySteps(ConsumerSteps[Carrier]):
     def __init__(
-        self, uow: UnitOfWorkFactory, carrier: Carrier, reads: UnitOfWorkFactory | None = None
+        self,
+        uow: UnitOfWorkFactory,
+        carrier: Carrier,
+        reads: UnitOfWorkFactory | None = None,
+        shipping: ShippingPolicy | None = None,
+        returns: ReturnPolicy | None = None,
     ) -> None:
-        super().__init__(DELIVERY, uow, carrier, reads)
+        super().__init__(
+            delivery_table(shipping or ShippingPolicy(), returns or ReturnPolicy()),
+            uow,
+            carrier,
+            reads,
+        )

@@ -160,6 +160,10 @@ async def _charge_failed(work: UnitOfWork, message: Message, error: str) -> None
 
 
 _REFUND = AroundOutsideCall(_decide_refund, _refund, _apply_refund, decide_writes=False)
+_PART_REFUND = AroundOutsideCall(
+    _decide_part_refund, _refund_part, _apply_part_refund, decide_writes=False
+)
+"""A partial cancellation's part, or a return's: both are numbered parts of the order."""
 
 PAYMENT: StepTable[PaymentGateway] = StepTable(
     Consumer.PAYMENT,
@@ -170,12 +174,8 @@ PAYMENT: StepTable[PaymentGateway] = StepTable(
         ),
         Event.ORDER_CANCELLED: Step(_REFUND, NEVER_ABANDONED),
         Event.PAYMENT_REFUND_DUE: Step(_REFUND, NEVER_ABANDONED),
-        Event.ORDER_LINES_CANCELLED: Step(
-            AroundOutsideCall(
-                _decide_part_refund, _refund_part, _apply_part_refund, decide_writes=False
-            ),
-            NEVER_ABANDONED,
-        ),
+        Event.ORDER_LINES_CANCELLED: Step(_PART_REFUND, NEVER_ABANDONED),
+        Event.RETURN_RECEIVED: Step(_PART_REFUND, NEVER_ABANDONED),
     },
 )
 

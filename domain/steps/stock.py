@@ -59,6 +59,7 @@ STOCK: StepTable[None] = StepTable(
         Event.PAYMENT_APPROVED: Step(InOneTransaction(_commit), NEVER_ABANDONED),
         Event.ORDER_CANCELLED: Step(InOneTransaction(_release), NEVER_ABANDONED),
         Event.ORDER_LINES_CANCELLED: Step(InOneTransaction(_release_part), NEVER_ABANDONED),
+        Event.RETURN_RECEIVED: Step(InOneTransaction(_release_part), NEVER_ABANDONED),
     },
 )
 

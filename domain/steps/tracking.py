@@ -126,13 +126,15 @@ async def accept_parcel_report(report: ParcelReport, uow: UnitOfWorkFactory) -> 
     by the delivery worker like any other change; an event seen before is accepted once."""
     async with uow() as work:
         delivery = await work.deliveries.lock_by_tracking_number(report.tracking_number)
-        if delivery is None:
+        if delivery is not None:
+            order_id = delivery.order_id
+            if await work.deliveries.event_seen(report.event_id):
+                return Acceptance.DUPLICATE
+        elif found := await work.returns.lock_by_tracking_number(report.tracking_number):
+            order_id = found.order_id  # a return parcel: its step ignores a report twice
+        else:
             raise refuse(ProblemCode.NOT_FOUND, "no parcel has this tracking number")
-        if await work.deliveries.event_seen(report.event_id):
-            return Acceptance.DUPLICATE
-        await work.outbox.add(
-            Message(Event.CARRIER_REPORTED, delivery.order_id, report.to_payload())
-        )
+        await work.outbox.add(Message(Event.CARRIER_REPORTED, order_id, report.to_payload()))
         await work.commit()
     return Acceptance.ACCEPTED
 

@@ -9,6 +9,7 @@ from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
 from domain.money import Money
 from domain.order import Address, Order, OrderEvent, OrderItem
+from domain.order_return import OrderReturn, ReturnReason, ReturnStatus
 from domain.payment import Payment, PaymentEvent, PaymentEventKind
 from domain.points import PointsEntry, PointsReason
 from domain.pricing import BookRates
@@ -126,4 +127,15 @@ def points_entry_from_row(row: Row) -> PointsEntry:
         part=row.part,
         at=row.created_at,
         id=row.id,
+    )
+
+
+def order_return_from_row(row: Row) -> OrderReturn:
+    return OrderReturn(
+        order_id=row.order_id,
+        number=row.number,
+        reason=ReturnReason(row.reason),
+        lines=tuple((int(p), int(q)) for p, q in row.lines),
+        status=ReturnStatus(row.status),
+        tracking_number=row.tracking_number,
     )

@@ -31,6 +31,7 @@ from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
 from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
+from domain.order_return import OrderReturn
 from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment, PaymentEvent
@@ -45,6 +46,7 @@ from infrastructure.database.mapping import (
     order_event_from_row,
     order_from_row,
     order_item_from_row,
+    order_return_from_row,
     payment_event_from_row,
     payment_from_row,
     points_entry_from_row,
@@ -57,6 +59,7 @@ from infrastructure.database.tables import (
     member_table,
     order_event_table,
     order_item_table,
+    order_return_table,
     order_table,
     payment_event_table,
     payment_table,
@@ -320,6 +323,10 @@ class SqlReadStore:
     async def payment_events_by_order_ids(self, ids: Sequence[UUID]) -> list[PaymentEvent]:
         key = payment_event_table.c.order_id
         return await self._rows_with(key, ids, payment_event_from_row, by_id=True)
+
+    async def returns_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderReturn]:
+        key = order_return_table.c.order_id
+        return await self._rows_with(key, ids, order_return_from_row, by_id=True)
 
     async def deliveries_by_order_ids(self, ids: Sequence[UUID]) -> list[Delivery]:
         key = delivery_table.c.order_id

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -289,6 +290,24 @@ class PaymentEventRow(TableModel, table=True):
     occurred_at: datetime = _created()
 
 
+class OrderReturnRow(TableModel, table=True):
+    """A return (반품) of some copies of a delivered order (domain.order_return.OrderReturn)."""
+
+    __tablename__ = "order_return"
+    __table_args__ = (UniqueConstraint("order_id", "number"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE")
+    number: int
+    reason: str = Field(max_length=20)
+    lines: list[list[int]] = Field(sa_type=JSON)
+    """[[product id, copies], …]"""
+    status: str = Field(max_length=20)
+    tracking_number: str | None = Field(default=None, max_length=20, unique=True)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
 class DeliveryRow(TableModel, table=True):
     __tablename__ = "delivery"
 
@@ -408,6 +427,7 @@ stock_reservation_table = _core(StockReservationRow)
 points_entry_table = _core(PointsEntryRow)
 payment_table = _core(PaymentRow)
 payment_event_table = _core(PaymentEventRow)
+order_return_table = _core(OrderReturnRow)
 delivery_table = _core(DeliveryRow)
 delivery_event_table = _core(DeliveryEventRow)
 outbox_table = _core(OutboxRow)

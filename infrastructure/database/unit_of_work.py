@@ -16,6 +16,7 @@ from infrastructure.database.repositories.messages import SqlInbox, SqlOutbox
 from infrastructure.database.repositories.orders import SqlOrderRepository
 from infrastructure.database.repositories.payments import SqlPaymentRepository
 from infrastructure.database.repositories.points import SqlPointsLedger
+from infrastructure.database.repositories.returns import SqlReturnRepository
 from infrastructure.database.repositories.stock import SqlStockRepository
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     payments: SqlPaymentRepository
     deliveries: SqlDeliveryRepository
     points: SqlPointsLedger
+    returns: SqlReturnRepository
     outbox: SqlOutbox
     inbox: SqlInbox
 
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.payments = SqlPaymentRepository(conn)
         self.deliveries = SqlDeliveryRepository(conn)
         self.points = SqlPointsLedger(conn)
+        self.returns = SqlReturnRepository(conn)
         self.outbox = SqlOutbox(conn)
         self.inbox = SqlInbox(conn, self.orders)
         return self

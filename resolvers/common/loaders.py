@@ -20,6 +20,7 @@ from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
 from domain.order import Order, OrderEvent, OrderItem
+from domain.order_return import OrderReturn
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment, PaymentEvent
 from resolvers.ports import ReadStore
@@ -150,6 +151,10 @@ class Loaders:
     @cached_property
     def payment_events(self) -> DataLoader[UUID, list[PaymentEvent]]:
         return DataLoader(_many_each(self._store.payment_events_by_order_ids, lambda e: e.order_id))
+
+    @cached_property
+    def returns(self) -> DataLoader[UUID, list[OrderReturn]]:
+        return DataLoader(_many_each(self._store.returns_by_order_ids, lambda r: r.order_id))
 
     @cached_property
     def delivery(self) -> AheadLoader[UUID, Delivery | None]:

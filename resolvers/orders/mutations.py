@@ -10,9 +10,11 @@ from uuid import UUID
 
 from domain.commands import CancelOrder, CancelOrderLines, OrderLine, PlaceOrder
 from domain.order import Address, Order
+from domain.order_return import ReturnReason
 from domain.ordering import cancel_order, place_order
 from domain.partial_cancellation import cancel_order_lines
 from domain.problems import Problem, ProblemCode, Refused
+from domain.returns import RequestReturn, request_return
 from resolvers.common.context import Context
 from resolvers.common.errors import ApiError, invalid_field
 from resolvers.common.ids import order_key, product_key
@@ -77,3 +79,16 @@ async def resolve_cancel_order_lines(
         reason=reason,
     )
     return await cancel_order_lines(command, context.uow, context.shipping)
+
+
+async def resolve_request_return(
+    context: Context, order_id: str, lines: Sequence[tuple[str, int]], reason: ReturnReason
+) -> Order:
+    """반품: `lines` are (product id, copies to return) pairs as the client sent them."""
+    command = RequestReturn(
+        viewer=context.require_viewer(),
+        order_id=_order_key(order_id),
+        lines=_decoded_lines(lines, "lines"),
+        reason=reason,
+    )
+    return await request_return(command, context.uow, context.returns, datetime.now(UTC))

@@ -39,6 +39,13 @@ mutation ($id: ID!, $lines: [OrderLineInput!]!) {
   cancelOrderLines(id: $id, lines: $lines) { order { status } errors { code message } }
 }
 """
+RETURN = """
+mutation ($id: ID!, $lines: [OrderLineInput!]!) {
+  requestReturn(id: $id, lines: $lines, reason: CHANGE_OF_MIND) {
+    order { status } errors { code message }
+  }
+}
+"""
 CHANGE_ADDRESS = """
 mutation ($id: ID!, $address: AddressInput!) {
   changeDeliveryAddress(id: $id, address: $address) {
@@ -160,6 +167,19 @@ class Case:
         errors: list[dict[str, Any]] = body["data"]["cancelOrderLines"]["errors"]
         return errors
 
+    async def return_one(self, order_id: uuid.UUID) -> list[dict[str, Any]]:
+        body = await graphql(
+            self.client,
+            RETURN,
+            {
+                "id": to_global_id("Order", order_id),
+                "lines": [{"productId": to_global_id("Product", self.book), "quantity": 1}],
+            },
+            token=self.token,
+        )
+        errors: list[dict[str, Any]] = body["data"]["requestReturn"]["errors"]
+        return errors
+
     async def change_address(self, order_id: uuid.UUID) -> list[dict[str, Any]]:
         body = await graphql(
             self.client,
@@ -179,6 +199,8 @@ def _done(action: Action, before: dict[str, Any], after: dict[str, Any]) -> bool
         return bool(after["status"] == "CANCELLED" and before["status"] != "CANCELLED")
     if action is Action.CANCEL_LINES:
         return bool([i["quantity"] for i in after["items"]] == [1])
+    if action is Action.RETURN:  # asked for: the history says so, the lines wait for the books
+        return bool(len(after["history"]) == len(before["history"]) + 1)
     return bool(after["shippingAddress"]["zipCode"] == NEW_ADDRESS["zipCode"])
 
 
@@ -191,6 +213,7 @@ async def test_available_actions_agree_with_what_each_mutation_accepts(
         Action.CANCEL: case.cancel,
         Action.CANCEL_LINES: case.cancel_lines,
         Action.CHANGE_ADDRESS: case.change_address,
+        Action.RETURN: case.return_one,
     }
     shown = await case.read(await case.new_order())
     said = {Action(a["action"]): a for a in shown["availableActions"]}

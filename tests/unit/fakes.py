@@ -28,6 +28,7 @@ from domain.order import (
     OrderDraft,
     OrderItem,
 )
+from domain.order_return import OrderReturn, ReturnReason, ReturnStatus
 from domain.ordering import cancel_order, place_in_unit_of_work
 from domain.payment import Payment
 from domain.points import PointsEntry, PointsReason
@@ -44,6 +45,7 @@ from domain.ports import (
     PaymentRepository,
     Placement,
     PointsLedger,
+    ReturnRepository,
     StockRepository,
     TransientFault,
     UnitOfWork,
@@ -95,6 +97,8 @@ class Tables:
     points: list[PointsEntry] = field(default_factory=list)
     outbox: list[Message] = field(default_factory=list)
     inbox: set[tuple[Consumer, UUID]] = field(default_factory=set)
+    returns: dict[UUID, list[OrderReturn]] = field(default_factory=dict)
+    """By order id, numbered 1 first."""
 
 
 class FakeDatabase:
@@ -188,6 +192,15 @@ class FakeOrders:
     async def record_address_changed(self, order: Order, entry: HistoryEntry) -> None:
         self._t.orders[order.id] = order
         self._t.history[order.id].append(entry)
+
+    async def record_note(self, order_id: UUID, entry: HistoryEntry) -> None:
+        self._t.history[order_id].append(entry)
+
+    async def delivered_at(self, order_id: UUID) -> datetime | None:
+        return max(
+            (e.at for e in self._t.history.get(order_id, []) if e.status is OrderStatus.DELIVERED),
+            default=None,
+        )
 
     async def needs_attention(self, order_id: UUID, note: str) -> None:
         if order_id in self._t.orders:
@@ -398,6 +411,42 @@ class FakeOutbox:
         self._t.outbox.append(message)
 
 
+class FakeReturns:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(
+        self, order_id: UUID, reason: ReturnReason, lines: tuple[tuple[int, int], ...]
+    ) -> int:
+        kept = self._t.returns.setdefault(order_id, [])
+        kept.append(OrderReturn(order_id, len(kept) + 1, reason, lines, ReturnStatus.REQUESTED))
+        return len(kept)
+
+    async def of_order(self, order_id: UUID) -> list[OrderReturn]:
+        return list(self._t.returns.get(order_id, []))
+
+    async def lock(self, order_id: UUID, number: int) -> OrderReturn | None:
+        return next((r for r in self._t.returns.get(order_id, []) if r.number == number), None)
+
+    async def lock_by_tracking_number(self, tracking_number: str) -> OrderReturn | None:
+        found = (r for kept in self._t.returns.values() for r in kept)
+        return next((r for r in found if r.tracking_number == tracking_number), None)
+
+    async def registered(self, found: OrderReturn, tracking_number: str) -> None:
+        self._replace(
+            dataclasses.replace(
+                found, status=ReturnStatus.COLLECTING, tracking_number=tracking_number
+            )
+        )
+
+    async def set_status(self, found: OrderReturn, status: ReturnStatus) -> None:
+        self._replace(dataclasses.replace(found, status=status))
+
+    def _replace(self, changed: OrderReturn) -> None:
+        kept = self._t.returns[changed.order_id]
+        kept[changed.number - 1] = changed
+
+
 class FakeInbox:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
@@ -464,6 +513,10 @@ class FakeUnitOfWork:
     @property
     def points(self) -> PointsLedger:
         return FakePoints(self._tables)
+
+    @property
+    def returns(self) -> ReturnRepository:
+        return FakeReturns(self._tables)
 
     @property
     def outbox(self) -> Outbox:
@@ -635,6 +688,7 @@ _PORTS: tuple[
     PaymentRepository,
     DeliveryRepository,
     PointsLedger,
+    ReturnRepository,
     Outbox,
     Inbox,
     OrderPlacer,
@@ -648,6 +702,7 @@ _PORTS: tuple[
     FakePayments(Tables()),
     FakeDeliveries(Tables()),
     FakePoints(Tables()),
+    FakeReturns(Tables()),
     FakeOutbox(Tables()),
     FakeInbox(Tables()),
     FakeOrderPlacer(FakeDatabase().unit_of_work),

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.order import HistoryEntry, Move, NewOrder, Order, OrderItem
@@ -150,6 +151,20 @@ class SqlOrderRepository:
         )
         await self._history(order.id, entry)
         self.changed.add(order.id)
+
+    async def record_note(self, order_id: UUID, entry: HistoryEntry) -> None:
+        await self._history(order_id, entry)
+        self.changed.add(order_id)
+
+    async def delivered_at(self, order_id: UUID) -> datetime | None:
+        found = await self._conn.execute(
+            select(func.max(order_event_table.c.occurred_at)).where(
+                order_event_table.c.order_id == order_id,
+                order_event_table.c.status == OrderStatus.DELIVERED.value,
+            )
+        )
+        at: datetime | None = found.scalar_one()
+        return at
 
     async def needs_attention(self, order_id: UUID, note: str) -> None:
         await self._conn.execute(

@@ -1,0 +1,30 @@
+"""반품 over the API: `requestReturn`, within the return period of a delivered order."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from domain.order_return import ReturnReason
+from resolvers.common.context import Context
+from resolvers.orders.mutations import resolve_request_return
+from schema.common.errors import UserError
+from schema.orders.inputs import OrderLineInput
+from schema.orders.types import OrderType
+
+strawberry.enum(ReturnReason, name="ReturnReason")
+
+
+@strawberry.type
+class RequestReturnPayload:
+    order: OrderType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def request_return(
+    info: Info[Context, None], id: strawberry.ID, lines: list[OrderLineInput], reason: ReturnReason
+) -> RequestReturnPayload:
+    order = await resolve_request_return(
+        info.context, id, [(line.product_id, line.quantity) for line in lines], reason
+    )
+    return RequestReturnPayload(order=OrderType.from_domain(order))
