@@ -9,6 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from infrastructure.database.engine import create_engine
@@ -192,3 +193,10 @@ async def test_a_line_from_before_the_copy_gets_its_orders_time(tmp_path: Path) 
         ("0b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b", placed["first"]),
         ("1b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b", placed["second"]),
     ]
+
+
+def test_the_migrations_have_one_head() -> None:
+    """Two migrations written at once on two branches may each follow the same one: upgrading
+    to head then fails. Each must follow the last (0012 follows 0011, written meanwhile)."""
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert len(heads) == 1, heads

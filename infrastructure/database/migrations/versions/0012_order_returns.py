@@ -1,8 +1,8 @@
 """order returns: a delivered order's returns (반품), numbered per order, with their lines,
 reason, return parcel and how far they have come
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import infrastructure.database.types
 
-revision: str = '0011'
-down_revision: str | None = '0010'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
