@@ -1,10 +1,13 @@
 """Where a request spends its time: one of the bench's requests served in-process and run under
-cProfile, printing the functions that take the most time of their own.
+cProfile, printing the functions that take the most CPU time of their own, after the count of
+function calls (which, unlike time, does not depend on the machine's load).
 
-    .venv/bin/python -m bench.profile_requests [--case orders|order|place-order] [--requests 40]
+    .venv/bin/python -m bench.profile_requests [--case orders|order|products|place-order]
+        [--requests 40]
 
 `orders` is the nested `orders(first: 50)` page of one of the loyal customers; `order` is the
-`order(id)` detail with its history of that customer's newest order; `place-order` is
+`order(id)` detail with its history of that customer's newest order; `products` is the
+anonymous `products(first: 50)` page; `place-order` is
 `placeOrder` of 3 random books for a scratch customer (its orders are removed afterwards). It
 uses the bench's data set (built first when missing) and serves the app in this process through
 httpx's ASGI transport, so the figures include the client's share. docs/BENCHMARKS.md quotes its
@@ -24,7 +27,7 @@ import httpx
 from bench.dataset import loyal_members
 from bench.environment import bearer, in_process_settings
 from bench.load import Request
-from bench.queries import ORDER_DETAIL, ORDERS_PAGE, OUR_PATH, body
+from bench.queries import ORDER_DETAIL, ORDERS_PAGE, OUR_PATH, PRODUCTS_PAGE, body
 from bench.seed import seed
 from bench.services import add_scratch_members, connect, forget_scratch_orders
 from bench.writes import place_order_requests
@@ -36,6 +39,8 @@ WARM_UP = 5
 
 async def _requests(case: str, count: int) -> list[Request]:
     member_id, name = loyal_members()[0]
+    if case == "products":
+        return [Request(OUR_PATH, None, body(PRODUCTS_PAGE, {"first": 50}))] * count
     if case == "orders":
         page = Request(OUR_PATH, bearer(member_id, name), body(ORDERS_PAGE, {"first": 50}))
         return [page] * count
@@ -82,7 +87,8 @@ async def profile(case: str, count: int, top: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--case", choices=("orders", "order", "place-order"), default="orders")
+    cases = ("orders", "order", "products", "place-order")
+    parser.add_argument("--case", choices=cases, default="orders")
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
