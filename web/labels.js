@@ -48,6 +48,12 @@ export const ACTION_UNAVAILABLE = {
   NOTHING_TO_RETURN: ['반품할 수 있는 상품이 남아 있지 않습니다.', 'Nothing is left to return.'],
 };
 
+/** ReturnReason: what a return costs follows from it. */
+export const RETURN_REASON = {
+  CHANGE_OF_MIND: ['단순변심', 'Change of mind'],
+  DAMAGED: ['파손 또는 오배송', 'Damaged or wrong book'],
+};
+
 export const CANCEL_REASON = {
   CUSTOMER_REQUEST: ['고객 요청', 'Customer request'],
   OUT_OF_STOCK: ['재고 부족', 'Out of stock'],

@@ -24,7 +24,7 @@ const FIELD_SENTENCES = {
   phone: '연락처는 숫자와 띄어쓰기, 하이픈(-)으로 입력하세요.',
   quantity: '한 책은 1권부터 99권까지 주문할 수 있습니다.',
   items: '주문할 책을 한 권 이상 담으세요.',
-  lines: '취소할 상품을 하나 이상 고르세요.',
+  lines: '상품을 하나 이상 고르세요.',
   points: '적립금은 0원부터 결제할 금액까지 쓸 수 있습니다.',
   token: '결제 수단을 다시 고르세요.',
   idempotencyKey: '주문 요청이 올바르지 않습니다. 다시 주문하세요.',
@@ -108,6 +108,7 @@ function stateSentence(name, message, action) {
   if (/still being taken/.test(message)) {
     return '결제가 끝나기 전에는 일부만 취소할 수 없습니다. 주문 전체를 취소하거나 결제 완료 후 다시 시도하세요.';
   }
+  if (name === 'quantity' && action === 'requestReturn') return '반품할 수 있는 수량보다 많이 고르셨습니다.';
   if (name === 'quantity') return '주문에 남은 수량보다 많이 취소할 수 없습니다.';
   const date = /\d{4}-\d{2}-\d{2}/.exec(message);
   if (action === 'requestReturn' && date) {

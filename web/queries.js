@@ -97,6 +97,15 @@ mutation ChangeDeliveryAddress($id: ID!, $address: AddressInput!) {
 }
 ${ORDER_FIELDS}`;
 
+export const REQUEST_RETURN = `
+mutation RequestReturn($id: ID!, $lines: [OrderLineInput!]!, $reason: ReturnReason!) {
+  requestReturn(id: $id, lines: $lines, reason: $reason) {
+    order { ...OrderFields }
+    errors { code field message }
+  }
+}
+${ORDER_FIELDS}`;
+
 export const SHIPPING_POLICY = `
 query ShippingPolicy {
   shippingPolicy { freeShippingThreshold { amount currency } fee { amount currency } }

@@ -291,3 +291,18 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
             "data-status", "DELIVERED"
         )
         await _screenshot_in_korean(page, tmp_path / "delivered.png")
+
+        # 반품 of the delivered book, damaged: the page follows the return's steps
+        returning = await _action(page, "RETURN")
+        await expect(returning.get_by_test_id("action-until")).to_contain_text("까지 신청")
+        await returning.get_by_test_id("request-return").click()
+        await returning.get_by_test_id("return-line-quantity").select_option("1")
+        await returning.get_by_test_id("return-reason-DAMAGED").check()
+        await returning.get_by_test_id("request-return-submit").click()
+        timeline = page.get_by_test_id("timeline-entry")
+        await expect(timeline.filter(has_text="반품을 신청하셨습니다")).to_have_count(1)
+        returned = page.locator('[data-testid="action"][data-action="RETURN"]')
+        await expect(returned).to_have_attribute("data-available", "false")
+        collecting = timeline.filter(has_text="반품 회수를 접수했습니다")
+        await expect(collecting).to_have_count(1, timeout=30_000)
+        await _screenshot_in_korean(page, tmp_path / "returning.png")

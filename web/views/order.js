@@ -1,5 +1,6 @@
 // One order, kept up to date: the orderStatusChanged subscription (graphql-transport-ws),
-// or polling order(id) every 2 s when the socket is unavailable, until DELIVERED / CANCELLED.
+// or polling order(id) every 2 s when the socket is unavailable, until DELIVERED / CANCELLED,
+// and by polling for a while after a return is asked for (its steps change no status).
 
 import { h, replace, bi, datum } from '../dom.js';
 import { t } from '../lang.js';
@@ -16,6 +17,7 @@ import { renderDetails, renderSteps } from './order_details.js';
 
 const POLL_MS = 2000;
 const TRACKING_REFRESH_MS = 10000; // the subscription pushes status changes only
+const FOLLOW_MS = 5 * 60 * 1000; // a return's parcel comes back within minutes in the demo
 
 const MODES = {
   connecting: ['연결 중', 'Connecting'],
@@ -31,6 +33,7 @@ export function renderOrder(main, { id }, ctx) {
   let subscription = null;
   let pollTimer = null;
   let trackingTimer = null;
+  let followUntil = 0;
 
   const back = h('a', { class: 'back-link', href: '#/orders' }, '← ', bi('내 주문', 'My orders'));
   const heading = h('h1', { tabindex: '-1' }, bi('주문 상세', 'Order'));
@@ -53,7 +56,7 @@ export function renderOrder(main, { id }, ctx) {
   const reason = h('p', { class: 'cancel-reason', hidden: true });
   const steps = h('ol', { class: 'steps', 'aria-label': t('주문 진행 단계', 'Order progress') });
   const details = h('div', { class: 'order-grid' });
-  const actions = orderActions({ id, ctx, apply });
+  const actions = orderActions({ id, ctx, apply, follow });
   const header = h('section', { class: 'panel order-header' },
     h('div', { class: 'order-header-main' },
       h('p', { class: 'muted small' }, bi('주문번호', 'Order number')),
@@ -69,7 +72,7 @@ export function renderOrder(main, { id }, ctx) {
       connecting: t('실시간 연결을 여는 중입니다.', 'Opening the live connection.'),
       live: t('상태가 바뀌면 바로 표시됩니다.', 'Updates arrive as they happen.'),
       polling: t('실시간 연결을 쓸 수 없어 2초마다 확인합니다.', 'Live updates unavailable: checking every 2 s.'),
-      ended: t('더 이상 바뀌지 않는 상태입니다.', 'This order will not change any more.'),
+      ended: t('주문 상태가 더 바뀌지 않습니다.', 'The order\'s status will not change any more.'),
       stopped: t('업데이트를 멈췄습니다.', 'Updates stopped.'),
     }[mode];
   }
@@ -98,7 +101,7 @@ export function renderOrder(main, { id }, ctx) {
     if (previous && previous !== order.status) {
       ctx.announce(`${t('주문 상태', 'Order status')}: ${labelText(ORDER_STATUS, order.status)}.`);
     }
-    if (FINAL.has(order.status)) {
+    if (settled()) {
       stopUpdates();
       setMode('ended');
     }
@@ -159,6 +162,17 @@ export function renderOrder(main, { id }, ctx) {
     indicator.dataset.pushed = [...pushed, status].join(' ');
   }
 
+  /** Nothing more to watch: a final status, and no return (or other change) being followed. */
+  function settled() {
+    return FINAL.has(order?.status) && Date.now() >= followUntil;
+  }
+
+  /** Keeps asking for a while after a change the status does not tell (a return's steps). */
+  function follow() {
+    followUntil = Date.now() + FOLLOW_MS;
+    if (!subscription && !pollTimer) startPolling();
+  }
+
   function startPolling() {
     setMode('polling');
     const tick = async () => {
@@ -186,7 +200,7 @@ export function renderOrder(main, { id }, ctx) {
           delay = Math.max(POLL_MS, Math.ceil(error.retryAfter * 1000));
         }
       }
-      if (!destroyed && !FINAL.has(order?.status)) pollTimer = setTimeout(tick, delay);
+      if (!destroyed && !settled()) pollTimer = setTimeout(tick, delay);
     };
     pollTimer = setTimeout(tick, POLL_MS);
   }

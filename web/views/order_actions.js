@@ -1,5 +1,6 @@
 // What the customer may do with an order now, as the server says (Order.availableActions, the
-// rule its mutations use): cancel it, cancel some of its books, change the delivery address;
+// rule its mutations use): cancel it, cancel some of its books, change the delivery address,
+// return some of its books (반품);
 // each with its reason when it is not possible. Cancelling asks first: it cannot be undone.
 // An action is drawn again only when what it may do changes, so an open form survives the
 // live updates (and the other actions' changes).
@@ -8,8 +9,8 @@ import { h, replace, bi, datum } from '../dom.js';
 import { gql } from '../graphql.js';
 import { t } from '../lang.js';
 import { formatDate, formatWon } from '../money.js';
-import { CANCEL_ORDER, CANCEL_ORDER_LINES, CHANGE_DELIVERY_ADDRESS } from '../queries.js';
-import { ACTION_UNAVAILABLE, ORDER_ACTION, labelText } from '../labels.js';
+import { CANCEL_ORDER, CANCEL_ORDER_LINES, CHANGE_DELIVERY_ADDRESS, REQUEST_RETURN } from '../queries.js';
+import { ACTION_UNAVAILABLE, ORDER_ACTION, RETURN_REASON, labelText } from '../labels.js';
 import { knownPolicy, shippingPolicy } from '../shipping.js';
 import { addressInputs } from './address.js';
 import { FieldErrors, refusalBox } from './errors.js';
@@ -18,10 +19,12 @@ const FAILED = {
   cancel: ['취소하지 못했습니다.', 'The order was not cancelled.'],
   cancelLines: ['취소하지 못했습니다.', 'The books were not cancelled.'],
   changeAddress: ['배송지를 바꾸지 못했습니다.', 'The address was not changed.'],
+  requestReturn: ['반품을 신청하지 못했습니다.', 'The return was not asked for.'],
 };
 
-/** apply(order): hands an order a mutation answered to the page. */
-export function orderActions({ id, ctx, apply }) {
+/** apply(order): hands an order a mutation answered to the page; follow(): has the page watch
+ * the order for a while (a return's steps change no status). */
+export function orderActions({ id, ctx, apply, follow }) {
   shippingPolicy().catch(() => {}); // for the refund rule's figures; said without them otherwise
   const errorsSlot = h('div', { class: 'form-errors' });
   const list = h('ul', { class: 'actions' });
@@ -67,13 +70,68 @@ export function orderActions({ id, ctx, apply }) {
         return h('ul', { class: 'cancel-lines' }, order.items.map((item) => cancelLine(item)));
       case 'CHANGE_ADDRESS':
         return addressChange(order);
+      case 'RETURN':
+        return returnRequest(order, availability);
       default:
-        return availability.until
-          ? h('p', { class: 'muted small', testid: 'action-until' },
-            t(`${formatDate(lastDay(availability.until))}까지 신청할 수 있습니다.`,
-              `Until ${formatDate(lastDay(availability.until))}.`))
-          : null;
+        return null;
     }
+  }
+
+  function returnRequest(order, { until }) {
+    const top = h('div', { class: 'form-errors' });
+    const errors = new FieldErrors(top, { action: 'requestReturn', title: t(...FAILED.requestReturn) });
+    const copies = order.items.map((item, i) => {
+      const select = h('select', {
+        class: 'input-short', testid: 'return-line-quantity', 'aria-label': t('반품할 수량', 'Copies to return'),
+      }, Array.from({ length: item.quantity + 1 }, (_, n) => h('option', { value: n }, t(`${n}권`, `${n}`))));
+      const slot = h('div', { class: 'slot-errors', hidden: true });
+      errors.register(`lines.${i}`, slot, select);
+      const row = h('li', { class: 'cancel-line', testid: 'return-line-row', dataset: { productId: item.product.id } },
+        datum('span', { class: 'line-title' }, item.product.title), ' ', select, slot);
+      return { item, select, row };
+    });
+    const reasons = Object.keys(RETURN_REASON).map((reason) => h('label', { class: 'choice' },
+      h('input', { type: 'radio', name: 'return-reason', value: reason, testid: `return-reason-${reason}`,
+        checked: reason === 'CHANGE_OF_MIND' }), ' ', labelText(RETURN_REASON, reason)));
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'request-return-submit' },
+      bi('반품 신청하기', 'Ask for the return'));
+    const form = h('form', {
+      class: 'return-request', hidden: true, novalidate: true,
+      onSubmit: async (event) => {
+        event.preventDefault();
+        const chosen = copies.filter(({ select }) => Number(select.value) > 0);
+        if (!chosen.length) {
+          errors.show([{ code: 'INVALID_INPUT', field: ['lines'], message: '' }]);
+          return;
+        }
+        // the server's field paths count the lines sent: map them back to the rows
+        errors.forget();
+        chosen.forEach(({ select, row }, i) => errors.register(`lines.${i}`, row.querySelector('.slot-errors'), select));
+        errors.register('lines', top, null);
+        const reason = form.querySelector('input[name="return-reason"]:checked').value;
+        const answer = await run('requestReturn', REQUEST_RETURN, {
+          id,
+          lines: chosen.map(({ item, select }) => ({ productId: item.product.id, quantity: Number(select.value) })),
+          reason,
+        }, 'requestReturn', t('반품을 신청했습니다. 택배사가 회수하러 갑니다.', 'Return asked for.'), errors);
+        if (answer) follow();
+      },
+    },
+    top,
+    h('ul', { class: 'cancel-lines' }, copies.map(({ row }) => row)),
+    h('fieldset', { class: 'choices' }, h('legend', {}, bi('반품 사유', 'Why')), reasons),
+    h('p', { class: 'muted small' }, t(
+      '반품 상품이 도착하면 환불합니다. 단순변심은 반품 배송비와, 반품으로 무료배송 기준에 못 미치게 되면 처음 배송비도 빼고 환불하며, 파손·오배송은 전액 환불합니다. 반품한 책으로 받은 적립금은 회수됩니다.',
+      'Refunded once the books are back: less the return fee, and the outbound fee the return undoes, on a change of mind; in full when damaged or wrong. Points earned on them are taken back.')),
+    submit);
+    const open = h('button', {
+      type: 'button', class: 'btn btn-secondary', testid: 'request-return',
+      onClick: () => { form.hidden = !form.hidden; },
+    }, bi('반품 신청', 'Return books'));
+    return [
+      until ? h('p', { class: 'muted small', testid: 'action-until' },
+        t(`${formatDate(lastDay(until))}까지 신청할 수 있습니다.`, `Until ${formatDate(lastDay(until))}.`)) : null,
+      open, form];
   }
 
   function cancelLine(item) {
