@@ -129,11 +129,15 @@ async def place_in_unit_of_work(
         if len(prices) < len(draft.lines):
             return Placement(prices)
         new = draft.priced(prices, policy)
-        if not await work.orders.add(new):
-            return Placement(prices)
         spent = new.money.points_used
         if spent:
+            # before the order's row: its foreign key share-locks the member's row, and two
+            # orders each holding that share while waiting for the other's to lock it for
+            # update would deadlock
             await work.points.lock_member(draft.member_id)
+        if not await work.orders.add(new):
+            return Placement(prices)
+        if spent:
             if await work.points.balance(draft.member_id) < spent:
                 return Placement(prices, points_short=True)
             await work.points.add(

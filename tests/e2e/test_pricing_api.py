@@ -4,6 +4,7 @@ changing them within the law, spending points when placing, the points ledger on
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
@@ -215,6 +216,30 @@ async def test_points_beyond_the_balance_or_the_amount_due_are_refused_clearly(
     assert (balance["code"], balance["field"]) == ("NOT_ENOUGH_POINTS", ["input", "points"])
     ledger = await graphql(client, POINTS, {"first": 1}, token=tokens[poor])
     assert ledger["data"]["me"]["points"]["balance"] == 1_000
+
+
+async def test_orders_spending_one_balance_at_once_spend_it_once_and_none_fails(
+    client: AsyncClient, services: Services
+) -> None:
+    member = random_member_id()
+    token = token_for(services.settings.effective_jwt_secret, member)
+    await give_points(client, services, token, member, 5_000)
+    book = await create_product(services.engine, price=20_000, available=20)
+    spending = {"input": {**order_input([(book, 1)]), "points": 5_000}}
+
+    bodies = await asyncio.gather(
+        *[graphql(client, PLACE, spending, token=token) for _ in range(6)]
+    )
+
+    outcomes = sorted(
+        [e["code"] for e in body["data"]["placeOrder"]["errors"]]
+        if body["data"]
+        else [e["extensions"]["code"] for e in body["errors"]]  # a deadlock: INTERNAL
+        for body in bodies
+    )
+    assert outcomes == [[]] + [["NOT_ENOUGH_POINTS"]] * 5
+    ledger = await graphql(client, POINTS, {"first": 1}, token=token)
+    assert ledger["data"]["me"]["points"]["balance"] == 0
 
 
 async def test_cancelling_lines_is_the_owners_or_staffs_and_waits_for_payment(
