@@ -70,7 +70,8 @@ def from_global_id(global_id: str) -> tuple[str, str]:
 def expect_global_id(global_id: str, type_name: str) -> str:
     kind, key = from_global_id(global_id)
     if kind != type_name:
-        raise invalid_input(f"{global_id!r} is not a {type_name} id")
+        article = "an" if type_name[0] in "AEIOU" else "a"
+        raise invalid_input(f"{global_id!r} is not {article} {type_name} id")
     return key
 
 

@@ -113,6 +113,13 @@ def test_an_order_has_one_id(key: str) -> None:
         order_key(_raw_id(f"Order:{key}"))
 
 
+def test_an_id_of_another_type_is_named_with_its_article() -> None:
+    with pytest.raises(ApiError, match="is not an Order id"):
+        order_key(to_global_id("Product", 5))
+    with pytest.raises(ApiError, match="is not a Product id"):
+        product_key(to_global_id("Order", ORDER))
+
+
 @pytest.mark.parametrize("key", ["a\x00b", "m" * 256, "\u202ealice", " "])
 def test_a_member_id_follows_the_rule_of_a_token_subject(key: str) -> None:
     with pytest.raises(ApiError, match="is not a Member id"):
