@@ -153,8 +153,8 @@ class Loaders:
         return DataLoader(_many_each(self._store.payment_events_by_order_ids, lambda e: e.order_id))
 
     @cached_property
-    def returns(self) -> DataLoader[UUID, list[OrderReturn]]:
-        return DataLoader(_many_each(self._store.returns_by_order_ids, lambda r: r.order_id))
+    def returns(self) -> AheadLoader[UUID, list[OrderReturn]]:
+        return AheadLoader(_many_each(self._store.returns_by_order_ids, lambda r: r.order_id))
 
     @cached_property
     def delivery(self) -> AheadLoader[UUID, Delivery | None]:

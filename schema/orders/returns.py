@@ -12,8 +12,6 @@ from schema.common.errors import UserError
 from schema.orders.inputs import OrderLineInput
 from schema.orders.types import OrderType
 
-strawberry.enum(ReturnReason, name="ReturnReason")
-
 
 @strawberry.type
 class RequestReturnPayload:

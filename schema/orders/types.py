@@ -34,6 +34,7 @@ from schema.common.selections import Selected, fields_of, graphql_name, selected
 from schema.common.types import MoneyType, Node, PageInfo
 from schema.members.types import MemberType
 from schema.orders.actions import AvailableActionType
+from schema.orders.order_return import OrderReturnType
 from schema.orders.registered import (
     AddressType,
     CancelReasonEnum,
@@ -286,6 +287,19 @@ class OrderType(Node):
     async def available_actions(self, info: Info[Context, None]) -> list[AvailableActionType]:
         found = await order_actions(info.context, self.order_id, self.status)
         return [AvailableActionType.from_domain(availability) for availability in found]
+
+    @strawberry.field(
+        graphql_type=list[OrderReturnType],
+        description="Added (issue #14). Its returns (반품), in the order they were asked for.",
+    )
+    def returns(
+        self, info: Info[Context, None]
+    ) -> list[OrderReturnType] | Awaitable[list[OrderReturnType]]:
+        return now_or_later(
+            info.context.loaders.returns,
+            self.order_id,
+            lambda found: [OrderReturnType.from_domain(r) for r in found],
+        )
 
     @strawberry.field(
         description="Added (issue #14). The order's history, its payment's events and its "

@@ -64,6 +64,8 @@ HINTS: dict[str, CacheHint | None] = {
     "Address": _ORDER,
     "AvailableAction": CacheHint(ACTIONS_SECONDS, Scope.PRIVATE),
     "TimelineEntry": _ORDER,
+    "OrderReturn": _ORDER,
+    "ReturnLine": _ORDER,
     "OrderConnection": None,
     "OrderEdge": None,
     "Member": _ORDER,

@@ -39,6 +39,7 @@ query ($id: ID!) {
     history { status message }
     timeline { kind message }
     availableActions { action available reasonCode }
+    returns { number reason status trackingNumber lines { quantity product { id } } }
   }
 }
 """
@@ -135,6 +136,14 @@ async def test_a_change_of_mind_return_of_one_line_refunds_it_less_the_fee_with_
     assert await shop.points() == POINTS
     order = await shop.read(order_id)
     assert order["items"] == [{"quantity": 1, "product": {"id": to_global_id("Product", kept)}}]
+    [kept_return] = order["returns"]
+    assert kept_return["trackingNumber"]
+    assert {k: v for k, v in kept_return.items() if k != "trackingNumber"} == {
+        "number": 1,
+        "reason": "CHANGE_OF_MIND",
+        "status": "RECEIVED",
+        "lines": [{"quantity": 1, "product": {"id": to_global_id("Product", returned)}}],
+    }
     notes = [e["message"] for e in order["timeline"] if e["kind"] == "ORDER_CHANGED"]
     assert notes == [
         "반품을 신청하셨습니다.",
