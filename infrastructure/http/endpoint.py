@@ -228,10 +228,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if found is not None:
                 hand_over(request, found)
             return None
-        return await self._charged(request, viewer, found, name, started)
+        return await self._charged(request, viewer, found, started)
 
     async def _charged(
-        self, request: Request, viewer: Viewer | None, hit: Hit, name: str | None, started: float
+        self, request: Request, viewer: Viewer | None, hit: Hit, started: float
     ) -> Response | None:
         """The hit's response once its client's bucket paid its cost; None when it cannot."""
         client = client_of(viewer, request)
@@ -252,7 +252,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         content = b'{"data":%b,"extensions":%b}' % (hit.data, orjson.dumps(extensions))
         media_type = GRAPHQL_RESPONSE if answers_graphql_response(request) else "application/json"
         self._contexts.services.metrics.operation_answered(
-            name or "anonymous", time.perf_counter() - started, []
+            hit.operation or "anonymous", time.perf_counter() - started, []
         )
         return Response(
             content, media_type=media_type, headers={"Cache-Control": hit.cache_control}

@@ -33,6 +33,8 @@ class Hit:
     age: int
     """Seconds since it was kept."""
     cache_control: str
+    operation: str | None
+    """The operation's own name, sent or not (the metrics' label)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,7 @@ class EarlyAnswers:
             return Miss(key, looked)
         cost, data = entry_parts(looked.cached.body)
         age = max(0, looked.now_ms - looked.cached.stored_at_ms) // 1000
-        return Hit(data, cost, age, cache_control(plan))
+        return Hit(data, cost, age, cache_control(plan), plan.operation)
 
 
 def hand_over(connection: HTTPConnection, miss: Miss) -> None:

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import pytest
 from httpx import AsyncClient
+from prometheus_client import REGISTRY
 
 from bootstrap import Services
 from domain.member import Role
@@ -309,8 +310,13 @@ async def test_a_hit_is_answered_before_graphql_runs(
     first, control = await ask(cached, ORDER, variables, alice)
     assert (hit(first), executed) == (False, [ORDER])
 
+    timed = REGISTRY.get_sample_value("orders_api_request_seconds_count", {"operation": "Order"})
     again, control_again = await ask(cached, ORDER, variables, alice)
     assert (hit(again), executed) == (True, [ORDER])
+    timed_again = REGISTRY.get_sample_value(
+        "orders_api_request_seconds_count", {"operation": "Order"}
+    )
+    assert (timed_again or 0) == (timed or 0) + 1  # timed as the operation it is
     assert again["data"] == first["data"]
     assert control_again == control == "private, max-age=300"
     cost = again["extensions"]["cost"]
