@@ -77,6 +77,20 @@ CASES = (
         True,
         lambda r, s: OrderSearch(member_id=member_id(r.randrange(s.size.members))),
     ),
+    Case(
+        "recipientName (whole name)",
+        True,
+        lambda r, s: OrderSearch(recipient_name=r.choice(s.recipients)),
+    ),
+    Case(
+        "recipientName + DELIVERED + last year",
+        True,
+        lambda r, s: OrderSearch(
+            recipient_name=r.choice(s.recipients),
+            statuses=(OrderStatus.DELIVERED,),
+            created_after=s.now - timedelta(days=365),
+        ),
+    ),
     Case("recipient (full name)", True, lambda r, s: OrderSearch(recipient=r.choice(s.recipients))),
     Case(
         "recipient + DELIVERED + last year",
@@ -191,9 +205,11 @@ async def _round(
 
 
 async def _explain(engine: AsyncEngine, search: OrderSearch) -> str:
-    compiled = search_statement(
-        search, first=PAGE, after=None, dialect=engine.dialect.name
-    ).compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    async with engine.connect() as conn:
+        statement = await search_statement(conn, search, first=PAGE, after=None)
+    compiled = statement.compile(
+        dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
+    )
     params = compiled.construct_params()
     values = [params[name] for name in compiled.positiontup or ()]
     conn = await asyncpg.connect(SEARCH_DATABASE_URL)

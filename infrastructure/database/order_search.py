@@ -1,4 +1,4 @@
-"""Customer service's order search in one statement, on the indexes of migrations 0005 and 0011.
+"""Customer service's order search, on the indexes of migrations 0005 and 0011.
 
 On PostgreSQL each selective criterion has an index: the order number its unique index, the
 member (member_id, created_at, id), the whole recipient name (recipient, created_at, id), the
@@ -7,15 +7,16 @@ product's unique ISBN then order_item (product_id, order_created_at, order_id), 
 product title's trigram index then the same. SQLite has no trigram index: parts of names and
 titles are found by scanning (docs/DECISIONS.md). The planner picks, among these and the walk
 backwards along (created_at, id), from its estimates (docs/BENCHMARKS.md, "Order search"); a
-search by one book and dates is written so that the page comes from the lines' index.
+search by one book and dates reads the books' ids first, then takes the page from the lines'
+index (`search_statement`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true, tuple_, union_all
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import ColumnElement, Select, select, true, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.order import Order
 from domain.order_search import OrderSearch
@@ -130,57 +131,36 @@ def _newest_first(stmt: Select[Any], first: int) -> Select[Any]:
 
 
 def _by_lines(
-    search: OrderSearch,
-    book: ColumnElement[bool],
-    lines: list[ColumnElement[bool]],
-    *,
-    first: int,
-    after: OrderPosition | None,
+    book_ids: list[int], lines: list[ColumnElement[bool]], *, first: int, dialect: str
 ) -> Select[Any]:
-    """The page of a search by one book (and dates): the ids of the newest orders with a line
-    of a book meeting `book`, from `order_item (product_id, order_created_at, order_id)`, then
-    those orders only.
+    """The page of a search by one book criterion (and dates): the ids of the newest orders
+    with a line of one of these books, from `order_item (product_id, order_created_at,
+    order_id)`, then those orders only.
 
     On PostgreSQL each book gives only its own `first + 1` newest lines (a LATERAL subquery,
-    which SQLite lacks): an order among the newest `first + 1` has fewer newer orders than
-    that, so its line is among its book's. When more than MANY_BOOKS books match, the statement
-    walks the orders instead; the count is a one-time filter, so only one branch runs."""
+    which SQLite lacks: it reads every line of the books from the index): an order among the
+    newest `first + 1` has fewer newer orders than that, so its line is among its book's."""
     limit = first + 1
-    newest = _lines.order_created_at.desc(), _lines.order_id.desc()
-    books = select(_products.id).where(book).limit(MANY_BOOKS + 1).cte("books")
-    few = select(func.count()).select_from(books).scalar_subquery() <= MANY_BOOKS
-    per_book = (
-        select(_lines.order_id, _lines.order_created_at)
-        .where(_lines.product_id == books.c.id, *lines)
-        .order_by(*newest)
-        .limit(limit)
-        .lateral("per_book")
-    )
+    if dialect == "postgresql":
+        books = select(_products.id).where(_products.id.in_(book_ids)).subquery("books")
+        per_book = (
+            select(_lines.order_id, _lines.order_created_at)
+            .where(_lines.product_id == books.c.id, *lines)
+            .order_by(_lines.order_created_at.desc(), _lines.order_id.desc())
+            .limit(limit)
+            .lateral("per_book")
+        )
+        found = select(per_book).select_from(books.join(per_book, true()))
+    else:
+        found = select(_lines.order_id, _lines.order_created_at).where(
+            _lines.product_id.in_(book_ids), *lines
+        )
+    newest = found.subquery("found")
     picked = (
-        select(per_book.c.order_id, per_book.c.order_created_at)
-        .select_from(books.join(per_book, true()))
+        select(newest)
         .distinct()
-        .order_by(per_book.c.order_created_at.desc(), per_book.c.order_id.desc())
+        .order_by(newest.c.order_created_at.desc(), newest.c.order_id.desc())
         .limit(limit)
-        .subquery("picked")
-    )
-    from_lines = select(order_table).where(few, _orders.id.in_(select(picked.c.order_id)))
-    walked = _filtered(search, lines, first=first, after=after).where(~few).subquery("walked")
-    found = union_all(from_lines, select(walked)).subquery("found")
-    return _newest_first(select(found), first)
-
-
-def _by_lines_sqlite(
-    book: ColumnElement[bool], lines: list[ColumnElement[bool]], *, first: int
-) -> Select[Any]:
-    """SQLite's form of `_by_lines`: every matching line from the index, the newest kept."""
-    picked = (
-        select(_lines.order_id, _lines.order_created_at)
-        .join(product_table, _products.id == _lines.product_id)
-        .where(book, *lines)
-        .distinct()
-        .order_by(_lines.order_created_at.desc(), _lines.order_id.desc())
-        .limit(first + 1)
         .subquery("picked")
     )
     return _newest_first(
@@ -188,14 +168,16 @@ def _by_lines_sqlite(
     )
 
 
-def search_statement(
-    search: OrderSearch, *, first: int, after: OrderPosition | None, dialect: str
+async def search_statement(
+    conn: AsyncConnection, search: OrderSearch, *, first: int, after: OrderPosition | None
 ) -> Select[Any]:
     """The page's statement: one more row than the page, to tell whether another follows.
 
-    A search by one book criterion, with dates or none, picks the page's orders from the
-    lines' index first and reads only those orders; any other criterion with it filters the
-    orders, so the lines cannot be cut to a page before the orders are read."""
+    A search by one book criterion, with dates or none, first reads which books it means (at
+    most MANY_BOOKS + 1 ids, from the ISBN's or the title's index), then picks the page's
+    orders from the lines' index and reads only those. Any other criterion with it filters the
+    orders, so the lines cannot be cut to a page before the orders are read; and so does a
+    title matching more than MANY_BOOKS books."""
     lines = _on_lines(search, after)
     book = _book_condition(search)
     only_books_and_dates = not (
@@ -206,11 +188,12 @@ def search_statement(
         or search.phone
         or search.statuses
     )
-    if book is None or not only_books_and_dates:
-        return _filtered(search, lines, first=first, after=after)
-    if dialect == "postgresql":
-        return _by_lines(search, book, lines, first=first, after=after)
-    return _by_lines_sqlite(book, lines, first=first)
+    if book is not None and only_books_and_dates:
+        found = await conn.execute(select(_products.id).where(book).limit(MANY_BOOKS + 1))
+        book_ids = list(found.scalars())
+        if len(book_ids) <= MANY_BOOKS:
+            return _by_lines(book_ids, lines, first=first, dialect=conn.dialect.name)
+    return _filtered(search, lines, first=first, after=after)
 
 
 async def search_orders(
@@ -218,7 +201,6 @@ async def search_orders(
 ) -> Page[Order]:
     """One page of the orders that meet every criterion, newest first."""
     async with engine.connect() as conn:
-        statement = search_statement(search, first=first, after=after, dialect=engine.dialect.name)
-        result = await conn.execute(statement)
-        rows = result.all()
+        statement = await search_statement(conn, search, first=first, after=after)
+        rows = (await conn.execute(statement)).all()
     return Page(items=[order_from_row(r) for r in rows[:first]], has_next=len(rows) > first)

@@ -268,8 +268,8 @@ async def test_a_search_by_one_book_finds_what_reading_every_order_finds(
     first: int,
     many_books: int,
 ) -> None:
-    """From the books' newest lines, and (PostgreSQL, when a title matches more than
-    MANY_BOOKS books, here 0) walking the orders."""
+    """From the books' newest lines, and by filtering the orders when a title matches more
+    than MANY_BOOKS books (here, with 0, any)."""
     await _replace_rows(search_engine, orders)
     with patch.object(order_search, "MANY_BOOKS", many_books):
         walked = await _walk(search_engine, search, first)
