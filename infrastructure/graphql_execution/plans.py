@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeGuard
 from graphql import (
     GraphQLAbstractType,
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLID,
     GraphQLInt,
@@ -433,7 +434,34 @@ def _leaf_completer(type_: GraphQLLeafType, non_null: str | None = None) -> Comp
             return value if type(value) is bool else complete_leaf(executor, value, path)
 
         return complete_bool
+    wrapped = getattr(type_, "wrapped_cls", None)
+    if (
+        isinstance(type_, GraphQLEnumType)
+        and isinstance(wrapped, type)
+        and issubclass(wrapped, enum.Enum)
+    ):
+        names = _enum_names(type_, wrapped)
+
+        def complete_enum(executor: Walker, value: Any, path: Path | None) -> Any:
+            if type(value) is wrapped and value in names:
+                return names[value]
+            return complete_leaf(executor, value, path)
+
+        return complete_enum
     return complete_leaf
+
+
+def _enum_names(type_: GraphQLEnumType, wrapped: type[enum.Enum]) -> dict[enum.Enum, str]:
+    """What strawberry's enum coercion answers for each member of the Python enum it wraps (the
+    name of the first GraphQL value whose value equals the member's), worked out once: it
+    compares the member with the enum's values one by one on every call."""
+    names: dict[enum.Enum, str] = {}
+    for member in wrapped:
+        for name, value in type_.values.items():
+            if member.value == value.value:
+                names[member] = name
+                break
+    return names
 
 
 def _object_completer(
