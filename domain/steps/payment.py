@@ -102,6 +102,16 @@ async def _decide_refund(work: UnitOfWork, message: Message) -> Payment | None:
     payment = await work.payments.lock(message.order_id)
     if payment is None or payment.status not in _MAYBE_CHARGED:
         return None  # never charged, declined, or refunded already
+    order = await work.orders.lock(message.order_id)
+    owed_by_parts = payment.amount.amount - card_amount(order).amount if order else 0
+    if payment.refunded < owed_by_parts:
+        # the order's partial cancellations gave back more of the card than the payment has
+        # recorded: a part's refund is still on its way (its message taken at the same time
+        # as this one), and what is left would count it again
+        raise TransientFault(
+            f"a partial refund of order {payment.order_id} is not settled yet: "
+            f"{payment.refunded} of {owed_by_parts} won recorded"
+        )
     return payment
 
 

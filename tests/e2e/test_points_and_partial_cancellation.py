@@ -317,3 +317,35 @@ async def test_a_partial_cancellation_after_pickup_is_refused_as_invalid_state(
     assert (order.status, order.total.amount) == (OrderStatus.SHIPPED, 20_000)
     await pipeline.stop()
     assert await _gateway(services, order_id) == [("charge", "APPROVED", 20_000)]
+
+
+async def test_lines_cancelled_one_after_another_to_the_last_give_back_the_charge_once(
+    client: AsyncClient, services: Services, pipeline: Pipeline, member: Member
+) -> None:
+    """The last line's cancellation cancels the order while the payment worker may still be
+    refunding the earlier parts: the whole refund is what the parts left, not counted twice."""
+    await pipeline.start(carrier=False)
+    books = [
+        await create_product(services.engine, price=price, available=5)
+        for price in (10_000, 3_000, 3_000)
+    ]
+    order_id = await _place(client, member, [(book, 1) for book in books])
+    await _preparing(services, order_id)
+
+    for book in reversed(books):
+        body = await graphql(client, CANCEL_LINES, _lines(order_id, (book, 1)), token=member.token)
+        assert body["data"]["cancelOrderLines"]["errors"] == []
+
+    await eventually(
+        lambda: _gateway(services, order_id),
+        lambda ledger: ("refund", "REFUNDED", 12_500) in ledger,
+        what="the rest refunded",
+    )
+    await pipeline.stop()
+    ledger = await _gateway(services, order_id)
+    assert sorted(ledger) == [
+        ("charge", "REFUNDED", 16_000),
+        ("part", "REFUNDED", 500),  # 13,000 left: the fee is taken from the refund
+        ("part", "REFUNDED", 3_000),
+        ("refund", "REFUNDED", 12_500),
+    ]

@@ -558,6 +558,8 @@ class FakeGateway:
         self.charged: list[int] = []
         """The amount of each charge, in won."""
         self.refunds: list[str] = []
+        self.refunded: list[int] = []
+        """The amount of each whole refund, in won."""
         self.parts: list[tuple[str, int]] = []
         """Partial refunds: (key, amount)."""
         self.while_charging: Hook | None = None
@@ -577,6 +579,7 @@ class FakeGateway:
 
     async def refund(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:
         self.refunds.append(idempotency_key)
+        self.refunded.append(amount.amount)
         return self._refunds
 
     async def refund_part(self, *, idempotency_key: str, charge_key: str, amount: Money) -> bool:

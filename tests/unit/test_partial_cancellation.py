@@ -13,6 +13,7 @@ from domain.order import Order
 from domain.ordering import cancel_order
 from domain.partial_cancellation import cancel_order_lines
 from domain.points import PointsReason
+from domain.ports import TransientFault
 from domain.pricing import ShippingPolicy
 from domain.problems import ProblemCode, Refused
 from domain.status import CancelReason, OrderStatus, PaymentStatus
@@ -142,6 +143,29 @@ async def test_a_whole_cancellation_after_a_partial_one_refunds_what_is_left(
     assert database.tables.payments[order.id].left == Money(17_000 - 5_500)
     assert database.tables.payments[order.id].status is PaymentStatus.REFUNDED
     assert [database.tables.shelves[p].available for p in (1, 3)] == [10, 10]
+
+
+async def test_a_whole_refund_waits_for_a_part_refund_still_on_its_way(
+    database: FakeDatabase,
+) -> None:
+    """The order cancelled whole while its partial cancellation's refund is not settled yet
+    (the payment worker takes both messages at once): refunding what the payment's record
+    says is left would ask the gateway for the part again, and show it refunded twice."""
+    order = await _paid(database, (1, 1), (3, 1))
+    gateway = FakeGateway()
+    await cancel_order_lines(_cancel(order, (1, 1)), database.unit_of_work, POLICY)
+    await cancel_order(CancelOrder(CUSTOMER, order.id, None), database.unit_of_work)
+    cancelled = Message(Event.ORDER_CANCELLED, order.id)
+
+    with pytest.raises(TransientFault, match="partial refund"):
+        await PaymentSteps(database.unit_of_work, gateway).handle(cancelled)
+    assert gateway.refunds == []
+    await PaymentSteps(database.unit_of_work, gateway).handle(_message(database))
+    await PaymentSteps(database.unit_of_work, gateway).handle(cancelled)
+
+    assert [amount for _, amount in gateway.parts] == [8_000 - 2_500]
+    assert gateway.refunded == [17_000 - 5_500]
+    assert database.tables.payments[order.id].status is PaymentStatus.REFUNDED
 
 
 async def test_copies_beyond_the_line_and_books_not_in_the_order_are_refused(
