@@ -24,11 +24,9 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 
 from bootstrap import Services, build_services, create_app
-from cluster.environment import role_environment
 from domain.commands import OrderLine, PlaceOrder
 from domain.member import Member, Role, Viewer
 from domain.messages import Consumer
-from domain.order import Address
 from domain.ordering import place_order
 from domain.status import OrderStatus
 from infrastructure.database.placement import order_placer
@@ -37,14 +35,13 @@ from infrastructure.messaging.topology import Names
 from infrastructure.settings import Settings, load_settings
 from resolvers.common.ids import to_global_id
 from tests.conftest import AMQP_URL, own_database, run_id_of
+from tests.faults.part_workers import ADDRESS, WITHIN_SECONDS, crashable_worker
 from tests.support.factories import create_member, create_product, token_for
 from tests.support.pipeline import Pipeline
 from tests.support.processes import RoleProcess
 from tests.support.rabbit import delete_topology
 from tests.support.waiting import eventually
 
-WITHIN_SECONDS = 90
-ADDRESS = Address("김민준", "010-1234-5678", "04524", "서울특별시 중구 세종대로 110", None)
 ORDER = "query Order($id: ID!) { order(id: $id) { status payment { status } } }"
 
 
@@ -65,10 +62,6 @@ async def isolated(settings: Settings) -> AsyncIterator[Services]:
         yield services
         await services.close()
         await delete_topology(AMQP_URL, Names(own.amqp_prefix), own.retry_delays)
-
-
-def _worker(services: Services, kind: str, log: Path, **crash: str) -> RoleProcess:
-    return RoleProcess(["worker", kind], role_environment(services.settings, **crash), log)
 
 
 async def _killed(worker: RoleProcess) -> None:
@@ -156,7 +149,7 @@ async def _crashes_and_redelivery(
         assert seen(await read()) == (True, "STOCK_RESERVED")
 
         paid, dropped = tmp_path / "payment-crashed", tmp_path / "cache-crashed"
-        payment = _worker(  # its own drop after the commit off: as if it died before it
+        payment = crashable_worker(  # its own drop after the commit off: as if it died before it
             services,
             "payment",
             tmp_path / "doomed-payment.log",
@@ -169,7 +162,7 @@ async def _crashes_and_redelivery(
         assert await _status(services, placed.id) is OrderStatus.PAID
         assert seen(await read()) == (True, "STOCK_RESERVED")  # nobody dropped it yet
 
-        cache = _worker(
+        cache = crashable_worker(
             services,
             "cache",
             tmp_path / "doomed-cache.log",
@@ -186,7 +179,7 @@ async def _crashes_and_redelivery(
         assert seen(await read()) == (True, "STOCK_RESERVED")  # its events taken, not acked
 
         restarted = [
-            _worker(services, kind, tmp_path / f"restarted-{kind}.log")
+            crashable_worker(services, kind, tmp_path / f"restarted-{kind}.log")
             for kind in ("payment", "cache")
         ]
         try:
