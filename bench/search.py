@@ -20,8 +20,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.environment import POSTGRES_ADMIN_URL
@@ -40,7 +42,11 @@ from domain.order_search import OrderSearch
 from domain.status import OrderStatus
 from infrastructure.database.engine import create_engine
 from infrastructure.database.migrate import upgrade_to_head
-from infrastructure.database.order_search import search_orders, search_statement
+from infrastructure.database.order_search import (
+    books_statement,
+    search_orders,
+    search_statement,
+)
 
 PAGE = 20
 TARGET_P99_MS = 50.0
@@ -204,9 +210,17 @@ async def _round(
     return figures
 
 
-async def _explain(engine: AsyncEngine, search: OrderSearch) -> str:
+async def _explain_search(engine: AsyncEngine, search: OrderSearch) -> str:
+    """The plan of each statement the search runs: the books' ids first, for a search by one
+    book (infrastructure/database/order_search.py), then the page's."""
     async with engine.connect() as conn:
         statement = await search_statement(conn, search, first=PAGE, after=None)
+    books = books_statement(search)
+    plans = [] if books is None else [await _explain(engine, books), ""]
+    return "\n".join([*plans, await _explain(engine, statement)])
+
+
+async def _explain(engine: AsyncEngine, statement: Select[Any]) -> str:
     compiled = statement.compile(
         dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
     )
@@ -258,7 +272,7 @@ async def run(*, size: SearchDatasetSize, rounds: int, queries: int, rebuild: bo
         for case in CASES:
             search = case.make(rng, samples).checked()
             heading(f"EXPLAIN (ANALYZE, BUFFERS): {case.name}: {_describe(search)}")
-            say(await _explain(engine, search))
+            say(await _explain_search(engine, search))
     finally:
         await engine.dispose()
 

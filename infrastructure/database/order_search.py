@@ -179,6 +179,17 @@ async def search_statement(
     orders, so the lines cannot be cut to a page before the orders are read; and so does a
     title matching more than MANY_BOOKS books."""
     lines = _on_lines(search, after)
+    books = books_statement(search)
+    if books is not None:
+        book_ids = list((await conn.execute(books)).scalars())
+        if len(book_ids) <= MANY_BOOKS:
+            return _by_lines(book_ids, lines, first=first, dialect=conn.dialect.name)
+    return _filtered(search, lines, first=first, after=after)
+
+
+def books_statement(search: OrderSearch) -> Select[Any] | None:
+    """The ids of the books a search by one book criterion and dates means, at most
+    MANY_BOOKS + 1 of them; None for any other search."""
     book = _book_condition(search)
     only_books_and_dates = not (
         search.number
@@ -188,12 +199,9 @@ async def search_statement(
         or search.phone
         or search.statuses
     )
-    if book is not None and only_books_and_dates:
-        found = await conn.execute(select(_products.id).where(book).limit(MANY_BOOKS + 1))
-        book_ids = list(found.scalars())
-        if len(book_ids) <= MANY_BOOKS:
-            return _by_lines(book_ids, lines, first=first, dialect=conn.dialect.name)
-    return _filtered(search, lines, first=first, after=after)
+    if book is None or not only_books_and_dates:
+        return None
+    return select(_products.id).where(book).limit(MANY_BOOKS + 1)
 
 
 async def search_orders(
