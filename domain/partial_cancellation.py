@@ -20,7 +20,7 @@ from domain.ports import UnitOfWorkFactory
 from domain.pricing import Refund, ShippingPolicy, cancellation_refund
 from domain.problems import ProblemCode, Refused, refuse
 from domain.status import CancelReason
-from domain.validation import check_cancel_order, copies_problem, merge_lines
+from domain.validation import check_cancel_order, copies_problem, last_places, merge_lines
 
 LINES_CANCELLED = "cancelled at the customer's request: "
 """How the history's entry of a partial cancellation begins (the timeline words it by this)."""
@@ -32,6 +32,7 @@ async def cancel_order_lines(
     """Cancel the copies named; every copy of the order cancelled cancels the order."""
     check_cancel_order(command)
     wanted = {line.product_id: line.quantity for line in merge_lines(command.lines)}
+    at = last_places(command.lines)
     async with uow() as work:
         order = await work.orders.lock(command.order_id)
         if order is None or not may_act_for(command.viewer, order.member_id):
@@ -41,10 +42,10 @@ async def cancel_order_lines(
         held = {item.product_id: item.quantity for item in items}
         problems = [
             problem
-            for i, (product_id, copies) in enumerate(wanted.items())
+            for product_id, copies in wanted.items()
             if (
                 problem := copies_problem(
-                    i,
+                    at[product_id],
                     held.get(product_id),
                     copies,
                     "the order holds {held} of this book now, not {copies}",

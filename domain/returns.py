@@ -28,7 +28,7 @@ from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.pricing import ShippingPolicy, return_refund
 from domain.problems import ProblemCode, Refused, refuse
 from domain.status import DeliveryStatus
-from domain.validation import check_return, copies_problem, merge_lines
+from domain.validation import check_return, copies_problem, last_places, merge_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,7 @@ async def request_return(
     for more copies than are left to return."""
     check_return(command.lines)
     wanted = {line.product_id: line.quantity for line in merge_lines(command.lines)}
+    at = last_places(command.lines)
     async with uow() as work:
         order = await work.orders.lock(command.order_id)
         if order is None or not may_act_for(command.viewer, order.member_id):
@@ -74,10 +75,10 @@ async def request_return(
             raise allowed.refusal()
         problems = [
             problem
-            for i, (product_id, copies) in enumerate(wanted.items())
+            for product_id, copies in wanted.items()
             if (
                 problem := copies_problem(
-                    i,
+                    at[product_id],
                     left.get(product_id),
                     copies,
                     "{held} of this book can be returned now, not {copies}",

@@ -43,6 +43,12 @@ def merge_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
     return tuple(OrderLine(product_id, quantity) for product_id, quantity in merged.items())
 
 
+def last_places(lines: Iterable[OrderLine]) -> dict[int, int]:
+    """Each book's last line in a request, by its place: a refusal of the book's copies (added
+    up by `merge_lines`) names that line, as the count of copies per book does."""
+    return {line.product_id: i for i, line in enumerate(lines)}
+
+
 def _line_problems(lines: tuple[OrderLine, ...], field: str = "items") -> list[Problem]:
     if not lines:
         needs = "an order needs" if field == "items" else "a partial cancellation names"

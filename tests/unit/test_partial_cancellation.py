@@ -184,6 +184,22 @@ async def test_copies_beyond_the_line_and_books_not_in_the_order_are_refused(
     assert database.order(order.id).partial_cancellations == 1
 
 
+async def test_a_refused_line_is_named_by_its_place_in_the_request_when_a_book_comes_twice(
+    database: FakeDatabase,
+) -> None:
+    order = await _paid(database, (1, 1), (3, 2))
+
+    with pytest.raises(Refused) as refused:
+        await cancel_order_lines(
+            _cancel(order, (3, 1), (3, 1), (1, 2), (2, 1)), database.unit_of_work, POLICY
+        )
+
+    assert [(p.code, p.field) for p in refused.value.problems] == [
+        (ProblemCode.INVALID_STATE, ("lines", "2", "quantity")),
+        (ProblemCode.NOT_FOUND, ("lines", "3", "productId")),
+    ]
+
+
 @pytest.mark.parametrize(
     "status", [OrderStatus.PENDING, OrderStatus.STOCK_RESERVED, OrderStatus.SHIPPED]
 )
