@@ -23,6 +23,9 @@ MAX_DISCOUNT = 1_000
 """도서정가제: the sale price may be at most 10 % below the list price."""
 MAX_BENEFIT = 1_500
 """도서정가제: the discount plus the points at most 15 % of the list price."""
+MAX_ORDER_TOTAL = 1_000_000_000
+"""The most an order may come to, in won: an amount of the API is a GraphQL Int and the
+database's a 32-bit integer (2,147,483,647 at most), and no bookstore's basket comes near it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +173,22 @@ def _subtotal(lines: Sequence[PricedLine]) -> int:
 def price_order(
     lines: Sequence[PricedLine], points_to_spend: int, policy: ShippingPolicy
 ) -> OrderMoney:
-    """The order's money; `Refused` when the points to spend are negative or more than is due
-    (they pay all or part of the amount due, shipping included; the card pays the rest)."""
+    """The order's money; `Refused` when it comes to more than `MAX_ORDER_TOTAL`, or when the
+    points to spend are negative or more than is due (they pay all or part of the amount due,
+    shipping included; the card pays the rest)."""
     subtotal = _subtotal(lines)
     fee = policy.fee_for(subtotal)
     due = subtotal + fee
+    if due > MAX_ORDER_TOTAL:
+        raise Refused(
+            [
+                Problem(
+                    ProblemCode.INVALID_INPUT,
+                    f"an order comes to at most ₩{MAX_ORDER_TOTAL:,}, not ₩{due:,}",
+                    ("items",),
+                )
+            ]
+        )
     if not 0 <= points_to_spend <= due:
         raise Refused(
             [

@@ -17,7 +17,7 @@ from domain.messages import Event, Message
 from domain.order import Order, OrderDraft
 from domain.ordering import place_in_unit_of_work
 from domain.ports import Placement, UnitOfWorkFactory
-from domain.pricing import ShippingPolicy
+from domain.pricing import MAX_ORDER_TOTAL, ShippingPolicy
 from domain.status import OrderStatus
 from infrastructure.database.engine import single_statements
 from infrastructure.database.repositories.catalogue import book_price
@@ -73,6 +73,7 @@ WITH line AS (
            CAST(:created_at AS timestamptz)
     FROM fee
     WHERE fee.lines = cardinality(CAST(:products AS bigint[]))
+        AND fee.subtotal + fee.shipping_fee <= :max_total
     ON CONFLICT DO NOTHING
     RETURNING id
 ), new_lines AS (
@@ -107,7 +108,9 @@ twice), or a book that does not exist, writes nothing at all. PostgreSQL runs a 
 CTE whether or not it is referenced, a plain SELECT one only when it is: hence `woken`. The
 prices are `domain.pricing`'s, in SQL: each discount and points figure floored per copy (an
 integer division of non-negative numbers), the fee from the subtotal of sale prices; the order
-returned is priced again by the domain from the same rows, and tests compare both placers."""
+returned is priced again by the domain from the same rows, and tests compare both placers. An
+order beyond `MAX_ORDER_TOTAL` writes nothing either; the domain's pricing of the rows then
+refuses it, saying why."""
 
 
 class PostgresOrderPlacer(UnitOfWorkOrderPlacer):
@@ -132,6 +135,7 @@ class PostgresOrderPlacer(UnitOfWorkOrderPlacer):
                     "quantities": [quantity for _, quantity in draft.lines],
                     "threshold": self._policy.threshold,
                     "fee": self._policy.fee,
+                    "max_total": MAX_ORDER_TOTAL,
                     "id": draft.id,
                     "number": draft.number,
                     "member_id": draft.member_id,
@@ -151,6 +155,8 @@ class PostgresOrderPlacer(UnitOfWorkOrderPlacer):
             found = rows.all()
         prices = {row.product_id: book_price(row) for row in found}
         if not found or found[0].placed != 1:
+            if len(prices) == len(draft.lines):
+                draft.priced(prices, self._policy)  # `Refused` when it comes to too much
             return Placement(prices)
         return Placement(prices, draft.priced(prices, self._policy).placed())
 

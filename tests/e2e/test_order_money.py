@@ -72,3 +72,32 @@ async def test_an_order_under_the_threshold_pays_the_fee_and_the_card_is_charged
         "amountCharged": {"amount": 15_100},
         "payment": {"amount": {"amount": 15_100}},
     }
+
+
+async def test_an_order_beyond_the_largest_amount_is_refused_and_nothing_is_written(
+    client: AsyncClient, services: Services
+) -> None:
+    """Three lines of 99 books at the largest list price come to ₩2,970,000,000, beyond what an
+    amount of the API (a GraphQL Int) or of the database holds: refused with its reason, on
+    both placers (with points and without), where it answered INTERNAL."""
+    member = random_member_id()
+    token = token_for(services.settings.effective_jwt_secret, member)
+    books = [
+        await create_product(services.engine, price=10_000_000, available=1_000) for _ in range(3)
+    ]
+    lines = [(book, 99) for book in books]
+
+    without_points = await graphql(client, PLACE, {"input": order_input(lines)}, token=token)
+    with_points = await graphql(
+        client, PLACE, {"input": {**order_input(lines), "points": 1}}, token=token
+    )
+    at_the_limit = await graphql(
+        client, PLACE, {"input": order_input([(books[0], 99), (books[1], 1)])}, token=token
+    )
+
+    for body in (without_points, with_points):
+        [error] = body["data"]["placeOrder"]["errors"]
+        assert (error["code"], error["field"]) == ("INVALID_INPUT", ["input", "items"])
+        assert "2,970,000,000" in error["message"]
+    assert at_the_limit["data"]["placeOrder"]["errors"] == []
+    assert at_the_limit["data"]["placeOrder"]["order"]["total"] == {"amount": 1_000_000_000}
