@@ -214,10 +214,10 @@ async def _action(page: Page, action: str) -> Locator:
 async def test_prices_points_a_partial_cancellation_and_an_address_change(
     browser: Browser, tmp_path: Path
 ) -> None:
-    # pickup 8 s after a parcel is registered: time to change its address and cancel a line;
+    # pickup 10 s after a parcel is registered: time to change its address and cancel a line;
     # a fee of the shop's own, which the basket reads from the API
     with embedded_run(
-        tmp_path, ORDERS_CARRIER_STEP_SECONDS="8", ORDERS_SHIPPING_FEE="3000"
+        tmp_path, ORDERS_CARRIER_STEP_SECONDS="10", ORDERS_SHIPPING_FEE="3000"
     ) as shop:
         _staff_adds_books(shop, ("얇은 시집 하나", 6_000), ("얇은 시집 둘", 7_000))
         page = await browser.new_page(viewport={"width": 1280, "height": 900})

@@ -55,8 +55,13 @@ export function renderOrder(main, { id }, ctx) {
   });
   const reason = h('p', { class: 'cancel-reason', hidden: true });
   const steps = h('ol', { class: 'steps', 'aria-label': t('주문 진행 단계', 'Order progress') });
-  const details = h('div', { class: 'order-grid' });
+  // the actions panel stays where it is while the rest is redrawn: moved, even in place, a
+  // field being filled in would lose its focus (and a click its target)
   const actions = orderActions({ id, ctx, apply, follow });
+  const left = h('div', { class: 'order-col' });
+  const rightRest = h('div', { class: 'order-col' });
+  const details = h('div', { class: 'order-grid' },
+    left, h('div', { class: 'order-col' }, actions.element, rightRest));
   const header = h('section', { class: 'panel order-header' },
     h('div', { class: 'order-header-main' },
       h('p', { class: 'muted small' }, bi('주문번호', 'Order number')),
@@ -97,7 +102,7 @@ export function renderOrder(main, { id }, ctx) {
     }
     renderSteps(steps, order);
     actions.update(order);
-    renderDetails(details, order, grew, actions.element);
+    renderDetails(left, rightRest, order, grew);
     if (previous && previous !== order.status) {
       ctx.announce(`${t('주문 상태', 'Order status')}: ${labelText(ORDER_STATUS, order.status)}.`);
     }

@@ -35,7 +35,8 @@ export function renderSteps(list, order) {
   list.replaceChildren(...items);
 }
 
-export function renderDetails(grid, order, animateLatest, actionsPanel) {
+/** Draws the order into the left column and the right one's part below the actions. */
+export function renderDetails(left, right, order, animateLatest) {
   const items = h('section', { class: 'panel', 'aria-labelledby': 'items-heading' },
     h('h2', { id: 'items-heading' }, bi('주문 상품', 'Items')),
     h('ul', { class: 'order-lines' }, order.items.map((item) => h('li', {
@@ -111,9 +112,8 @@ export function renderDetails(grid, order, animateLatest, actionsPanel) {
       h('span', { class: 'timeline-message' }, entry.message),
       entry.place ? datum('span', { class: 'muted small' }, entry.place) : null)))));
 
-  grid.replaceChildren(
-    h('div', { class: 'order-col' }, items, deliveryPanel),
-    h('div', { class: 'order-col' }, actionsPanel, timeline, paymentPanel, addressPanel));
+  left.replaceChildren(items, deliveryPanel);
+  right.replaceChildren(timeline, paymentPanel, addressPanel);
 }
 
 /** An entry's heading: the status an order entered or was at, the scan, or what it was. */
