@@ -100,6 +100,8 @@ function inputSentence(name, message) {
   if (name === 'points' && /amount due/.test(message)) return '적립금은 결제할 금액까지만 쓸 수 있습니다.';
   const lines = /at most (\d+) lines/.exec(message);
   if (name === 'items' && lines) return `한 주문에는 ${lines[1]}종까지 담을 수 있습니다.`;
+  const most = /comes to at most ₩([\d,]*\d)/.exec(message);
+  if (name === 'items' && most) return `한 주문은 ${most[1]}원까지 할 수 있습니다. 수량을 줄여 나눠 주문하세요.`;
   return FIELD_SENTENCES[name] ?? CODE_SENTENCES.INVALID_INPUT;
 }
 

@@ -10,6 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from domain.pricing import (
+    MAX_ORDER_TOTAL,
+    NO_RATES,
+    BookPrice,
+    PricedLine,
+    ShippingPolicy,
+    price_order,
+)
+from domain.problems import Refused
 from domain.text import character_problem, text_problem
 from domain.validation import MAX_QUANTITY
 from resolvers.common.errors import ErrorCode
@@ -97,3 +106,23 @@ def test_field_rules_and_states_are_worded_for_the_customer() -> None:
         "한 책은 1권부터 99권까지 주문할 수 있습니다.",
         "상품이 이미 택배사에 넘어가 주문을 취소할 수 없습니다.",
     ]
+
+
+def test_an_order_beyond_the_largest_amount_is_worded_with_the_limit() -> None:
+    book = PricedLine(1, MAX_QUANTITY, BookPrice(MAX_ORDER_TOTAL // MAX_QUANTITY + 1, NO_RATES))
+    with pytest.raises(Refused) as refused:
+        price_order([book], 0, ShippingPolicy())
+    [problem] = refused.value.problems
+
+    [said] = _sentences(
+        [
+            {
+                "code": problem.code.value,
+                "field": ["input", *problem.field],
+                "message": problem.message,
+            }
+        ],
+        "placeOrder",
+    )
+
+    assert said == "한 주문은 1,000,000,000원까지 할 수 있습니다. 수량을 줄여 나눠 주문하세요."
