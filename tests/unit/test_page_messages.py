@@ -113,6 +113,7 @@ def test_an_order_beyond_the_largest_amount_is_worded_with_the_limit() -> None:
     with pytest.raises(Refused) as refused:
         price_order([book], 0, ShippingPolicy())
     [problem] = refused.value.problems
+    assert problem.field is not None
 
     [said] = _sentences(
         [
