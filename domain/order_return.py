@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
+
+from domain.status import DeliveryStatus
 
 
 class ReturnReason(StrEnum):
@@ -37,3 +40,16 @@ class OrderReturn:
     @property
     def open(self) -> bool:
         return self.status is not ReturnStatus.RECEIVED
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnScan:
+    """A scan of a return's parcel, as the carrier reported it: its name, place and what it
+    means as a delivery status (DELIVERED: back at the bookstore)."""
+
+    order_id: UUID
+    number: int
+    status: DeliveryStatus
+    scan: str | None
+    location: str | None
+    occurred_at: datetime

@@ -26,7 +26,7 @@ from domain.order import (
     OrderDraft,
     OrderItem,
 )
-from domain.order_return import OrderReturn, ReturnReason, ReturnStatus
+from domain.order_return import OrderReturn, ReturnReason, ReturnScan, ReturnStatus
 from domain.payment import Payment
 from domain.points import PointsEntry
 from domain.pricing import BookPrice, BookRates
@@ -226,6 +226,10 @@ class ReturnRepository(Protocol):
 
     async def set_status(self, found: OrderReturn, status: ReturnStatus) -> None: ...
 
+    async def record_scan(self, scan: ReturnScan, carrier_event_id: str) -> bool:
+        """Keep a scan of the return's parcel; False when the carrier's id was seen before."""
+        ...
+
 
 class Outbox(Protocol):
     async def add(self, message: Message) -> None: ...
@@ -334,6 +338,11 @@ class Carrier(Protocol):
 
     async def register_parcel(self, *, reference: str, address: Address) -> str:
         """The parcel's tracking number."""
+        ...
+
+    async def register_return(self, *, reference: str, address: Address) -> str:
+        """A return parcel (반품 회수) to pick up at `address` and bring to us: its tracking
+        number (idempotent per reference, as a parcel's registration)."""
         ...
 
     async def cancel_parcel(self, *, tracking_number: str) -> None: ...

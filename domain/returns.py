@@ -22,12 +22,13 @@ from domain.commands import OrderLine
 from domain.member import Viewer
 from domain.messages import Event, Message
 from domain.order import HistoryEntry, Order, OrderItem
-from domain.order_return import OrderReturn, ReturnReason, ReturnStatus
+from domain.order_return import OrderReturn, ReturnReason, ReturnScan, ReturnStatus
 from domain.points import PointsEntry, PointsReason
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.pricing import ShippingPolicy, return_refund
 from domain.problems import ProblemCode, Refused, refuse
 from domain.status import DeliveryStatus
+from domain.steps.tracking import ParcelReport
 from domain.validation import check_return, copies_problem, last_places, merge_lines
 
 
@@ -105,21 +106,27 @@ async def request_return(
 
 
 async def follow_return_parcel(
-    work: UnitOfWork,
-    tracking_number: str,
-    status: DeliveryStatus,
-    shipping: ShippingPolicy,
-    returns: ReturnPolicy,
+    work: UnitOfWork, report: ParcelReport, shipping: ShippingPolicy, returns: ReturnPolicy
 ) -> bool:
-    """The carrier's report about a return parcel, in the caller's unit of work: picked up,
-    then back at the warehouse (the carrier's DELIVERED). False when no return has this
-    parcel. A report that moves nothing (repeated, or older) changes nothing."""
-    found = await work.returns.lock_by_tracking_number(tracking_number)
+    """The carrier's report about a return parcel, in the caller's unit of work: its scan kept,
+    then picked up, then back at the bookstore (the carrier's DELIVERED). False when no return
+    has this parcel. A report seen before, or one that moves nothing (older), changes nothing."""
+    found = await work.returns.lock_by_tracking_number(report.tracking_number)
     if found is None:
         return False
-    if status is DeliveryStatus.DELIVERED and found.status is not ReturnStatus.RECEIVED:
+    scan = ReturnScan(
+        found.order_id,
+        found.number,
+        report.status,
+        report.scan,
+        report.location,
+        report.occurred_at,
+    )
+    if not await work.returns.record_scan(scan, report.event_id):
+        return True
+    if report.status is DeliveryStatus.DELIVERED and found.status is not ReturnStatus.RECEIVED:
         await receive_return(work, found, shipping, returns)
-    elif status is not DeliveryStatus.PREPARING and found.status is ReturnStatus.COLLECTING:
+    elif report.status is not DeliveryStatus.PREPARING and found.status is ReturnStatus.COLLECTING:
         await work.returns.set_status(found, ReturnStatus.PICKED_UP)
         order = await work.orders.lock(found.order_id)
         assert order is not None
@@ -127,7 +134,7 @@ async def follow_return_parcel(
             order.id,
             HistoryEntry(
                 order.status,
-                f"{RETURN_PICKED_UP}return {found.number}, parcel {tracking_number}",
+                f"{RETURN_PICKED_UP}return {found.number}, parcel {report.tracking_number}",
                 datetime.now(UTC),
             ),
         )

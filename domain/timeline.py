@@ -15,6 +15,7 @@ from enum import StrEnum
 from domain.address_change import ADDRESS_CHANGED
 from domain.delivery import DeliveryEvent
 from domain.order import OrderEvent
+from domain.order_return import ReturnScan
 from domain.partial_cancellation import LINES_CANCELLED
 from domain.payment import PaymentEvent, PaymentEventKind
 from domain.returns import RETURN_COLLECTING, RETURN_PICKED_UP, RETURN_RECEIVED, RETURN_REQUESTED
@@ -35,6 +36,8 @@ class TimelineKind(StrEnum):
     """A scan the carrier reported (CJ대한통운's 집화처리 … 배달완료), with its place."""
     PARCEL_UPDATE = "PARCEL_UPDATE"
     """What we did with the parcel at the carrier: registered, readdressed, cancelled."""
+    RETURN_SCAN = "RETURN_SCAN"
+    """A scan the carrier reported of a return parcel (반품 회수), with its place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,14 @@ _SCANNED: dict[DeliveryStatus, str] = {
     DeliveryStatus.OUT_FOR_DELIVERY: "배송기사가 배달을 시작했습니다.",
     DeliveryStatus.DELIVERED: "배달을 완료했습니다.",
     DeliveryStatus.CANCELLED: "택배 접수가 취소되었습니다.",
+}
+_RETURN_SCANNED: dict[DeliveryStatus, str] = {
+    DeliveryStatus.PREPARING: "택배사가 반품 회수를 준비하고 있습니다.",
+    DeliveryStatus.PICKED_UP: "택배사가 반품 상품을 회수했습니다.",
+    DeliveryStatus.IN_TRANSIT: "반품 상품이 이동하고 있습니다.",
+    DeliveryStatus.OUT_FOR_DELIVERY: "반품 상품이 물류센터로 가고 있습니다.",
+    DeliveryStatus.DELIVERED: "반품 상품이 물류센터에 도착했습니다.",
+    DeliveryStatus.CANCELLED: "반품 회수가 취소되었습니다.",
 }
 _PARCEL_UPDATES: tuple[tuple[str, str], ...] = (
     (REGISTERED, "택배사에 배송을 접수했습니다."),
@@ -135,17 +146,31 @@ def _parcel(event: DeliveryEvent) -> TimelineEntry:
     )
 
 
+def _return_scan(scan: ReturnScan) -> TimelineEntry:
+    said = _RETURN_SCANNED[scan.status]
+    return TimelineEntry(
+        TimelineKind.RETURN_SCAN,
+        scan.occurred_at,
+        f"[{scan.scan}] {said}" if scan.scan else said,
+        place=scan.location,
+        scan=scan.scan,
+    )
+
+
 def timeline(
     history: Iterable[OrderEvent],
     cancel_reason: CancelReason | None,
     payment_events: Iterable[PaymentEvent],
     parcel_events: Iterable[DeliveryEvent],
+    return_scans: Iterable[ReturnScan],
 ) -> list[TimelineEntry]:
     """Every entry, oldest first; entries of one moment keep the order of their sources (the
-    order's history, then its payment, then its parcel) and of each source."""
+    order's history, then its payment, then its parcel, then its return parcels) and of each
+    source."""
     entries = [
         *_history(history, cancel_reason),
         *(_payment(event) for event in payment_events),
         *(_parcel(event) for event in parcel_events),
+        *(_return_scan(scan) for scan in return_scans),
     ]
     return sorted(entries, key=lambda entry: entry.occurred_at)

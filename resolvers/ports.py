@@ -17,7 +17,7 @@ from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member, Viewer
 from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
-from domain.order_return import OrderReturn
+from domain.order_return import OrderReturn, ReturnScan
 from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment, PaymentEvent
@@ -92,6 +92,10 @@ class ReadStore(Protocol):
 
     async def returns_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderReturn]:
         """Each order's returns, in the order they were asked for."""
+        ...
+
+    async def return_scans_by_order_ids(self, ids: Sequence[UUID]) -> list[ReturnScan]:
+        """Each order's return parcels' scans, in the order they were reported."""
         ...
 
     async def deliveries_by_order_ids(self, ids: Sequence[UUID]) -> list[Delivery]: ...

@@ -200,7 +200,7 @@ async def _decide_return_pickup(work: UnitOfWork, message: Message) -> _ReturnPi
 
 
 async def _register_return(reach: Reach[Carrier], pickup: _ReturnPickup) -> str:
-    return await reach.outside.register_parcel(reference=pickup.reference, address=pickup.address)
+    return await reach.outside.register_return(reference=pickup.reference, address=pickup.address)
 
 
 async def _apply_return_pickup(
@@ -228,9 +228,7 @@ def delivery_table(shipping: ShippingPolicy, returns: ReturnPolicy) -> StepTable
 
     async def track(work: UnitOfWork, message: Message) -> None:
         report = ParcelReport.from_payload(message.payload)
-        if not await follow_return_parcel(
-            work, report.tracking_number, report.status, shipping, returns
-        ):
+        if not await follow_return_parcel(work, report, shipping, returns):
             await apply_parcel_report(work, report)
 
     return StepTable(

@@ -43,15 +43,19 @@ class Scan:
     """Ours, in ASCII: the scan's part of the report's event id."""
     place: str | None
     """Where it happens; None: at the branch that delivers to the parcel's postal code."""
+    place_back: str | None
+    """Where it happens to a return parcel (반품 회수), which travels the other way: picked up
+    by the branch of the customer's postal code (None), delivered to the bookstore's."""
 
-    def location(self, zip_code: str) -> str:
-        return self.place or delivery_branch(zip_code)
+    def location(self, zip_code: str, *, returning: bool = False) -> str:
+        place = self.place_back if returning else self.place
+        return place or delivery_branch(zip_code)
 
 
 SCANS = (
-    Scan("집화처리", DeliveryStatus.PICKED_UP, "PICKED_UP", SENDING_BRANCH),
-    Scan("간선상차", DeliveryStatus.IN_TRANSIT, "TRUNK_LOADED", SENDING_BRANCH),
-    Scan("간선하차", DeliveryStatus.IN_TRANSIT, "TRUNK_UNLOADED", HUB),
-    Scan("배송출발", DeliveryStatus.OUT_FOR_DELIVERY, "OUT_FOR_DELIVERY", None),
-    Scan("배달완료", DeliveryStatus.DELIVERED, "DELIVERED", None),
+    Scan("집화처리", DeliveryStatus.PICKED_UP, "PICKED_UP", SENDING_BRANCH, None),
+    Scan("간선상차", DeliveryStatus.IN_TRANSIT, "TRUNK_LOADED", SENDING_BRANCH, None),
+    Scan("간선하차", DeliveryStatus.IN_TRANSIT, "TRUNK_UNLOADED", HUB, HUB),
+    Scan("배송출발", DeliveryStatus.OUT_FOR_DELIVERY, "OUT_FOR_DELIVERY", None, SENDING_BRANCH),
+    Scan("배달완료", DeliveryStatus.DELIVERED, "DELIVERED", None, SENDING_BRANCH),
 )

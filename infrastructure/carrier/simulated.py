@@ -71,6 +71,12 @@ class SimulatedCarrier:
         self._give_up_after = give_up_after
 
     async def register_parcel(self, *, reference: str, address: Address) -> str:
+        return await self._registered(reference, address, returning=False)
+
+    async def register_return(self, *, reference: str, address: Address) -> str:
+        return await self._registered(reference, address, returning=True)
+
+    async def _registered(self, reference: str, address: Address, *, returning: bool) -> str:
         now = utc_now()
         async with self._single.begin() as conn:
             found = await conn.execute(
@@ -82,6 +88,7 @@ class SimulatedCarrier:
                     scans=0,
                     reported_scans=0,
                     zip_code=address.zip_code,
+                    return_parcel=returning,
                     cancelled=False,
                     next_step_at=now + self._step,
                     created_at=now,
@@ -158,6 +165,7 @@ class SimulatedCarrier:
                         _parcel.scans,
                         _parcel.reported_scans,
                         _parcel.zip_code,
+                        _parcel.return_parcel,
                         _parcel.updated_at,
                     )
                     .where(_parcel.scans > _parcel.reported_scans, _parcel.cancelled.is_(False))
@@ -165,10 +173,12 @@ class SimulatedCarrier:
                 )
             ).all()
         accepted = 0
-        for tracking_number, scans, reported, zip_code, scanned_at in pending:
+        for tracking_number, scans, reported, zip_code, returning, scanned_at in pending:
             for number in range(reported + 1, scans + 1):
+                scan = SCANS[number - 1]
+                location = scan.location(zip_code, returning=returning)
                 outcome = await self._report_scan(
-                    report_progress, tracking_number, SCANS[number - 1], zip_code, scanned_at
+                    report_progress, tracking_number, scan, location, scanned_at
                 )
                 if outcome is _Outcome.LATER:
                     break
@@ -181,13 +191,13 @@ class SimulatedCarrier:
         report_progress: ReportProgress,
         tracking_number: str,
         scan: Scan,
-        zip_code: str,
+        location: str,
         scanned_at: datetime,
     ) -> _Outcome:
         report = ParcelReport(
             tracking_number=tracking_number,
             status=scan.status,
-            location=scan.location(zip_code),
+            location=location,
             occurred_at=utc_now(),
             event_id=f"{tracking_number}-{scan.code}",
             scan=scan.name,

@@ -9,7 +9,7 @@ from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
 from domain.money import Money
 from domain.order import Address, Order, OrderEvent, OrderItem
-from domain.order_return import OrderReturn, ReturnReason, ReturnStatus
+from domain.order_return import OrderReturn, ReturnReason, ReturnScan, ReturnStatus
 from domain.payment import Payment, PaymentEvent, PaymentEventKind
 from domain.points import PointsEntry, PointsReason
 from domain.pricing import BookRates
@@ -138,4 +138,15 @@ def order_return_from_row(row: Row) -> OrderReturn:
         lines=tuple((int(p), int(q)) for p, q in row.lines),
         status=ReturnStatus(row.status),
         tracking_number=row.tracking_number,
+    )
+
+
+def return_scan_from_row(row: Row) -> ReturnScan:
+    return ReturnScan(
+        order_id=row.order_id,
+        number=row.number,
+        status=DeliveryStatus(row.status),
+        scan=row.scan,
+        location=row.location,
+        occurred_at=row.occurred_at,
     )

@@ -31,7 +31,7 @@ from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
 from domain.order import Order, OrderEvent, OrderItem, OrderSnapshot
-from domain.order_return import OrderReturn
+from domain.order_return import OrderReturn, ReturnScan
 from domain.order_search import OrderSearch
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment, PaymentEvent
@@ -51,6 +51,7 @@ from infrastructure.database.mapping import (
     payment_from_row,
     points_entry_from_row,
     product_from_row,
+    return_scan_from_row,
 )
 from infrastructure.database.order_search import escape_like, search_orders
 from infrastructure.database.tables import (
@@ -65,6 +66,7 @@ from infrastructure.database.tables import (
     payment_table,
     points_entry_table,
     product_table,
+    return_scan_table,
     stock_table,
 )
 
@@ -327,6 +329,10 @@ class SqlReadStore:
     async def returns_by_order_ids(self, ids: Sequence[UUID]) -> list[OrderReturn]:
         key = order_return_table.c.order_id
         return await self._rows_with(key, ids, order_return_from_row, by_id=True)
+
+    async def return_scans_by_order_ids(self, ids: Sequence[UUID]) -> list[ReturnScan]:
+        key = return_scan_table.c.order_id
+        return await self._rows_with(key, ids, return_scan_from_row, by_id=True)
 
     async def deliveries_by_order_ids(self, ids: Sequence[UUID]) -> list[Delivery]:
         key = delivery_table.c.order_id

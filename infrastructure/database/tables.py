@@ -290,6 +290,23 @@ class PaymentEventRow(TableModel, table=True):
     occurred_at: datetime = _created()
 
 
+class ReturnScanRow(TableModel, table=True):
+    """A scan of a return parcel, as the carrier reported it (domain.order_return.ReturnScan)."""
+
+    __tablename__ = "return_scan"
+    __table_args__ = (Index("ix_return_scan_order_id_id", "order_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntId, primary_key=True))
+    order_id: uuid.UUID = Field(foreign_key="orders.id", ondelete="CASCADE")
+    number: int
+    """The return's."""
+    status: str = Field(max_length=20)
+    scan: str | None = Field(default=None, max_length=50)
+    location: str | None = Field(default=None, max_length=200)
+    carrier_event_id: str = Field(max_length=100, unique=True)
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class OrderReturnRow(TableModel, table=True):
     """A return (반품) of some copies of a delivered order (domain.order_return.OrderReturn)."""
 
@@ -405,6 +422,8 @@ class SimulatedParcelRow(TableModel, table=True):
     reported_scans: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     """How many of them were reported to us (accepted, or given up)."""
     zip_code: str = Field(max_length=10)
+    return_parcel: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    """A return parcel (반품 회수): picked up at the customer's, delivered to the bookstore."""
     cancelled: bool = Field(default=False)
     next_step_at: datetime = Field(sa_type=UTCDateTime, index=True)
     created_at: datetime = _created()
@@ -428,6 +447,7 @@ points_entry_table = _core(PointsEntryRow)
 payment_table = _core(PaymentRow)
 payment_event_table = _core(PaymentEventRow)
 order_return_table = _core(OrderReturnRow)
+return_scan_table = _core(ReturnScanRow)
 delivery_table = _core(DeliveryRow)
 delivery_event_table = _core(DeliveryEventRow)
 outbox_table = _core(OutboxRow)

@@ -20,7 +20,7 @@ from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.member import Member
 from domain.order import Order, OrderEvent, OrderItem
-from domain.order_return import OrderReturn
+from domain.order_return import OrderReturn, ReturnScan
 from domain.paging import OrderCriteria, OrderPosition, Page
 from domain.payment import Payment, PaymentEvent
 from resolvers.ports import ReadStore
@@ -151,6 +151,10 @@ class Loaders:
     @cached_property
     def payment_events(self) -> DataLoader[UUID, list[PaymentEvent]]:
         return DataLoader(_many_each(self._store.payment_events_by_order_ids, lambda e: e.order_id))
+
+    @cached_property
+    def return_scans(self) -> DataLoader[UUID, list[ReturnScan]]:
+        return DataLoader(_many_each(self._store.return_scans_by_order_ids, lambda s: s.order_id))
 
     @cached_property
     def returns(self) -> AheadLoader[UUID, list[OrderReturn]]:

@@ -19,13 +19,13 @@ class TimelineEntryType:
     occurred_at: datetime
     message: str = strawberry.field(description="What happened, in Korean, fit to show.")
     place: str | None = strawberry.field(
-        description="Where the carrier scanned the parcel (PARCEL_SCAN only)."
+        description="Where the carrier scanned the parcel (PARCEL_SCAN, RETURN_SCAN)."
     )
     status: OrderStatus | None = strawberry.field(
         description="The status the order entered, or was at (ORDER_STATUS, ORDER_CHANGED)."
     )
     scan: str | None = strawberry.field(
-        description="The carrier's own name for the scan (PARCEL_SCAN only): 집화처리 …"
+        description="The carrier's own name for the scan (PARCEL_SCAN, RETURN_SCAN): 집화처리 …"
     )
 
     @classmethod

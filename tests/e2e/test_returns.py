@@ -17,10 +17,11 @@ from domain.actions import ReturnPolicy
 from domain.catalogue import StockLevel
 from domain.moments import SEOUL
 from domain.status import OrderStatus
+from infrastructure.carrier.cj_scans import SCANS, delivery_branch
 from resolvers.common.ids import to_global_id
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.graphql import graphql
-from tests.support.orders import place_ok, read_order, stock_level
+from tests.support.orders import ADDRESS, place_ok, read_order, stock_level
 from tests.support.pipeline import Pipeline
 from tests.support.statuses import order_at
 from tests.support.waiting import eventually
@@ -37,7 +38,7 @@ query ($id: ID!) {
   order(id: $id) {
     items { quantity product { id } }
     history { status message }
-    timeline { kind message }
+    timeline { kind occurredAt message place scan }
     availableActions { action available reasonCode }
     returns { number reason status trackingNumber lines { quantity product { id } } }
   }
@@ -144,13 +145,22 @@ async def test_a_change_of_mind_return_of_one_line_refunds_it_less_the_fee_with_
         "status": "RECEIVED",
         "lines": [{"quantity": 1, "product": {"id": to_global_id("Product", returned)}}],
     }
-    notes = [e["message"] for e in order["timeline"] if e["kind"] == "ORDER_CHANGED"]
+    timeline = order["timeline"]
+    assert [datetime.fromisoformat(e["occurredAt"]) for e in timeline] == sorted(
+        datetime.fromisoformat(e["occurredAt"]) for e in timeline
+    )
+    notes = [e["message"] for e in timeline if e["kind"] == "ORDER_CHANGED"]
     assert notes == [
         "반품을 신청하셨습니다.",
         "택배사에 반품 회수를 접수했습니다.",
         "택배사가 반품 상품을 회수했습니다.",
         "반품 상품이 도착하여 환불했습니다.",
     ]
+    fetched = [(e["scan"], e["place"]) for e in order["timeline"] if e["kind"] == "RETURN_SCAN"]
+    assert fetched == [
+        (scan.name, scan.location(ADDRESS["zipCode"], returning=True)) for scan in SCANS
+    ]
+    assert fetched[0][1] == delivery_branch(ADDRESS["zipCode"])  # picked up at the customer's
     [received] = [e["message"] for e in order["history"] if "return received" in e["message"]]
     assert f"back ₩{PRICE - fee:,} to the card" in received
     assert f"{POINTS:,} points earned taken back" in received

@@ -204,7 +204,14 @@ query ($first: Int!) {
 }
 """
 
-AFTER_THE_ORDER_LEVELS = ("orders", "order_event", "payment_event", "delivery", "delivery_event")
+AFTER_THE_ORDER_LEVELS = (
+    "orders",
+    "order_event",
+    "payment_event",
+    "delivery",
+    "return_scan",
+    "delivery_event",
+)
 """The page, then each source of the timeline once (what may be done needs nothing more of
 an order that is not delivered). A page whose orders have no parcel yet (the newest may be one
 placed by a test above) reads no parcel events."""

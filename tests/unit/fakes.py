@@ -28,7 +28,7 @@ from domain.order import (
     OrderDraft,
     OrderItem,
 )
-from domain.order_return import OrderReturn, ReturnReason, ReturnStatus
+from domain.order_return import OrderReturn, ReturnReason, ReturnScan, ReturnStatus
 from domain.ordering import cancel_order, place_in_unit_of_work
 from domain.payment import Payment
 from domain.points import PointsEntry, PointsReason
@@ -99,6 +99,8 @@ class Tables:
     inbox: set[tuple[Consumer, UUID]] = field(default_factory=set)
     returns: dict[UUID, list[OrderReturn]] = field(default_factory=dict)
     """By order id, numbered 1 first."""
+    return_scans: dict[str, ReturnScan] = field(default_factory=dict)
+    """By the carrier's id for each."""
 
 
 class FakeDatabase:
@@ -442,6 +444,12 @@ class FakeReturns:
     async def set_status(self, found: OrderReturn, status: ReturnStatus) -> None:
         self._replace(dataclasses.replace(found, status=status))
 
+    async def record_scan(self, scan: ReturnScan, carrier_event_id: str) -> bool:
+        if carrier_event_id in self._t.return_scans:
+            return False
+        self._t.return_scans[carrier_event_id] = scan
+        return True
+
     def _replace(self, changed: OrderReturn) -> None:
         kept = self._t.returns[changed.order_id]
         kept[changed.number - 1] = changed
@@ -608,6 +616,9 @@ class FakeCarrier:
         if self.while_registering is not None:
             await self.while_registering()
         return str(next(self._numbers))
+
+    async def register_return(self, *, reference: str, address: Address) -> str:
+        return await self.register_parcel(reference=reference, address=address)
 
     async def cancel_parcel(self, *, tracking_number: str) -> None:
         self.cancelled.append(tracking_number)

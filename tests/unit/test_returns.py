@@ -19,6 +19,7 @@ from domain.pricing import BookRates, ShippingPolicy
 from domain.problems import Refused
 from domain.returns import RequestReturn, follow_return_parcel, request_return
 from domain.status import DeliveryStatus, OrderStatus
+from domain.steps.tracking import ParcelReport
 from tests.unit.fakes import FakeDatabase, an_order
 
 CUSTOMER = Viewer(Member("m-1", "김민준", None), Role.CUSTOMER)
@@ -57,11 +58,24 @@ async def _ask(database: FakeDatabase, order: Order, reason: ReturnReason) -> No
     )
 
 
-async def _report(database: FakeDatabase, status: DeliveryStatus) -> bool:
+async def _report(database: FakeDatabase, status: DeliveryStatus, *, again: bool = False) -> bool:
+    """The carrier's report of this scan (`again`: the same report, sent twice)."""
+    report = ParcelReport(
+        TRACKING,
+        status,
+        "서울강남",
+        datetime.now(UTC),
+        f"{TRACKING}-{status.value}{'' if again else '-' + str(len(_SENT))}",
+        "집화처리",
+    )
+    _SENT.append(report.event_id)
     async with database.unit_of_work() as work:
-        followed = await follow_return_parcel(work, TRACKING, status, SHIPPING, RETURNS)
+        followed = await follow_return_parcel(work, report, SHIPPING, RETURNS)
         await work.commit()
     return followed
+
+
+_SENT: list[str] = []
 
 
 def _registered(database: FakeDatabase, order: Order) -> None:
@@ -78,7 +92,8 @@ async def test_a_return_arrives_once_whatever_the_carrier_repeats(database: Fake
 
     for status in (DeliveryStatus.PICKED_UP, DeliveryStatus.PICKED_UP, DeliveryStatus.DELIVERED):
         assert await _report(database, status)
-    assert await _report(database, DeliveryStatus.DELIVERED)  # repeated
+    assert await _report(database, DeliveryStatus.DELIVERED, again=True)  # sent twice
+    assert await _report(database, DeliveryStatus.DELIVERED, again=True)
     assert await _report(database, DeliveryStatus.IN_TRANSIT)  # older, arriving late
 
     received = [m for m in database.tables.outbox if m.name is Event.RETURN_RECEIVED]

@@ -5,10 +5,11 @@ from uuid import UUID
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.order_return import OrderReturn, ReturnReason, ReturnStatus
+from domain.order_return import OrderReturn, ReturnReason, ReturnScan, ReturnStatus
 from infrastructure.database.mapping import order_return_from_row
-from infrastructure.database.tables import order_return_table
+from infrastructure.database.tables import order_return_table, return_scan_table
 from infrastructure.database.types import utc_now
+from infrastructure.database.upsert import insert_or_skip
 
 _ret = order_return_table.c
 
@@ -69,6 +70,21 @@ class SqlReturnRepository:
 
     async def set_status(self, found: OrderReturn, status: ReturnStatus) -> None:
         await self._set(found, status=status.value)
+
+    async def record_scan(self, scan: ReturnScan, carrier_event_id: str) -> bool:
+        inserted = await self._conn.execute(
+            insert_or_skip(self._conn, return_scan_table),
+            {
+                "order_id": scan.order_id,
+                "number": scan.number,
+                "status": scan.status.value,
+                "scan": scan.scan,
+                "location": scan.location,
+                "carrier_event_id": carrier_event_id,
+                "occurred_at": scan.occurred_at,
+            },
+        )
+        return inserted.rowcount == 1
 
     async def _set(self, found: OrderReturn, **values: object) -> None:
         await self._conn.execute(
