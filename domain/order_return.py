@@ -36,6 +36,9 @@ class OrderReturn:
     """(product id, copies)."""
     status: ReturnStatus
     tracking_number: str | None = None
+    fee_kept: int = 0
+    """What it kept for its own parcel once received (a change of mind): the order's shipping
+    fee holds it, and a later return must not give it back as the outbound fee."""
 
     @property
     def open(self) -> bool:

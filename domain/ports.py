@@ -226,6 +226,10 @@ class ReturnRepository(Protocol):
 
     async def set_status(self, found: OrderReturn, status: ReturnStatus) -> None: ...
 
+    async def received(self, found: OrderReturn, fee_kept: int) -> None:
+        """Back at the bookstore: RECEIVED, with what it kept for its own parcel."""
+        ...
+
     async def record_scan(self, scan: ReturnScan, carrier_event_id: str) -> bool:
         """Keep a scan of the return's parcel; False when the carrier's id was seen before."""
         ...

@@ -215,6 +215,8 @@ class Refund:
     card: int
     points: int
     after: OrderMoney
+    return_fee_kept: int = 0
+    """A return's: what it kept for its own parcel (a change of mind), within `after`'s fee."""
 
 
 def cancellation_refund(
@@ -261,30 +263,38 @@ def return_refund(
     *,
     customer_pays: bool,
     return_fee: int,
+    return_fees_kept: int = 0,
 ) -> Refund:
     """What a return (반품) gives back once its books are back, `remaining` being the lines as
-    they stay.
+    they stay, `return_fees_kept` what the order's earlier returns kept for their parcels.
 
     A change of mind (`customer_pays`) pays the return parcel (`return_fee`) and keeps the
     outbound fee: the one it was charged stays, and an order that shipped free owes it once
     what stays is below the threshold (all of it returned included: the parcel did travel). A
     damaged or wrong book is the shop's fault: nothing kept, and the outbound fee comes back
-    with the last book. Never more kept than the refund; the card comes back first, the points
-    last, as in `cancellation_refund`. The fees kept are the order's shipping fee after it."""
+    with the last book. The order's fee holds the outbound fee and every earlier return's fee
+    (`return_fees_kept`, which stay kept): the outbound fee is what it holds beyond them. Never
+    more kept than the refund; the card comes back first, the points last, as in
+    `cancellation_refund`. The fees kept are the order's shipping fee after it."""
     subtotal = _subtotal(remaining)
+    outbound = before.shipping_fee - return_fees_kept
+    own_fee = 0
     if customer_pays:
-        kept = (before.shipping_fee or policy.fee_for(subtotal)) + return_fee
-    else:
-        kept = before.shipping_fee if subtotal else 0
+        outbound = outbound or policy.fee_for(subtotal)
+        own_fee = return_fee
+    elif not subtotal:
+        outbound = 0
     paid = before.card + before.points_used
-    back = max(0, paid - subtotal - kept)
+    back = max(0, paid - subtotal - outbound - return_fees_kept - own_fee)
     card = min(back, before.card)
     points = back - card
+    fee = paid - back - subtotal
     after = OrderMoney(
         subtotal=subtotal,
-        shipping_fee=paid - back - subtotal,
+        shipping_fee=fee,
         points_used=before.points_used - points,
         card=before.card - card,
         points_to_earn=sum(line.points for line in remaining),
     )
-    return Refund(card=card, points=points, after=after)
+    kept_for_parcel = max(0, min(own_fee, fee - outbound - return_fees_kept))
+    return Refund(card=card, points=points, after=after, return_fee_kept=kept_for_parcel)

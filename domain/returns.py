@@ -154,12 +154,14 @@ async def receive_return(
         for item in items
     ]
     remaining = [item for item in remaining if item.quantity > 0]
+    earlier = await work.returns.of_order(order.id)
     refund = return_refund(
         order.money,
         [item.priced for item in remaining],
         shipping,
         customer_pays=found.reason is ReturnReason.CHANGE_OF_MIND,
         return_fee=returns.fee,
+        return_fees_kept=sum(r.fee_kept for r in earlier if r.status is ReturnStatus.RECEIVED),
     )
     money = refund.after
     now = datetime.now(UTC)
@@ -186,7 +188,7 @@ async def receive_return(
             now,
         ),
     )
-    await work.returns.set_status(found, ReturnStatus.RECEIVED)
+    await work.returns.received(found, refund.return_fee_kept)
     if refund.points:
         await work.points.add(
             PointsEntry(order.member_id, order.id, PointsReason.RETURNED, refund.points, part)

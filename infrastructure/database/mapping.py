@@ -138,6 +138,7 @@ def order_return_from_row(row: Row) -> OrderReturn:
         lines=tuple((int(p), int(q)) for p, q in row.lines),
         status=ReturnStatus(row.status),
         tracking_number=row.tracking_number,
+        fee_kept=row.fee_kept,
     )
 
 

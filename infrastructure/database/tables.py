@@ -321,6 +321,8 @@ class OrderReturnRow(TableModel, table=True):
     """[[product id, copies], …]"""
     status: str = Field(max_length=20)
     tracking_number: str | None = Field(default=None, max_length=20, unique=True)
+    fee_kept: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    """What it kept for its own parcel, once received (domain.order_return.OrderReturn)."""
     created_at: datetime = _created()
     updated_at: datetime = _created()
 

@@ -233,3 +233,30 @@ async def test_more_copies_than_are_left_to_return_are_refused(
     order = await shop.read(order_id)
     [returning] = [a for a in order["availableActions"] if a["action"] == "RETURN"]
     assert returning == {"action": "RETURN", "available": False, "reasonCode": "NOTHING_TO_RETURN"}
+
+
+async def test_a_damaged_last_book_after_a_change_of_mind_keeps_that_returns_fee(
+    shop: Shop, services: Services, pipeline: Pipeline
+) -> None:
+    """The order's fee holds the first return's parcel fee; the last book's return, damaged,
+    gives back the outbound fee (none here: it shipped free) but not that fee."""
+    await pipeline.start()
+    first, last = await shop.books()
+    order_id = await shop.delivered([(first, 1), (last, 1)])
+    fee = services.settings.return_fee
+
+    assert (await shop.request(order_id, [(first, 1)], "CHANGE_OF_MIND"))["errors"] == []
+    await eventually(
+        lambda: shop.refunded(order_id), lambda won: won == PRICE - fee, what="the first refund"
+    )
+    assert (await shop.request(order_id, [(last, 1)], "DAMAGED"))["errors"] == []
+    await eventually(
+        lambda: shop.refunded(order_id),
+        lambda won: won == 2 * PRICE - fee,
+        what="the second refund",
+    )
+    await pipeline.stop()
+
+    assert await shop.refunded(order_id) == 2 * PRICE - fee
+    order = await read_order(services, order_id)
+    assert (order.total.amount, order.shipping_fee) == (fee, fee)

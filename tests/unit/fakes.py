@@ -444,6 +444,9 @@ class FakeReturns:
     async def set_status(self, found: OrderReturn, status: ReturnStatus) -> None:
         self._replace(dataclasses.replace(found, status=status))
 
+    async def received(self, found: OrderReturn, fee_kept: int) -> None:
+        self._replace(dataclasses.replace(found, status=ReturnStatus.RECEIVED, fee_kept=fee_kept))
+
     async def record_scan(self, scan: ReturnScan, carrier_event_id: str) -> bool:
         if carrier_event_id in self._t.return_scans:
             return False

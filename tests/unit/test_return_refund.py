@@ -87,3 +87,41 @@ def test_never_more_is_kept_than_the_refund() -> None:
 
     assert (refund.card, refund.points) == (0, 0)
     assert refund.after.card == before.card
+
+
+def test_a_second_change_of_mind_below_the_threshold_keeps_the_outbound_fee_too() -> None:
+    before = _money([line(1, 10_000), line(2, 6_000), line(3, 3_000)])  # 19,000: free
+    first = return_refund(
+        before, [line(1, 10_000), line(2, 6_000)], POLICY, customer_pays=True, return_fee=RETURN_FEE
+    )
+    second = return_refund(
+        first.after,
+        [line(1, 10_000)],
+        POLICY,
+        customer_pays=True,
+        return_fee=RETURN_FEE,
+        return_fees_kept=first.return_fee_kept,
+    )
+
+    assert (first.after.shipping_fee, first.return_fee_kept) == (RETURN_FEE, RETURN_FEE)
+    assert second.card == 6_000 - POLICY.fee - RETURN_FEE  # 10,000 left: free shipping undone
+    assert second.after.shipping_fee == POLICY.fee + 2 * RETURN_FEE
+
+
+def test_a_damaged_last_book_leaves_an_earlier_change_of_minds_return_fee_kept() -> None:
+    before = _money([line(1, 3_000), line(2, 16_000)])  # 19,000: free
+    first = return_refund(
+        before, [line(2, 16_000)], POLICY, customer_pays=True, return_fee=RETURN_FEE
+    )
+    last = return_refund(
+        first.after,
+        [],
+        POLICY,
+        customer_pays=False,
+        return_fee=RETURN_FEE,
+        return_fees_kept=first.return_fee_kept,
+    )
+
+    assert first.card == 3_000 - RETURN_FEE
+    assert (last.card, last.return_fee_kept) == (16_000, 0)
+    assert last.after.shipping_fee == RETURN_FEE

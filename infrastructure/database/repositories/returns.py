@@ -71,6 +71,9 @@ class SqlReturnRepository:
     async def set_status(self, found: OrderReturn, status: ReturnStatus) -> None:
         await self._set(found, status=status.value)
 
+    async def received(self, found: OrderReturn, fee_kept: int) -> None:
+        await self._set(found, status=ReturnStatus.RECEIVED.value, fee_kept=fee_kept)
+
     async def record_scan(self, scan: ReturnScan, carrier_event_id: str) -> bool:
         inserted = await self._conn.execute(
             insert_or_skip(self._conn, return_scan_table),
