@@ -54,6 +54,14 @@ export const RETURN_REASON = {
   DAMAGED: ['파손 또는 오배송', 'Damaged or wrong book'],
 };
 
+/** ReturnStatus, as the customer follows a return. */
+export const RETURN_STATUS = {
+  REQUESTED: ['반품 접수', 'Asked for'],
+  COLLECTING: ['회수 예정', 'To be picked up'],
+  PICKED_UP: ['회수 중', 'On its way back'],
+  RECEIVED: ['반품 완료 · 환불', 'Back and refunded'],
+};
+
 export const CANCEL_REASON = {
   CUSTOMER_REQUEST: ['고객 요청', 'Customer request'],
   OUT_OF_STOCK: ['재고 부족', 'Out of stock'],

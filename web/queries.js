@@ -48,6 +48,7 @@ fragment OrderFields on Order {
   history { status occurredAt }
   timeline { kind occurredAt message place status scan }
   availableActions { action available reasonCode reason until }
+  returns { number reason status trackingNumber lines { quantity product { id title } } }
 }`;
 
 export const ORDER = `

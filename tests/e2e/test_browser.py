@@ -305,4 +305,9 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
         await expect(returned).to_have_attribute("data-available", "false")
         collecting = timeline.filter(has_text="반품 회수를 접수했습니다")
         await expect(collecting).to_have_count(1, timeout=30_000)
+        back = page.get_by_test_id("return-entry")
+        await expect(back).to_contain_text("파손 또는 오배송")
+        await expect(back).to_have_attribute(
+            "data-status", re.compile("COLLECTING|PICKED_UP|RECEIVED")
+        )
         await _screenshot_in_korean(page, tmp_path / "returning.png")

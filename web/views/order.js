@@ -1,6 +1,6 @@
 // One order, kept up to date: the orderStatusChanged subscription (graphql-transport-ws),
 // or polling order(id) every 2 s when the socket is unavailable, until DELIVERED / CANCELLED,
-// and by polling for a while after a return is asked for (its steps change no status).
+// and by polling while a return is on its way back (its steps change no status).
 
 import { h, replace, bi, datum } from '../dom.js';
 import { t } from '../lang.js';
@@ -17,7 +17,6 @@ import { renderDetails, renderSteps } from './order_details.js';
 
 const POLL_MS = 2000;
 const TRACKING_REFRESH_MS = 10000; // the subscription pushes status changes only
-const FOLLOW_MS = 5 * 60 * 1000; // a return's parcel comes back within minutes in the demo
 
 const MODES = {
   connecting: ['연결 중', 'Connecting'],
@@ -33,7 +32,6 @@ export function renderOrder(main, { id }, ctx) {
   let subscription = null;
   let pollTimer = null;
   let trackingTimer = null;
-  let followUntil = 0;
 
   const back = h('a', { class: 'back-link', href: '#/orders' }, '← ', bi('내 주문', 'My orders'));
   const heading = h('h1', { tabindex: '-1' }, bi('주문 상세', 'Order'));
@@ -57,7 +55,9 @@ export function renderOrder(main, { id }, ctx) {
   const steps = h('ol', { class: 'steps', 'aria-label': t('주문 진행 단계', 'Order progress') });
   // the actions panel stays where it is while the rest is redrawn: moved, even in place, a
   // field being filled in would lose its focus (and a click its target)
-  const actions = orderActions({ id, ctx, apply, follow });
+  const actions = orderActions({ id, ctx, apply, follow: () => {
+    if (!subscription && !pollTimer) startPolling();
+  } });
   const left = h('div', { class: 'order-col' });
   const rightRest = h('div', { class: 'order-col' });
   const details = h('div', { class: 'order-grid' },
@@ -167,15 +167,10 @@ export function renderOrder(main, { id }, ctx) {
     indicator.dataset.pushed = [...pushed, status].join(' ');
   }
 
-  /** Nothing more to watch: a final status, and no return (or other change) being followed. */
+  /** Nothing more to watch: a final status, and no return on its way back (a return's steps
+   * change no status, so only polling sees them). */
   function settled() {
-    return FINAL.has(order?.status) && Date.now() >= followUntil;
-  }
-
-  /** Keeps asking for a while after a change the status does not tell (a return's steps). */
-  function follow() {
-    followUntil = Date.now() + FOLLOW_MS;
-    if (!subscription && !pollTimer) startPolling();
+    return FINAL.has(order?.status) && !(order.returns ?? []).some((r) => r.status !== 'RECEIVED');
   }
 
   function startPolling() {
@@ -228,6 +223,7 @@ export function renderOrder(main, { id }, ctx) {
     replace(body, header, h('section', { class: 'panel steps-panel', 'aria-label': t('진행 단계', 'Progress') }, steps), details);
     apply(first);
     if (!FINAL.has(first.status)) startLive();
+    else if (!settled()) startPolling();
   }).catch((error) => {
     if (!destroyed) replace(body, errorBox(error, t('주문을 불러오지 못했습니다.', 'Could not load the order.')));
   });

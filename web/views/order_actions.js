@@ -23,7 +23,7 @@ const FAILED = {
 };
 
 /** apply(order): hands an order a mutation answered to the page; follow(): has the page watch
- * the order for a while (a return's steps change no status). */
+ * the order again (a delivered order's return, whose steps change no status). */
 export function orderActions({ id, ctx, apply, follow }) {
   shippingPolicy().catch(() => {}); // for the refund rule's figures; said without them otherwise
   const errorsSlot = h('div', { class: 'form-errors' });

@@ -7,7 +7,8 @@ import { h, bi, datum } from '../dom.js';
 import { t } from '../lang.js';
 import { formatCount, formatMoney, formatDateTime } from '../money.js';
 import {
-  ORDER_STATUS, ORDER_STEPS, PAYMENT_STATUS, DELIVERY_STATUS, TIMELINE_KIND, labelText,
+  ORDER_STATUS, ORDER_STEPS, PAYMENT_STATUS, DELIVERY_STATUS, RETURN_REASON, RETURN_STATUS,
+  TIMELINE_KIND, labelText,
 } from '../labels.js';
 import { pointsNote, priceTag } from './price.js';
 
@@ -112,8 +113,26 @@ export function renderDetails(left, right, order, animateLatest) {
       h('span', { class: 'timeline-message' }, entry.message),
       entry.place ? datum('span', { class: 'muted small' }, entry.place) : null)))));
 
-  left.replaceChildren(items, deliveryPanel);
+  left.replaceChildren(...[items, returnsPanel(order), deliveryPanel].filter(Boolean));
   right.replaceChildren(timeline, paymentPanel, addressPanel);
+}
+
+/** The order's returns (반품), each with its reason, status, parcel and books; nothing when none. */
+function returnsPanel(order) {
+  if (!order.returns?.length) return null;
+  return h('section', { class: 'panel', 'aria-labelledby': 'returns-heading' },
+    h('h2', { id: 'returns-heading' }, bi('반품 내역', 'Returns')),
+    h('ul', { class: 'order-lines' }, order.returns.map((ret) => h('li', {
+      class: 'order-line', testid: 'return-entry', dataset: { status: ret.status },
+    },
+    h('span', { class: 'order-line-info' },
+      h('strong', {}, t(`반품 ${ret.number}`, `Return ${ret.number}`), ' · ', labelText(RETURN_REASON, ret.reason)),
+      ret.lines.map((line) => h('span', { class: 'small' },
+        datum('span', {}, line.product.title), t(` × ${line.quantity}권`, ` × ${line.quantity}`))),
+      ret.trackingNumber
+        ? h('span', { class: 'muted small' }, t('회수 운송장 ', 'Return parcel '), datum('code', {}, ret.trackingNumber))
+        : null),
+    h('span', { class: 'pill' }, labelText(RETURN_STATUS, ret.status))))));
 }
 
 /** An entry's heading: the status an order entered or was at, the scan, or what it was. */
