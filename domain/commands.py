@@ -42,6 +42,7 @@ class CancelOrderLines:
     order_id: UUID
     lines: tuple[OrderLine, ...]
     reason: str | None
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import secrets
 from datetime import datetime
 from uuid import uuid4
@@ -12,6 +10,7 @@ from uuid import uuid4
 from domain.access import NO_ORDER_OF_YOURS, may_act_for
 from domain.actions import Situation, can_cancel
 from domain.commands import CancelOrder, PlaceOrder
+from domain.idempotency import fingerprint, same_request_or_conflict
 from domain.messages import Event, Message
 from domain.moments import SEOUL
 from domain.moves import keep
@@ -42,7 +41,7 @@ def new_order_number(now: datetime) -> str:
 def request_fingerprint(command: PlaceOrder) -> str:
     """What makes two requests with one idempotency key the same request."""
     address = command.address
-    canonical = json.dumps(
+    return fingerprint(
         {
             "lines": sorted(
                 (line.product_id, line.quantity) for line in merge_lines(command.lines)
@@ -50,21 +49,13 @@ def request_fingerprint(command: PlaceOrder) -> str:
             "address": list(address.parts().values()),
             "token": command.payment_token,
             "points": command.points,
-        },
-        ensure_ascii=False,
-        sort_keys=True,
+        }
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _same_request_or_conflict(found: tuple[Order, str | None], fingerprint: str) -> Order:
-    order, first_fingerprint = found
-    if first_fingerprint != fingerprint:
-        raise refuse(
-            ProblemCode.CONFLICT,
-            "this idempotency key was used for a different order; use a new key",
-            ("idempotencyKey",),
-        )
+def _same_request_or_conflict(found: tuple[Order, str | None], request: str) -> Order:
+    order, first = found
+    same_request_or_conflict(first, request, "order")
     return order
 
 
@@ -78,7 +69,7 @@ async def place_order(command: PlaceOrder, orders: OrderPlacer, now: datetime) -
     check_place_order(command)
     member_id = command.viewer.member.id
     key = command.idempotency_key
-    fingerprint = request_fingerprint(command)
+    request = request_fingerprint(command)
     draft = OrderDraft(
         id=uuid4(),
         number=new_order_number(now),
@@ -87,7 +78,7 @@ async def place_order(command: PlaceOrder, orders: OrderPlacer, now: datetime) -
         shipping_address=command.address.stripped(),
         payment_token=command.payment_token,
         idempotency_key=key,
-        request_fingerprint=fingerprint,
+        request_fingerprint=request,
         created_at=now,
         points_to_spend=command.points,
     )
@@ -113,7 +104,7 @@ async def place_order(command: PlaceOrder, orders: OrderPlacer, now: datetime) -
         if key is not None:
             found = await orders.placed_with_key(member_id, key)
             if found is not None:  # the same request, sent again or twice at once
-                return _same_request_or_conflict(found, fingerprint)
+                return _same_request_or_conflict(found, request)
         draft = dataclasses.replace(draft, number=new_order_number(now))  # drawn twice
     raise RuntimeError(f"no free order number after {NUMBER_ATTEMPTS} draws")
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from domain.access import NO_ORDER_OF_YOURS, may_act_for
 from domain.actions import Situation, can_cancel_lines
 from domain.commands import CancelOrderLines
+from domain.idempotency import answered_before, keep_key, lines_fingerprint
 from domain.messages import Event, Message
 from domain.moves import keep
 from domain.order import HistoryEntry, Order
@@ -33,10 +34,14 @@ async def cancel_order_lines(
     check_cancel_order(command)
     wanted = {line.product_id: line.quantity for line in merge_lines(command.lines)}
     at = last_places(command.lines)
+    member_id, key = command.viewer.member.id, command.idempotency_key
+    request = lines_fingerprint("cancelOrderLines", command.order_id, command.lines, command.reason)
     async with uow() as work:
         order = await work.orders.lock(command.order_id)
         if order is None or not may_act_for(command.viewer, order.member_id):
             raise refuse(ProblemCode.NOT_FOUND, NO_ORDER_OF_YOURS, ("id",))
+        if await answered_before(work, member_id, key, request):
+            return order
         _check_state(order)
         items = await work.orders.items(order.id)
         held = {item.product_id: item.quantity for item in items}
@@ -64,6 +69,7 @@ async def cancel_order_lines(
             cancelled = await keep(
                 work, order.cancel(CancelReason.CUSTOMER_REQUEST, _saying(command, "every copy"))
             )
+            await keep_key(work, member_id, key, request)
             await work.commit()
             return cancelled
         refund = cancellation_refund(order.money, [item.priced for item in remaining], policy)
@@ -87,6 +93,7 @@ async def cancel_order_lines(
                 {"part": part, "lines": [[p, q] for p, q in wanted.items()], "card": refund.card},
             )
         )
+        await keep_key(work, member_id, key, request)
         await work.commit()
     return after
 

@@ -45,6 +45,15 @@ class OrderRepository(Protocol):
         """The order placed with this key and its request fingerprint."""
         ...
 
+    async def request_with_key(self, member_id: str, key: str) -> str | None:
+        """The fingerprint of the change of an order (`cancelOrderLines`, `requestReturn`)
+        this member asked for with this key; None when the key is new."""
+        ...
+
+    async def keep_request_key(self, member_id: str, key: str, fingerprint: str) -> bool:
+        """Keep the key of a change with it; False when it is taken already."""
+        ...
+
     async def lock(self, order_id: UUID) -> Order | None:
         """The order, locked until the end of the unit of work."""
         ...

@@ -19,6 +19,7 @@ from uuid import UUID
 from domain.access import NO_ORDER_OF_YOURS, may_act_for
 from domain.actions import ReturnPolicy, Situation, can_return
 from domain.commands import OrderLine
+from domain.idempotency import answered_before, keep_key, lines_fingerprint
 from domain.member import Viewer
 from domain.messages import Event, Message
 from domain.order import HistoryEntry, Order, OrderItem
@@ -38,6 +39,7 @@ class RequestReturn:
     order_id: UUID
     lines: tuple[OrderLine, ...]
     reason: ReturnReason
+    idempotency_key: str | None = None
 
 
 RETURN_REQUESTED = "return requested: "
@@ -64,10 +66,14 @@ async def request_return(
     check_return(command.lines)
     wanted = {line.product_id: line.quantity for line in merge_lines(command.lines)}
     at = last_places(command.lines)
+    member_id, key = command.viewer.member.id, command.idempotency_key
+    request = lines_fingerprint("requestReturn", command.order_id, command.lines, command.reason)
     async with uow() as work:
         order = await work.orders.lock(command.order_id)
         if order is None or not may_act_for(command.viewer, order.member_id):
             raise refuse(ProblemCode.NOT_FOUND, NO_ORDER_OF_YOURS, ("id",))
+        if await answered_before(work, member_id, key, request):
+            return order
         left = returnable(await work.orders.items(order.id), await work.returns.of_order(order.id))
         situation = Situation(
             order.status, await work.orders.delivered_at(order.id), sum(left.values())
@@ -101,6 +107,7 @@ async def request_return(
             ),
         )
         await work.outbox.add(Message(Event.RETURN_REQUESTED, order.id, {"return": number}))
+        await keep_key(work, member_id, key, request)
         await work.commit()
     return order
 

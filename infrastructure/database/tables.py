@@ -167,6 +167,19 @@ class OrderRow(TableModel, table=True):
     updated_at: datetime = _created()
 
 
+class OrderRequestKeyRow(TableModel, table=True):
+    """The idempotency key of a change of an order (`cancelOrderLines`, `requestReturn`), kept
+    in the change's transaction; `placeOrder`'s stays on the order it made
+    (domain.idempotency)."""
+
+    __tablename__ = "order_request_key"
+
+    member_id: str = Field(foreign_key="member.id", primary_key=True, max_length=255)
+    idempotency_key: str = Field(primary_key=True, max_length=255)
+    request_fingerprint: str = Field(max_length=64)
+    created_at: datetime = _created()
+
+
 class OrderItemRow(TableModel, table=True):
     __tablename__ = "order_item"
     __table_args__ = (
@@ -443,6 +456,7 @@ product_table = _core(ProductRow)
 stock_table = _core(StockRow)
 order_table = _core(OrderRow)
 order_item_table = _core(OrderItemRow)
+order_request_key_table = _core(OrderRequestKeyRow)
 order_event_table = _core(OrderEventRow)
 stock_reservation_table = _core(StockReservationRow)
 points_entry_table = _core(PointsEntryRow)

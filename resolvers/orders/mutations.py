@@ -69,7 +69,11 @@ async def resolve_cancel_order(context: Context, order_id: str, reason: str | No
 
 
 async def resolve_cancel_order_lines(
-    context: Context, order_id: str, lines: Sequence[tuple[str, int]], reason: str | None
+    context: Context,
+    order_id: str,
+    lines: Sequence[tuple[str, int]],
+    reason: str | None,
+    idempotency_key: str | None = None,
 ) -> Order:
     """`lines` are (product id, copies to cancel) pairs as the client sent them."""
     command = CancelOrderLines(
@@ -77,12 +81,17 @@ async def resolve_cancel_order_lines(
         order_id=_order_key(order_id),
         lines=_decoded_lines(lines, "lines"),
         reason=reason,
+        idempotency_key=idempotency_key,
     )
     return await cancel_order_lines(command, context.uow, context.shipping)
 
 
 async def resolve_request_return(
-    context: Context, order_id: str, lines: Sequence[tuple[str, int]], reason: ReturnReason
+    context: Context,
+    order_id: str,
+    lines: Sequence[tuple[str, int]],
+    reason: ReturnReason,
+    idempotency_key: str | None = None,
 ) -> Order:
     """반품: `lines` are (product id, copies to return) pairs as the client sent them."""
     command = RequestReturn(
@@ -90,5 +99,6 @@ async def resolve_request_return(
         order_id=_order_key(order_id),
         lines=_decoded_lines(lines, "lines"),
         reason=reason,
+        idempotency_key=idempotency_key,
     )
     return await request_return(command, context.uow, context.returns, datetime.now(UTC))

@@ -63,8 +63,13 @@ async def cancel_order_lines(
     id: strawberry.ID,
     lines: list[OrderLineInput],
     reason: str | None = None,
+    idempotency_key: str | None = None,
 ) -> CancelOrderLinesPayload:
     after = await resolve_cancel_order_lines(
-        info.context, id, [(line.product_id, line.quantity) for line in lines], reason
+        info.context,
+        id,
+        [(line.product_id, line.quantity) for line in lines],
+        reason,
+        idempotency_key,
     )
     return CancelOrderLinesPayload(order=OrderType.from_domain(after))

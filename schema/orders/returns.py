@@ -20,9 +20,17 @@ class RequestReturnPayload:
 
 
 async def request_return(
-    info: Info[Context, None], id: strawberry.ID, lines: list[OrderLineInput], reason: ReturnReason
+    info: Info[Context, None],
+    id: strawberry.ID,
+    lines: list[OrderLineInput],
+    reason: ReturnReason,
+    idempotency_key: str | None = None,
 ) -> RequestReturnPayload:
     order = await resolve_request_return(
-        info.context, id, [(line.product_id, line.quantity) for line in lines], reason
+        info.context,
+        id,
+        [(line.product_id, line.quantity) for line in lines],
+        reason,
+        idempotency_key,
     )
     return RequestReturnPayload(order=OrderType.from_domain(order))

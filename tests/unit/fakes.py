@@ -87,6 +87,7 @@ class Tables:
     history: dict[UUID, list[HistoryEntry]] = field(default_factory=dict)
     attention: dict[UUID, str] = field(default_factory=dict)
     keys: dict[tuple[str, str], tuple[UUID, str]] = field(default_factory=dict)
+    request_keys: dict[tuple[str, str], str] = field(default_factory=dict)
     held: dict[UUID, list[Held]] = field(default_factory=dict)
     payments: dict[UUID, Payment] = field(default_factory=dict)
     payment_errors: dict[UUID, str] = field(default_factory=dict)
@@ -169,6 +170,15 @@ class FakeOrders:
     ) -> tuple[Order, str | None] | None:
         found = self._t.keys.get((member_id, key))
         return (self._t.orders[found[0]], found[1]) if found else None
+
+    async def request_with_key(self, member_id: str, key: str) -> str | None:
+        return self._t.request_keys.get((member_id, key))
+
+    async def keep_request_key(self, member_id: str, key: str, fingerprint: str) -> bool:
+        if (member_id, key) in self._t.request_keys:
+            return False
+        self._t.request_keys[member_id, key] = fingerprint
+        return True
 
     async def lock(self, order_id: UUID) -> Order | None:
         return self._t.orders.get(order_id)

@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.order import HistoryEntry, Move, NewOrder, Order, OrderItem
 from domain.status import OrderStatus
 from infrastructure.database.mapping import order_from_row, order_item_from_row
-from infrastructure.database.tables import order_event_table, order_item_table, order_table
+from infrastructure.database.tables import (
+    order_event_table,
+    order_item_table,
+    order_request_key_table,
+    order_table,
+)
 from infrastructure.database.types import utc_now
 from infrastructure.database.upsert import insert_or_skip
 
@@ -91,6 +96,25 @@ class SqlOrderRepository:
         )
         row = (await self._conn.execute(stmt)).first()
         return (order_from_row(row), row.request_fingerprint) if row else None
+
+    async def request_with_key(self, member_id: str, key: str) -> str | None:
+        stmt = select(order_request_key_table.c.request_fingerprint).where(
+            order_request_key_table.c.member_id == member_id,
+            order_request_key_table.c.idempotency_key == key,
+        )
+        return (await self._conn.execute(stmt)).scalar_one_or_none()
+
+    async def keep_request_key(self, member_id: str, key: str, fingerprint: str) -> bool:
+        kept = await self._conn.execute(
+            insert_or_skip(self._conn, order_request_key_table),
+            {
+                "member_id": member_id,
+                "idempotency_key": key,
+                "request_fingerprint": fingerprint,
+                "created_at": utc_now(),
+            },
+        )
+        return kept.rowcount == 1
 
     async def lock(self, order_id: UUID) -> Order | None:
         if order_id in self._held:
