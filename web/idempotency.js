@@ -1,4 +1,4 @@
-// Idempotency keys for placeOrder: crypto.randomUUID(), or the same from getRandomValues where
+// Idempotency keys for placeOrder, cancelOrderLines and requestReturn: crypto.randomUUID(), or the same from getRandomValues where
 // randomUUID is missing (it needs a secure context: https or localhost).
 
 export function newIdempotencyKey() {

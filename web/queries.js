@@ -81,8 +81,8 @@ mutation CancelOrder($id: ID!, $reason: String) {
 ${ORDER_FIELDS}`;
 
 export const CANCEL_ORDER_LINES = `
-mutation CancelOrderLines($id: ID!, $lines: [OrderLineInput!]!) {
-  cancelOrderLines(id: $id, lines: $lines) {
+mutation CancelOrderLines($id: ID!, $lines: [OrderLineInput!]!, $idempotencyKey: String) {
+  cancelOrderLines(id: $id, lines: $lines, idempotencyKey: $idempotencyKey) {
     order { ...OrderFields }
     errors { code field message }
   }
@@ -99,8 +99,8 @@ mutation ChangeDeliveryAddress($id: ID!, $address: AddressInput!) {
 ${ORDER_FIELDS}`;
 
 export const REQUEST_RETURN = `
-mutation RequestReturn($id: ID!, $lines: [OrderLineInput!]!, $reason: ReturnReason!) {
-  requestReturn(id: $id, lines: $lines, reason: $reason) {
+mutation RequestReturn($id: ID!, $lines: [OrderLineInput!]!, $reason: ReturnReason!, $idempotencyKey: String) {
+  requestReturn(id: $id, lines: $lines, reason: $reason, idempotencyKey: $idempotencyKey) {
     order { ...OrderFields }
     errors { code field message }
   }

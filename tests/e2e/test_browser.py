@@ -4,10 +4,13 @@ in Seoul wherever the browser is."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from uuid import UUID
 
 import httpx
 import pytest
@@ -211,6 +214,16 @@ async def _action(page: Page, action: str) -> Locator:
     return item
 
 
+@asynccontextmanager
+async def _keyed(page: Page, mutation: str) -> AsyncIterator[None]:
+    """The mutation the block sends carries an idempotency key (a retry of it changes the
+    order once)."""
+    async with page.expect_request(lambda r: f"{mutation}(" in (r.post_data or "")) as sent:
+        yield
+    variables = json.loads((await sent.value).post_data or "{}")["variables"]
+    assert UUID(variables["idempotencyKey"])
+
+
 async def test_prices_points_a_partial_cancellation_and_an_address_change(
     browser: Browser, tmp_path: Path
 ) -> None:
@@ -276,7 +289,8 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
         lines = await _action(page, "CANCEL_LINES")
         second = lines.get_by_test_id("cancel-line-row").filter(has_text="얇은 시집 둘")
         await second.get_by_test_id("cancel-line").click()
-        await second.get_by_test_id("cancel-line-confirm").click()
+        async with _keyed(page, "cancelOrderLines"):
+            await second.get_by_test_id("cancel-line-confirm").click()
         await expect(page.get_by_test_id("order-line")).to_have_count(1)
         await expect(page.get_by_test_id("order-subtotal")).to_have_text("₩5,400")
         await expect(page.get_by_test_id("order-amount-charged")).to_have_text("₩7,900")
@@ -298,7 +312,8 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
         await returning.get_by_test_id("request-return").click()
         await returning.get_by_test_id("return-line-quantity").select_option("1")
         await returning.get_by_test_id("return-reason-DAMAGED").check()
-        await returning.get_by_test_id("request-return-submit").click()
+        async with _keyed(page, "requestReturn"):
+            await returning.get_by_test_id("request-return-submit").click()
         timeline = page.get_by_test_id("timeline-entry")
         await expect(timeline.filter(has_text="반품을 신청하셨습니다")).to_have_count(1)
         returned = page.locator('[data-testid="action"][data-action="RETURN"]')

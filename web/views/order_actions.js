@@ -4,9 +4,13 @@
 // each with its reason when it is not possible. Cancelling asks first: it cannot be undone.
 // An action is drawn again only when what it may do changes, so an open form survives the
 // live updates (and the other actions' changes).
+// A cancellation of some books and a return carry an idempotency key, the same one while the
+// same request is unanswered: clicked again after a lost answer (a timeout, a dropped
+// connection), it changes the order once; a new request once the server has answered.
 
 import { h, replace, bi, datum } from '../dom.js';
 import { gql } from '../graphql.js';
+import { newIdempotencyKey } from '../idempotency.js';
 import { t } from '../lang.js';
 import { formatDate, formatWon } from '../money.js';
 import { CANCEL_ORDER, CANCEL_ORDER_LINES, CHANGE_DELIVERY_ADDRESS, REQUEST_RETURN } from '../queries.js';
@@ -31,7 +35,14 @@ export function orderActions({ id, ctx, apply, follow }) {
   const element = h('section', { class: 'panel', 'aria-labelledby': 'actions-heading', testid: 'order-actions' },
     h('h2', { id: 'actions-heading' }, bi('주문 관리', 'Manage the order')), errorsSlot, list);
   const drawn = new Map(); // action -> {key, item}
+  const unanswered = new Map(); // request -> its idempotency key, until the server answers
   let busy = false;
+
+  function keyed(action, variables) {
+    const request = JSON.stringify([action, variables]);
+    if (!unanswered.has(request)) unanswered.set(request, newIdempotencyKey());
+    return { ...variables, idempotencyKey: unanswered.get(request) };
+  }
 
   /** Draws each action whose key changed in its place; the others stay as they are (an
    * element moved, even in place, would lose the focus of a field inside it). */
@@ -109,11 +120,11 @@ export function orderActions({ id, ctx, apply, follow }) {
         chosen.forEach(({ select, row }, i) => errors.register(`lines.${i}`, row.querySelector('.slot-errors'), select));
         errors.register('lines', top, null);
         const reason = form.querySelector('input[name="return-reason"]:checked').value;
-        const answer = await run('requestReturn', REQUEST_RETURN, {
+        const answer = await run('requestReturn', REQUEST_RETURN, keyed('requestReturn', {
           id,
           lines: chosen.map(({ item, select }) => ({ productId: item.product.id, quantity: Number(select.value) })),
           reason,
-        }, 'requestReturn', t('반품을 신청했습니다. 택배사가 회수하러 갑니다.', 'Return asked for.'), errors);
+        }), 'requestReturn', t('반품을 신청했습니다. 택배사가 회수하러 갑니다.', 'Return asked for.'), errors);
         if (answer) follow();
       },
     },
@@ -144,8 +155,8 @@ export function orderActions({ id, ctx, apply, follow }) {
         testid: 'cancel-line',
         label: bi('취소', 'Cancel'),
         detail: refundRule(),
-        onConfirm: () => run('cancelLines', CANCEL_ORDER_LINES,
-          { id, lines: [{ productId: item.product.id, quantity: Number(quantity.value) }] }, 'cancelOrderLines',
+        onConfirm: () => run('cancelLines', CANCEL_ORDER_LINES, keyed('cancelLines',
+          { id, lines: [{ productId: item.product.id, quantity: Number(quantity.value) }] }), 'cancelOrderLines',
           t('선택한 책을 취소했습니다.', 'The books are cancelled.')),
         onOpen: (question) => {
           question.textContent = t(`이 책 ${quantity.value}권을 취소할까요? 취소하면 되돌릴 수 없습니다.`,
@@ -217,6 +228,7 @@ export function orderActions({ id, ctx, apply, follow }) {
     replace(errorsSlot);
     try {
       const data = await gql(query, variables);
+      for (const [request, key] of unanswered) if (key === variables.idempotencyKey) unanswered.delete(request);
       const { order: next, errors } = data[field];
       if (errors?.length) {
         if (fieldErrors) fieldErrors.show(errors);
