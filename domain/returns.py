@@ -63,7 +63,7 @@ async def request_return(
 ) -> Order:
     """Keep the return and raise `return.requested`; `Refused` outside the return period, or
     for more copies than are left to return."""
-    check_return(command.lines)
+    check_return(command.lines, command.idempotency_key)
     wanted = {line.product_id: line.quantity for line in merge_lines(command.lines)}
     at = last_places(command.lines)
     member_id, key = command.viewer.member.id, command.idempotency_key

@@ -127,18 +127,22 @@ def check_place_order(command: PlaceOrder) -> None:
         problems.append(
             _invalid(("points",), f"points to spend cannot be negative ({command.points})")
         )
-    key = command.idempotency_key
+    problems += _key_problems(command.idempotency_key)
+    if problems:
+        raise Refused(problems)
+
+
+def _key_problems(key: str | None) -> list[Problem]:
     if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
-        problems.append(
+        return [
             _invalid(
                 ("idempotencyKey",),
                 f"an idempotency key is 1 to {MAX_IDEMPOTENCY_KEY} characters",
             )
-        )
-    elif key is not None and (problem := character_problem("idempotencyKey", key)):
-        problems.append(_invalid(("idempotencyKey",), problem))
-    if problems:
-        raise Refused(problems)
+        ]
+    if key is not None and (problem := character_problem("idempotencyKey", key)):
+        return [_invalid(("idempotencyKey",), problem)]
+    return []
 
 
 def check_create_product(command: CreateProduct) -> None:
@@ -180,7 +184,7 @@ def check_stock_change(delta: int) -> None:
 def check_cancel_order(command: CancelOrder | CancelOrderLines) -> None:
     problems = _text_problems([(("reason",), command.reason, MAX_CANCEL_REASON, False)])
     if isinstance(command, CancelOrderLines):
-        problems += _line_problems(command.lines, "lines")
+        problems += _line_problems(command.lines, "lines") + _key_problems(command.idempotency_key)
     if problems:
         raise Refused(problems)
 
@@ -190,8 +194,8 @@ def check_change_address(command: ChangeDeliveryAddress) -> None:
         raise Refused(problems)
 
 
-def check_return(lines: tuple[OrderLine, ...]) -> None:
-    if problems := _line_problems(lines, "lines"):
+def check_return(lines: tuple[OrderLine, ...], idempotency_key: str | None) -> None:
+    if problems := _line_problems(lines, "lines") + _key_problems(idempotency_key):
         raise Refused(problems)
 
 

@@ -190,3 +190,22 @@ async def test_a_return_key_sent_with_another_request_is_a_conflict_and_no_key_i
     assert without_key["errors"] == []
     assert without_key["order"]["returns"] == [{"number": 1}, {"number": 2}]
     assert await customer.sent(order_id, Event.RETURN_REQUESTED) == 2
+
+
+async def test_a_key_beyond_255_characters_is_invalid_input_and_changes_nothing(
+    client: AsyncClient, services: Services
+) -> None:
+    customer = Customer(client, services)
+    preparing, book, _ = await customer.order(OrderStatus.PREPARING)
+    delivered, returned, _ = await customer.order(OrderStatus.DELIVERED)
+    key = "k" * 256
+
+    refused = [
+        await customer.cancel(preparing, book, key),
+        await customer.give_back(delivered, returned, key),
+    ]
+
+    invalid = {"order": None, "errors": [{"code": "INVALID_INPUT", "field": ["idempotencyKey"]}]}
+    assert refused == [invalid, invalid]
+    assert await customer.sent(preparing, Event.ORDER_LINES_CANCELLED) == 0
+    assert await customer.sent(delivered, Event.RETURN_REQUESTED) == 0
