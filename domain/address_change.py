@@ -8,13 +8,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from domain.access import NO_ORDER_OF_YOURS, may_act_for
+from domain.access import lock_order_of
 from domain.actions import Situation, can_change_address
 from domain.commands import ChangeDeliveryAddress
 from domain.messages import Event, Message
 from domain.order import Address, HistoryEntry, Order
 from domain.ports import UnitOfWorkFactory
-from domain.problems import ProblemCode, refuse
 from domain.validation import check_change_address
 
 ADDRESS_CHANGED = "delivery address changed: "
@@ -27,9 +26,7 @@ async def change_delivery_address(command: ChangeDeliveryAddress, uow: UnitOfWor
     check_change_address(command)
     address = command.address.stripped()
     async with uow() as work:
-        order = await work.orders.lock(command.order_id)
-        if order is None or not may_act_for(command.viewer, order.member_id):
-            raise refuse(ProblemCode.NOT_FOUND, NO_ORDER_OF_YOURS, ("id",))
+        order = await lock_order_of(work, command.viewer, command.order_id)
         if not (allowed := can_change_address(Situation(order.status))).possible:
             raise allowed.refusal()
         if address == order.shipping_address:

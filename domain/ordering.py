@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from uuid import uuid4
 
-from domain.access import NO_ORDER_OF_YOURS, may_act_for
+from domain.access import lock_order_of
 from domain.actions import Situation, can_cancel
 from domain.commands import CancelOrder, PlaceOrder
 from domain.idempotency import fingerprint, same_request_or_conflict
@@ -142,11 +142,8 @@ async def place_in_unit_of_work(
 async def cancel_order(command: CancelOrder, uow: UnitOfWorkFactory) -> Order:
     """Cancel until the parcel is picked up; the workers then release stock and refund."""
     check_cancel_order(command)
-    viewer = command.viewer
     async with uow() as work:
-        order = await work.orders.lock(command.order_id)
-        if order is None or not may_act_for(viewer, order.member_id):
-            raise refuse(ProblemCode.NOT_FOUND, NO_ORDER_OF_YOURS, ("id",))
+        order = await lock_order_of(work, command.viewer, command.order_id)
         if order.status is OrderStatus.CANCELLED:
             return order  # asked again: it is cancelled, as asked
         if not (allowed := can_cancel(Situation(order.status))).possible:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from domain.access import NO_ORDER_OF_YOURS, may_act_for
+from domain.access import lock_order_of
 from domain.actions import Situation, can_cancel_lines
 from domain.commands import CancelOrderLines
 from domain.idempotency import answered_before, keep_key, lines_fingerprint
@@ -19,7 +19,7 @@ from domain.order import HistoryEntry, Order
 from domain.points import PointsEntry, PointsReason
 from domain.ports import UnitOfWorkFactory
 from domain.pricing import Refund, ShippingPolicy, cancellation_refund
-from domain.problems import ProblemCode, Refused, refuse
+from domain.problems import Refused
 from domain.status import CancelReason
 from domain.validation import check_cancel_order, copies_problem, last_places, merge_lines
 
@@ -37,9 +37,7 @@ async def cancel_order_lines(
     member_id, key = command.viewer.member.id, command.idempotency_key
     request = lines_fingerprint("cancelOrderLines", command.order_id, command.lines, command.reason)
     async with uow() as work:
-        order = await work.orders.lock(command.order_id)
-        if order is None or not may_act_for(command.viewer, order.member_id):
-            raise refuse(ProblemCode.NOT_FOUND, NO_ORDER_OF_YOURS, ("id",))
+        order = await lock_order_of(work, command.viewer, command.order_id)
         if await answered_before(work, member_id, key, request):
             return order
         _check_state(order)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from domain.access import NO_ORDER_OF_YOURS, may_act_for
+from domain.access import lock_order_of
 from domain.actions import ReturnPolicy, Situation, can_return
 from domain.commands import OrderLine
 from domain.idempotency import answered_before, keep_key, lines_fingerprint
@@ -27,7 +27,7 @@ from domain.order_return import OrderReturn, ReturnReason, ReturnScan, ReturnSta
 from domain.points import PointsEntry, PointsReason
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.pricing import ShippingPolicy, return_refund
-from domain.problems import ProblemCode, Refused, refuse
+from domain.problems import Refused
 from domain.status import DeliveryStatus
 from domain.steps.tracking import ParcelReport
 from domain.validation import check_return, copies_problem, last_places, merge_lines
@@ -69,9 +69,7 @@ async def request_return(
     member_id, key = command.viewer.member.id, command.idempotency_key
     request = lines_fingerprint("requestReturn", command.order_id, command.lines, command.reason)
     async with uow() as work:
-        order = await work.orders.lock(command.order_id)
-        if order is None or not may_act_for(command.viewer, order.member_id):
-            raise refuse(ProblemCode.NOT_FOUND, NO_ORDER_OF_YOURS, ("id",))
+        order = await lock_order_of(work, command.viewer, command.order_id)
         if await answered_before(work, member_id, key, request):
             return order
         left = returnable(await work.orders.items(order.id), await work.returns.of_order(order.id))
