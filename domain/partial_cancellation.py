@@ -9,19 +9,17 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from domain.access import lock_order_of
 from domain.actions import Situation, can_cancel_lines
 from domain.commands import CancelOrderLines
-from domain.idempotency import answered_before, keep_key, lines_fingerprint
+from domain.copies_asked import CopiesAsked
 from domain.messages import Event, Message
 from domain.moves import keep
 from domain.order import HistoryEntry, Order
 from domain.points import PointsEntry, PointsReason
 from domain.ports import UnitOfWorkFactory
 from domain.pricing import Refund, ShippingPolicy, cancellation_refund
-from domain.problems import Refused
 from domain.status import CancelReason
-from domain.validation import check_cancel_order, copies_problem, last_places, merge_lines
+from domain.validation import check_cancel_order
 
 LINES_CANCELLED = "cancelled at the customer's request: "
 """How the history's entry of a partial cancellation begins (the timeline words it by this)."""
@@ -32,32 +30,16 @@ async def cancel_order_lines(
 ) -> Order:
     """Cancel the copies named; every copy of the order cancelled cancels the order."""
     check_cancel_order(command)
-    wanted = {line.product_id: line.quantity for line in merge_lines(command.lines)}
-    at = last_places(command.lines)
-    member_id, key = command.viewer.member.id, command.idempotency_key
-    request = lines_fingerprint("cancelOrderLines", command.order_id, command.lines, command.reason)
+    asked = CopiesAsked.of("cancelOrderLines", command)
+    wanted = asked.wanted
     async with uow() as work:
-        order = await lock_order_of(work, command.viewer, command.order_id)
-        if await answered_before(work, member_id, key, request):
+        order, answered = await asked.lock(work)
+        if answered:
             return order
         _check_state(order)
         items = await work.orders.items(order.id)
         held = {item.product_id: item.quantity for item in items}
-        problems = [
-            problem
-            for product_id, copies in wanted.items()
-            if (
-                problem := copies_problem(
-                    at[product_id],
-                    held.get(product_id),
-                    copies,
-                    "the order holds {held} of this book now, not {copies}",
-                )
-            )
-            is not None
-        ]
-        if problems:
-            raise Refused(problems)
+        asked.refuse_beyond(held, "the order holds {held} of this book now, not {copies}")
         remaining = [
             dataclasses.replace(item, quantity=item.quantity - wanted.get(item.product_id, 0))
             for item in items
@@ -67,12 +49,11 @@ async def cancel_order_lines(
             cancelled = await keep(
                 work, order.cancel(CancelReason.CUSTOMER_REQUEST, _saying(command, "every copy"))
             )
-            await keep_key(work, member_id, key, request)
+            await asked.keep_key(work)
             await work.commit()
             return cancelled
         refund = cancellation_refund(order.money, [item.priced for item in remaining], policy)
-        titles = await work.catalogue.titles(list(wanted))
-        copies = ", ".join(f"{q} of {titles.get(p, p)}" for p, q in wanted.items())
+        copies = await asked.named(work)
         after = _after(order, refund)
         await work.orders.record_lines_cancelled(
             after,
@@ -91,7 +72,7 @@ async def cancel_order_lines(
                 {"part": part, "lines": [[p, q] for p, q in wanted.items()], "card": refund.card},
             )
         )
-        await keep_key(work, member_id, key, request)
+        await asked.keep_key(work)
         await work.commit()
     return after
 

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from domain.access import lock_order_of
 from domain.actions import ReturnPolicy, Situation, can_return
 from domain.commands import OrderLine
-from domain.idempotency import answered_before, keep_key, lines_fingerprint
+from domain.copies_asked import CopiesAsked
 from domain.member import Viewer
 from domain.messages import Event, Message
 from domain.order import HistoryEntry, Order, OrderItem
@@ -27,10 +26,9 @@ from domain.order_return import OrderReturn, ReturnReason, ReturnScan, ReturnSta
 from domain.points import PointsEntry, PointsReason
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.pricing import ShippingPolicy, return_refund
-from domain.problems import Refused
 from domain.status import DeliveryStatus
 from domain.steps.tracking import ParcelReport
-from domain.validation import check_return, copies_problem, last_places, merge_lines
+from domain.validation import check_return
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +62,10 @@ async def request_return(
     """Keep the return and raise `return.requested`; `Refused` outside the return period, or
     for more copies than are left to return."""
     check_return(command.lines, command.idempotency_key)
-    wanted = {line.product_id: line.quantity for line in merge_lines(command.lines)}
-    at = last_places(command.lines)
-    member_id, key = command.viewer.member.id, command.idempotency_key
-    request = lines_fingerprint("requestReturn", command.order_id, command.lines, command.reason)
+    asked = CopiesAsked.of("requestReturn", command)
     async with uow() as work:
-        order = await lock_order_of(work, command.viewer, command.order_id)
-        if await answered_before(work, member_id, key, request):
+        order, answered = await asked.lock(work)
+        if answered:
             return order
         left = returnable(await work.orders.items(order.id), await work.returns.of_order(order.id))
         situation = Situation(
@@ -78,24 +73,9 @@ async def request_return(
         )
         if not (allowed := can_return(situation, policy, now)).possible:
             raise allowed.refusal()
-        problems = [
-            problem
-            for product_id, copies in wanted.items()
-            if (
-                problem := copies_problem(
-                    at[product_id],
-                    left.get(product_id),
-                    copies,
-                    "{held} of this book can be returned now, not {copies}",
-                )
-            )
-            is not None
-        ]
-        if problems:
-            raise Refused(problems)
-        number = await work.returns.add(order.id, command.reason, tuple(wanted.items()))
-        titles = await work.catalogue.titles(list(wanted))
-        copies = ", ".join(f"{q} of {titles.get(p, p)}" for p, q in wanted.items())
+        asked.refuse_beyond(left, "{held} of this book can be returned now, not {copies}")
+        number = await work.returns.add(order.id, command.reason, tuple(asked.wanted.items()))
+        copies = await asked.named(work)
         await work.orders.record_note(
             order.id,
             HistoryEntry(
@@ -105,7 +85,7 @@ async def request_return(
             ),
         )
         await work.outbox.add(Message(Event.RETURN_REQUESTED, order.id, {"return": number}))
-        await keep_key(work, member_id, key, request)
+        await asked.keep_key(work)
         await work.commit()
     return order
 
