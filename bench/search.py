@@ -44,6 +44,7 @@ from infrastructure.database.engine import create_engine
 from infrastructure.database.migrate import upgrade_to_head
 from infrastructure.database.order_search import (
     books_statement,
+    names_statement,
     search_orders,
     search_statement,
 )
@@ -212,11 +213,14 @@ async def _round(
 
 async def _explain_search(engine: AsyncEngine, search: OrderSearch) -> str:
     """The plan of each statement the search runs: the books' ids first, for a search by one
-    book (infrastructure/database/order_search.py), then the page's."""
+    book, or the whole names, for a search by a part of a name
+    (infrastructure/database/order_search.py), then the page's."""
     async with engine.connect() as conn:
         statement = await search_statement(conn, search, first=PAGE, after=None)
-    books = books_statement(search)
-    plans = [] if books is None else [await _explain(engine, books), ""]
+    plans = []
+    for first in (books_statement(search), names_statement(search)):
+        if first is not None:
+            plans += [await _explain(engine, first), ""]
     return "\n".join([*plans, await _explain(engine, statement)])
 
 

@@ -1,18 +1,21 @@
-"""Customer service's order search, on the indexes of migrations 0005 and 0011.
+"""Customer service's order search, on the indexes of migrations 0005, 0011 and 0016.
 
 On PostgreSQL each selective criterion has an index: the order number its unique index, the
 member (member_id, created_at, id), the whole recipient name (recipient, created_at, id), the
-phone the expression index on its digits, a part of the recipient a trigram index, an ISBN the
+phone the expression index on its digits, a part of the recipient the trigram index of the
+distinct names (`recipient_name`) then the whole names' (recipient, created_at, id), an ISBN the
 product's unique ISBN then order_item (product_id, order_created_at, order_id), a title the
 product title's trigram index then the same. SQLite has no trigram index: parts of names and
 titles are found by scanning (docs/DECISIONS.md). The planner picks, among these and the walk
 backwards along (created_at, id), from its estimates (docs/BENCHMARKS.md, "Order search"); a
-search by one book and dates reads the books' ids first, then takes the page from the lines'
-index (`search_statement`).
+search by one book and dates reads the books' ids first, and a search by a part of a name,
+statuses and dates the whole names first, then takes the page from the lines' or the orders'
+index in page order (`search_statement`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select, true, tuple_
@@ -27,11 +30,13 @@ from infrastructure.database.tables import (
     order_phone_digits,
     order_table,
     product_table,
+    recipient_name_table,
 )
 
 _orders = order_table.c
 _lines = order_item_table.c
 _products = product_table.c
+_names = recipient_name_table.c
 
 
 def escape_like(text: str) -> str:
@@ -109,6 +114,9 @@ def search_conditions(
 MANY_BOOKS = 300
 """A title matching more books than this is common enough that walking back along the orders'
 (created_at, id) meets a page of them sooner than reading each book's newest lines would."""
+MANY_NAMES = 300
+"""Likewise a part of a name matching more whole names than this (a syllable common in given
+names, in a shop of many more names than the bench's)."""
 
 
 def _filtered(
@@ -155,17 +163,58 @@ def _by_lines(
         found = select(_lines.order_id, _lines.order_created_at).where(
             _lines.product_id.in_(book_ids), *lines
         )
+    return _newest_among(found, first=first)
+
+
+def _by_names(
+    names: list[str],
+    search: OrderSearch,
+    after: OrderPosition | None,
+    *,
+    first: int,
+    dialect: str,
+) -> Select[Any]:
+    """The page of a search by a part of the recipient's name (and statuses and dates): the
+    ids of the newest orders of these whole names that meet the other criteria, from
+    `orders (recipient, created_at, id)`, then those orders only.
+
+    On PostgreSQL each name gives only its own `first + 1` newest orders (a LATERAL subquery;
+    SQLite reads every order of the names from the index), as `_by_lines` does per book. The
+    names are those whose whole name contains the part, so `recipient = name` keeps exactly
+    the orders `recipient ILIKE part` keeps."""
+    conditions = search_conditions(replace(search, recipient=None), [])
+    if after is not None:
+        conditions.append(tuple_(_orders.created_at, _orders.id) < tuple_(*after))
+    if dialect == "postgresql":
+        named = select(_names.name).where(_names.name.in_(names)).subquery("names")
+        per_name = (
+            select(_orders.id, _orders.created_at)
+            .where(_orders.recipient == named.c.name, *conditions)
+            .order_by(_orders.created_at.desc(), _orders.id.desc())
+            .limit(first + 1)
+            .lateral("per_name")
+        )
+        found = select(per_name).select_from(named.join(per_name, true()))
+    else:
+        found = select(_orders.id, _orders.created_at).where(
+            _orders.recipient.in_(names), *conditions
+        )
+    return _newest_among(found, first=first)
+
+
+def _newest_among(found: Select[Any], *, first: int) -> Select[Any]:
+    """The page among the orders whose (id, created_at) `found` gives, each once: the newest
+    `first + 1` ids, then those orders only."""
     newest = found.subquery("found")
+    order_id, created_at = newest.c
     picked = (
         select(newest)
         .distinct()
-        .order_by(newest.c.order_created_at.desc(), newest.c.order_id.desc())
-        .limit(limit)
+        .order_by(created_at.desc(), order_id.desc())
+        .limit(first + 1)
         .subquery("picked")
     )
-    return _newest_first(
-        select(order_table).where(_orders.id.in_(select(picked.c.order_id))), first
-    )
+    return _newest_first(select(order_table).where(_orders.id.in_(select(picked.c[0]))), first)
 
 
 async def search_statement(
@@ -177,13 +226,21 @@ async def search_statement(
     most MANY_BOOKS + 1 ids, from the ISBN's or the title's index), then picks the page's
     orders from the lines' index and reads only those. Any other criterion with it filters the
     orders, so the lines cannot be cut to a page before the orders are read; and so does a
-    title matching more than MANY_BOOKS books."""
+    title matching more than MANY_BOOKS books. A search by a part of a name, with statuses
+    and dates or none, likewise first reads which whole names it means (at most
+    MANY_NAMES + 1), then picks the page from each name's newest orders."""
     lines = _on_lines(search, after)
+    dialect = conn.dialect.name
     books = books_statement(search)
     if books is not None:
         book_ids = list((await conn.execute(books)).scalars())
         if len(book_ids) <= MANY_BOOKS:
-            return _by_lines(book_ids, lines, first=first, dialect=conn.dialect.name)
+            return _by_lines(book_ids, lines, first=first, dialect=dialect)
+    names = names_statement(search)
+    if names is not None:
+        found = list((await conn.execute(names)).scalars())
+        if len(found) <= MANY_NAMES:
+            return _by_names(found, search, after, first=first, dialect=dialect)
     return _filtered(search, lines, first=first, after=after)
 
 
@@ -202,6 +259,23 @@ def books_statement(search: OrderSearch) -> Select[Any] | None:
     if book is None or not only_books_and_dates:
         return None
     return select(_products.id).where(book).limit(MANY_BOOKS + 1)
+
+
+def names_statement(search: OrderSearch) -> Select[Any] | None:
+    """The whole names a search by a part of the recipient's name, statuses and dates means,
+    at most MANY_NAMES + 1 of them; None for any other search (another criterion beside the
+    part drives the search from its own index)."""
+    only_statuses_and_dates = not (
+        search.number
+        or search.member_id
+        or search.recipient_name
+        or search.phone
+        or search.isbn
+        or search.title
+    )
+    if search.recipient is None or not only_statuses_and_dates:
+        return None
+    return select(_names.name).where(_contains(_names.name, search.recipient)).limit(MANY_NAMES + 1)
 
 
 async def search_orders(

@@ -167,6 +167,26 @@ class OrderRow(TableModel, table=True):
     updated_at: datetime = _created()
 
 
+class RecipientNameRow(TableModel, table=True):
+    """Every recipient name an order has had, once: the order search finds the whole names a
+    part of a name matches here (a few rows), then each name's newest orders along
+    `orders (recipient, created_at, id)`. Triggers of migration 0016 add the name of every
+    order written or readdressed, in its transaction; a name no order has any more stays, and
+    finds nothing (docs/DECISIONS.md, "A part of a name finds whole names first")."""
+
+    __tablename__ = "recipient_name"
+    __table_args__ = (
+        Index(
+            "ix_recipient_name_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+    )
+
+    name: str = Field(primary_key=True, max_length=100)
+
+
 class OrderRequestKeyRow(TableModel, table=True):
     """The idempotency key of a change of an order (`cancelOrderLines`, `requestReturn`), kept
     in the change's transaction; `placeOrder`'s stays on the order it made
@@ -457,6 +477,7 @@ stock_table = _core(StockRow)
 order_table = _core(OrderRow)
 order_item_table = _core(OrderItemRow)
 order_request_key_table = _core(OrderRequestKeyRow)
+recipient_name_table = _core(RecipientNameRow)
 order_event_table = _core(OrderEventRow)
 stock_reservation_table = _core(StockReservationRow)
 points_entry_table = _core(PointsEntryRow)

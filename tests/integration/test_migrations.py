@@ -195,6 +195,40 @@ async def test_a_line_from_before_the_copy_gets_its_orders_time(tmp_path: Path) 
     ]
 
 
+async def test_the_names_of_orders_from_before_the_names_table_are_in_it(
+    tmp_path: Path,
+) -> None:
+    """Migration 0016: each distinct recipient name of the orders there are, once; and a name
+    written after it, by the triggers."""
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0015")
+    engine = create_engine(url)
+    at = {"at": "2026-12-01 00:00:00.000000"}
+    insert_order = (
+        "INSERT INTO orders (id, number, member_id, status, total_amount, currency, recipient, "
+        "phone, zip_code, line1, created_at, updated_at) VALUES "
+        "('{n}b6c3a4e8f2d4c1a9e7b5d3f1a2c4e6b', 'N-{n}', 'm-1', 'DELIVERED', 15000, 'KRW', "
+        "'{name}', '010-1234-5678', '04524', '세종대로 110', :at, :at)"
+    )
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO member (id, created_at, updated_at) VALUES ('m-1', :at, :at)"),
+                at,
+            )
+            for n, name in enumerate(("김민준", "이서연", "김민준")):
+                await conn.execute(text(insert_order.format(n=n, name=name)), at)
+        await asyncio.to_thread(upgrade_to_head, url)
+        async with engine.begin() as conn:
+            await conn.execute(text(insert_order.format(n=3, name="박하은")), at)
+            found = (await conn.execute(text("SELECT name FROM recipient_name"))).scalars()
+            names = sorted(found)
+    finally:
+        await engine.dispose()
+
+    assert names == ["김민준", "박하은", "이서연"]
+
+
 def test_the_migrations_have_one_head() -> None:
     """Two migrations written at once on two branches may each follow the same one: upgrading
     to head then fails. Each must follow the last (0012 follows 0011, written meanwhile)."""

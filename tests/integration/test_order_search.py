@@ -1,5 +1,8 @@
 """Customer service's order search returns exactly what a brute-force filter over the same rows
-returns, page after page, on PostgreSQL (its trigram and expression indexes) and on SQLite."""
+returns, page after page, on PostgreSQL (its trigram and expression indexes) and on SQLite.
+
+The rows are replaced for each example but the recipient names the triggers kept stay
+(`recipient_name` is never emptied): a name no order has any more must find nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from unittest.mock import patch
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.catalogue import isbn13_check_digit
@@ -31,7 +34,7 @@ from infrastructure.database.tables import (
 )
 from tests.conftest import own_database
 
-NAMES = ("김민준", "이서연", "김서연", "Kim Minjun", "박 하은", "100%_이")
+NAMES = ("김민준", "이서연", "김서연", "Kim Minjun", "KIM MINJUN", "박 하은", "100%_이")
 PHONES = ("010-1234-5678", "01012345678", "010 1234 5678", "010-9999-0000", "+82 10 5555 1234")
 TITLE_WORDS = ("바다", "별의 노래", "시간", "Sea", "star", "50%_off")
 MEMBERS = ("member-a", "member-b", "member-c")
@@ -134,6 +137,19 @@ def book_searches(draw: st.DrawFn) -> OrderSearch:
     return OrderSearch(
         isbn=_isbn(draw(st.integers(1, 7))) if by_isbn else None,
         title=None if by_isbn else draw(st.sampled_from(TITLE_WORDS).flatmap(_part)),
+        created_after=draw(_INSTANT) if draw(maybe) else None,
+        created_before=draw(_INSTANT) if draw(maybe) else None,
+    ).checked()
+
+
+@st.composite
+def name_searches(draw: st.DrawFn) -> OrderSearch:
+    """A part of a name, with statuses and dates or none: the searches whose page is picked
+    from the orders of the whole names the part matches."""
+    maybe = st.booleans()
+    return OrderSearch(
+        recipient=draw(st.sampled_from(NAMES).flatmap(_part)),
+        statuses=tuple(draw(st.lists(st.sampled_from(OrderStatus), max_size=3))),
         created_after=draw(_INSTANT) if draw(maybe) else None,
         created_before=draw(_INSTANT) if draw(maybe) else None,
     ).checked()
@@ -274,3 +290,51 @@ async def test_a_search_by_one_book_finds_what_reading_every_order_finds(
     with patch.object(order_search, "MANY_BOOKS", many_books):
         walked = await _walk(search_engine, search, first)
     assert walked == brute_force(orders, search)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    orders=shops(),
+    search=name_searches(),
+    first=st.integers(min_value=1, max_value=5),
+    many_names=st.sampled_from((order_search.MANY_NAMES, 0)),
+)
+async def test_a_search_by_a_part_of_a_name_finds_what_reading_every_order_finds(
+    search_engine: AsyncEngine,
+    orders: list[Placed],
+    search: OrderSearch,
+    first: int,
+    many_names: int,
+) -> None:
+    """From the newest orders of the whole names the part matches, and by filtering the orders
+    when it matches more than MANY_NAMES names (here, with 0, any)."""
+    await _replace_rows(search_engine, orders)
+    with patch.object(order_search, "MANY_NAMES", many_names):
+        walked = await _walk(search_engine, search, first)
+    assert walked == brute_force(orders, search)
+
+
+async def test_an_order_readdressed_is_found_by_its_new_name_only(
+    search_engine: AsyncEngine,
+) -> None:
+    """An address change updates the recipient: the new name is kept for the search too."""
+    placed = Placed(
+        id=uuid.uuid4(),
+        number="20261101-00000099",
+        member_id=MEMBERS[0],
+        recipient="김민준",
+        phone=PHONES[0],
+        status=OrderStatus.PAID,
+        created_at=INSTANTS[0],
+        books=(Book(id=1, isbn=_isbn(1), title=TITLE_WORDS[0]),),
+    )
+    await _replace_rows(search_engine, [placed])
+    async with search_engine.begin() as conn:
+        await conn.execute(
+            update(order_table).where(order_table.c.id == placed.id).values(recipient="최하윤")
+        )
+    found = {
+        part: await _walk(search_engine, OrderSearch(recipient=part).checked(), 5)
+        for part in ("하윤", "민준")
+    }
+    assert found == {"하윤": [placed.id], "민준": []}
