@@ -12,13 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
+import pytest
 from sqlalchemy import select
 
 from bootstrap import Services, build_services
 from cluster.environment import role_environment
 from domain.catalogue import StockLevel
 from domain.commands import OrderLine, PlaceOrder
-from domain.member import Viewer
+from domain.member import Member, Role, Viewer
 from domain.messages import Consumer
 from domain.order import Address, Order
 from domain.ordering import place_order
@@ -28,6 +29,7 @@ from infrastructure.database.tables import simulated_charge_table
 from infrastructure.messaging.topology import Names
 from infrastructure.settings import Settings, load_settings
 from tests.conftest import AMQP_URL, own_database, run_id_of
+from tests.support.factories import create_member, create_product
 from tests.support.pipeline import Pipeline
 from tests.support.processes import RoleProcess
 from tests.support.rabbit import delete_topology
@@ -65,16 +67,32 @@ async def payment_of(services: Services, order_id: UUID) -> Payment | None:
     return found[0] if found else None
 
 
+@dataclass(frozen=True)
+class Shop:
+    """A customer of its own and two books of the factory's (₩15,000 each, no discount), ten
+    of each in stock."""
+
+    customer: Viewer
+    book: int
+    other: int
+
+    @classmethod
+    async def opened(cls, services: Services) -> Shop:
+        book = await create_product(services.engine, available=10)
+        other = await create_product(services.engine, available=10)
+        member = Member(await create_member(services.engine), None, None)
+        return cls(Viewer(member, Role.CUSTOMER), book, other)
+
+
 async def placed_by_workers(
     services: Services,
     tmp_path: Path,
-    customer: Viewer,
-    lines: tuple[OrderLine, ...],
+    shop: Shop,
     ready: Callable[[UUID], Awaitable[bool]],
     what: str,
 ) -> Order:
-    """An order placed and carried by a stock and a payment worker of their own until `ready`
-    says so; then they stop."""
+    """The shop's customer's order of one `book` and two `other`, placed and carried by a stock
+    and a payment worker of their own until `ready` says so; then they stop."""
     workers = [
         crashable_worker(services, kind, tmp_path / f"{kind}.log") for kind in ("stock", "payment")
     ]
@@ -82,7 +100,13 @@ async def placed_by_workers(
         for worker, kind in zip(workers, ("stock", "payment"), strict=True):
             await worker.wait_for_output(f"running: {kind}", within=WITHIN_SECONDS)
         placed = await place_order(
-            PlaceOrder(customer, lines, ADDRESS, "tok_ok", None),
+            PlaceOrder(
+                shop.customer,
+                (OrderLine(shop.book, 1), OrderLine(shop.other, 2)),
+                ADDRESS,
+                "tok_ok",
+                None,
+            ),
             order_placer(services.unit_of_work, services.settings.shipping_policy, services.engine),
             datetime.now(UTC),
         )
@@ -182,3 +206,15 @@ async def isolated_services(
             await pipeline.stop()
             await services.close()
             await delete_topology(AMQP_URL, Names(own.amqp_prefix), own.retry_delays)
+
+
+def isolated_fixture(name: str, *, carrier: bool) -> Callable[..., object]:
+    """A test module's `isolated` fixture (`isolated = isolated_fixture(...)`: pytest finds it
+    by the name the module gives it): `isolated_services` under `name`."""
+
+    @pytest.fixture
+    async def isolated(settings: Settings) -> AsyncIterator[Services]:
+        async with isolated_services(settings, name, carrier=carrier) as services:
+            yield services
+
+    return isolated

@@ -9,59 +9,47 @@ machine these run on is shared)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import UUID
-
-import pytest
 
 from bootstrap import Services
 from domain.catalogue import StockLevel
 from domain.commands import CancelOrderLines, OrderLine
-from domain.member import Member, Role, Viewer
 from domain.partial_cancellation import cancel_order_lines
 from domain.status import OrderStatus
-from infrastructure.settings import Settings
 from tests.faults.part_workers import (
     Doomed,
+    Shop,
     gateway_entry,
-    isolated_services,
+    isolated_fixture,
     placed_by_workers,
     refunded_after_restart,
     stock_of,
 )
-from tests.support.factories import create_member, create_product
 
-
-@pytest.fixture
-async def isolated(settings: Settings) -> AsyncIterator[Services]:
-    async with isolated_services(settings, "partial", carrier=False) as services:
-        yield services
+isolated = isolated_fixture("partial", carrier=False)
 
 
 async def test_workers_killed_mid_partial_cancellation_refund_once_and_restock_once(
     isolated: Services, tmp_path: Path
 ) -> None:
     services = isolated
-    book = await create_product(services.engine, available=10)
-    other = await create_product(services.engine, available=10)
-    customer = Viewer(Member(await create_member(services.engine), None, None), Role.CUSTOMER)
+    shop = await Shop.opened(services)
 
     async def paid(order_id: UUID) -> bool:
-        return await stock_of(services, other) == StockLevel(available=8, reserved=0)
+        return await stock_of(services, shop.other) == StockLevel(available=8, reserved=0)
 
     placed = await placed_by_workers(
         services,
         tmp_path,
-        customer,
-        (OrderLine(book, 1), OrderLine(other, 2)),
+        shop,
         paid,
         "the order paid and its stock committed",
     )
     doomed = await Doomed.started(services, tmp_path)
 
     after = await cancel_order_lines(
-        CancelOrderLines(customer, placed.id, (OrderLine(other, 2),), None),
+        CancelOrderLines(shop.customer, placed.id, (OrderLine(shop.other, 2),), None),
         services.unit_of_work,
         services.settings.shipping_policy,
     )
@@ -80,7 +68,7 @@ async def test_workers_killed_mid_partial_cancellation_refund_once_and_restock_o
     assert await gateway_entry(services, key) == ("REFUNDED", 2, 0)
     assert await gateway_entry(services, f"charge-{placed.id}") == ("APPROVED", 1, part)
     # the stock worker committed the copies back before it died; its redelivery changed nothing
-    assert await stock_of(services, other) == StockLevel(available=10, reserved=0)
-    assert await stock_of(services, book) == StockLevel(available=9, reserved=0)
+    assert await stock_of(services, shop.other) == StockLevel(available=10, reserved=0)
+    assert await stock_of(services, shop.book) == StockLevel(available=9, reserved=0)
     [order] = await services.store.orders_by_ids([placed.id])
     assert (order.status, order.partial_cancellations) == (OrderStatus.PREPARING, 1)

@@ -9,46 +9,35 @@ order, then picks the return parcel up and brings it back) run in the test's pro
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
-import pytest
-
 from bootstrap import Services
 from domain.catalogue import StockLevel
 from domain.commands import OrderLine
-from domain.member import Member, Role, Viewer
 from domain.order_return import ReturnReason
 from domain.returns import RequestReturn, request_return
 from domain.status import OrderStatus
-from infrastructure.settings import Settings
 from tests.faults.part_workers import (
     Doomed,
+    Shop,
     gateway_entry,
-    isolated_services,
+    isolated_fixture,
     placed_by_workers,
     refunded_after_restart,
     stock_of,
 )
-from tests.support.factories import create_member, create_product
 from tests.support.orders import read_order
 
-
-@pytest.fixture
-async def isolated(settings: Settings) -> AsyncIterator[Services]:
-    async with isolated_services(settings, "returns", carrier=True) as services:
-        yield services
+isolated = isolated_fixture("returns", carrier=True)
 
 
 async def test_workers_killed_mid_return_refund_once_and_restock_once(
     isolated: Services, tmp_path: Path
 ) -> None:
     services = isolated
-    book = await create_product(services.engine, available=10)
-    other = await create_product(services.engine, available=10)
-    customer = Viewer(Member(await create_member(services.engine), None, None), Role.CUSTOMER)
+    shop = await Shop.opened(services)
 
     async def delivered(order_id: UUID) -> bool:
         return (await read_order(services, order_id)).status is OrderStatus.DELIVERED
@@ -56,15 +45,16 @@ async def test_workers_killed_mid_return_refund_once_and_restock_once(
     placed = await placed_by_workers(
         services,
         tmp_path,
-        customer,
-        (OrderLine(book, 1), OrderLine(other, 2)),
+        shop,
         delivered,
         "the order delivered",
     )
     doomed = await Doomed.started(services, tmp_path)
 
     await request_return(
-        RequestReturn(customer, placed.id, (OrderLine(other, 2),), ReturnReason.CHANGE_OF_MIND),
+        RequestReturn(
+            shop.customer, placed.id, (OrderLine(shop.other, 2),), ReturnReason.CHANGE_OF_MIND
+        ),
         services.unit_of_work,
         services.settings.return_policy,
         datetime.now(UTC),
@@ -83,8 +73,8 @@ async def test_workers_killed_mid_return_refund_once_and_restock_once(
     assert await gateway_entry(services, key) == ("REFUNDED", 2, 0)
     assert await gateway_entry(services, f"charge-{placed.id}") == ("APPROVED", 1, part)
     # the stock worker committed the copies back before it died; its redelivery changed nothing
-    assert await stock_of(services, other) == StockLevel(available=10, reserved=0)
-    assert await stock_of(services, book) == StockLevel(available=9, reserved=0)
+    assert await stock_of(services, shop.other) == StockLevel(available=10, reserved=0)
+    assert await stock_of(services, shop.book) == StockLevel(available=9, reserved=0)
     [order] = await services.store.orders_by_ids([placed.id])
     assert (order.status, order.partial_cancellations) == (OrderStatus.DELIVERED, 1)
     assert order.total.amount == 15_000 + services.settings.return_fee
