@@ -89,6 +89,16 @@ class OrderItem:
         )
 
 
+def lines_left(items: list[OrderItem], given_back: Mapping[int, int]) -> list[OrderItem]:
+    """The order's lines once `given_back` copies of each book are gone; a line with no copy
+    left is gone too."""
+    shrunk = [
+        dataclasses.replace(item, quantity=item.quantity - given_back.get(item.product_id, 0))
+        for item in items
+    ]
+    return [item for item in shrunk if item.quantity > 0]
+
+
 @dataclass(frozen=True, slots=True)
 class Order:
     id: UUID
@@ -117,6 +127,19 @@ class Order:
             points_used=self.points_used,
             card=self.total.amount - self.points_used,
             points_to_earn=self.points_to_earn,
+        )
+
+    def with_part_given_back(self, money: OrderMoney, at: datetime) -> Order:
+        """The order once a numbered part (a partial cancellation, a return) gave copies back:
+        its money as the refund left it (`Refund.after`), and one part more."""
+        return dataclasses.replace(
+            self,
+            total=dataclasses.replace(self.total, amount=money.due),
+            shipping_fee=money.shipping_fee,
+            points_used=money.points_used,
+            points_to_earn=money.points_to_earn,
+            partial_cancellations=self.partial_cancellations + 1,
+            updated_at=at,
         )
 
     def can_move_to(self, target: OrderStatus) -> bool:

@@ -6,7 +6,6 @@ part (docs/SAGA.md)."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 
 from domain.actions import Situation, can_cancel_lines
@@ -14,7 +13,7 @@ from domain.commands import CancelOrderLines
 from domain.copies_asked import CopiesAsked
 from domain.messages import Event, Message
 from domain.moves import keep
-from domain.order import HistoryEntry, Order
+from domain.order import HistoryEntry, Order, lines_left
 from domain.points import PointsEntry, PointsReason
 from domain.ports import UnitOfWorkFactory
 from domain.pricing import Refund, ShippingPolicy, cancellation_refund
@@ -40,11 +39,7 @@ async def cancel_order_lines(
         items = await work.orders.items(order.id)
         held = {item.product_id: item.quantity for item in items}
         asked.refuse_beyond(held, "the order holds {held} of this book now, not {copies}")
-        remaining = [
-            dataclasses.replace(item, quantity=item.quantity - wanted.get(item.product_id, 0))
-            for item in items
-        ]
-        remaining = [item for item in remaining if item.quantity]
+        remaining = lines_left(items, wanted)
         if not remaining:
             cancelled = await keep(
                 work, order.cancel(CancelReason.CUSTOMER_REQUEST, _saying(command, "every copy"))
@@ -54,7 +49,7 @@ async def cancel_order_lines(
             return cancelled
         refund = cancellation_refund(order.money, [item.priced for item in remaining], policy)
         copies = await asked.named(work)
-        after = _after(order, refund)
+        after = order.with_part_given_back(refund.after, datetime.now(UTC))
         await work.orders.record_lines_cancelled(
             after,
             {p: held[p] - q for p, q in wanted.items()},
@@ -80,19 +75,6 @@ async def cancel_order_lines(
 def _check_state(order: Order) -> None:
     if not (allowed := can_cancel_lines(Situation(order.status))).possible:
         raise allowed.refusal()
-
-
-def _after(order: Order, refund: Refund) -> Order:
-    money = refund.after
-    return dataclasses.replace(
-        order,
-        total=dataclasses.replace(order.total, amount=money.due),
-        shipping_fee=money.shipping_fee,
-        points_used=money.points_used,
-        points_to_earn=money.points_to_earn,
-        partial_cancellations=order.partial_cancellations + 1,
-        updated_at=datetime.now(UTC),
-    )
 
 
 def _saying(command: CancelOrderLines, copies: str, refund: Refund | None = None) -> str:

@@ -12,6 +12,7 @@ the law allows.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -165,6 +166,11 @@ class OrderMoney:
     def due(self) -> int:
         return self.subtotal + self.shipping_fee
 
+    @property
+    def paid(self) -> int:
+        """What the card and the points paid."""
+        return self.card + self.points_used
+
 
 def _subtotal(lines: Sequence[PricedLine]) -> int:
     return sum(line.subtotal for line in lines)
@@ -241,19 +247,8 @@ def cancellation_refund(
         fee = before.shipping_fee
     else:
         fee = policy.fee_for(subtotal)
-    paid = before.card + before.points_used
-    back = max(0, paid - subtotal - fee)
-    fee = paid - back - subtotal
-    card = min(back, before.card)
-    points = back - card
-    after = OrderMoney(
-        subtotal=subtotal,
-        shipping_fee=fee,
-        points_used=before.points_used - points,
-        card=before.card - card,
-        points_to_earn=sum(line.points for line in remaining),
-    )
-    return Refund(card=card, points=points, after=after)
+    back = max(0, before.paid - subtotal - fee)
+    return _giving_back(before, remaining, subtotal, back)
 
 
 def return_refund(
@@ -284,17 +279,24 @@ def return_refund(
         own_fee = return_fee
     elif not subtotal:
         outbound = 0
-    paid = before.card + before.points_used
-    back = max(0, paid - subtotal - outbound - return_fees_kept - own_fee)
+    back = max(0, before.paid - subtotal - outbound - return_fees_kept - own_fee)
+    refund = _giving_back(before, remaining, subtotal, back)
+    kept_for_parcel = max(0, min(own_fee, refund.after.shipping_fee - outbound - return_fees_kept))
+    return dataclasses.replace(refund, return_fee_kept=kept_for_parcel)
+
+
+def _giving_back(
+    before: OrderMoney, remaining: Sequence[PricedLine], subtotal: int, back: int
+) -> Refund:
+    """`back` won given back, the card first and the points last; what was paid beyond the
+    books that stay (`remaining`, which come to `subtotal`) is the order's fee after it."""
     card = min(back, before.card)
     points = back - card
-    fee = paid - back - subtotal
     after = OrderMoney(
         subtotal=subtotal,
-        shipping_fee=fee,
+        shipping_fee=before.paid - back - subtotal,
         points_used=before.points_used - points,
         card=before.card - card,
         points_to_earn=sum(line.points for line in remaining),
     )
-    kept_for_parcel = max(0, min(own_fee, fee - outbound - return_fees_kept))
-    return Refund(card=card, points=points, after=after, return_fee_kept=kept_for_parcel)
+    return Refund(card=card, points=points, after=after)

@@ -11,7 +11,6 @@ stock and payment steps put the copies on the shelf and refund the card's part (
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -21,7 +20,7 @@ from domain.commands import OrderLine
 from domain.copies_asked import CopiesAsked
 from domain.member import Viewer
 from domain.messages import Event, Message
-from domain.order import HistoryEntry, Order, OrderItem
+from domain.order import HistoryEntry, Order, OrderItem, lines_left
 from domain.order_return import OrderReturn, ReturnReason, ReturnScan, ReturnStatus
 from domain.points import PointsEntry, PointsReason
 from domain.ports import UnitOfWork, UnitOfWorkFactory
@@ -134,11 +133,7 @@ async def receive_return(
     assert order is not None
     items = await work.orders.items(order.id)
     back = dict(found.lines)
-    remaining = [
-        dataclasses.replace(item, quantity=item.quantity - back.get(item.product_id, 0))
-        for item in items
-    ]
-    remaining = [item for item in remaining if item.quantity > 0]
+    remaining = lines_left(items, back)
     earlier = await work.returns.of_order(order.id)
     refund = return_refund(
         order.money,
@@ -150,15 +145,7 @@ async def receive_return(
     )
     money = refund.after
     now = datetime.now(UTC)
-    after = dataclasses.replace(
-        order,
-        total=dataclasses.replace(order.total, amount=money.due),
-        shipping_fee=money.shipping_fee,
-        points_used=money.points_used,
-        points_to_earn=money.points_to_earn,
-        partial_cancellations=order.partial_cancellations + 1,
-        updated_at=now,
-    )
+    after = order.with_part_given_back(money, now)
     part = after.partial_cancellations
     kept = money.shipping_fee - order.shipping_fee
     taken_back = order.points_to_earn - money.points_to_earn
