@@ -7,6 +7,7 @@ from uuid import UUID
 
 from domain.member import Viewer
 from domain.order import Address
+from domain.order_return import ReturnReason
 from domain.pricing import NO_RATES, BookRates
 
 
@@ -42,6 +43,17 @@ class CancelOrderLines:
     order_id: UUID
     lines: tuple[OrderLine, ...]
     reason: str | None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestReturn:
+    """반품: send these copies of a delivered order back."""
+
+    viewer: Viewer
+    order_id: UUID
+    lines: tuple[OrderLine, ...]
+    reason: ReturnReason
     idempotency_key: str | None = None
 
 

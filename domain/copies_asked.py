@@ -8,32 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
 from uuid import UUID
 
 from domain.access import lock_order_of
-from domain.commands import OrderLine
+from domain.commands import CancelOrderLines, RequestReturn
 from domain.idempotency import answered_before, keep_key, lines_fingerprint
 from domain.member import Viewer
 from domain.order import Order
 from domain.ports import UnitOfWork
 from domain.problems import Refused
 from domain.validation import copies_problem, last_places, merge_lines
-
-
-class AsksForCopies(Protocol):
-    """What `CancelOrderLines` and `RequestReturn` both carry."""
-
-    @property
-    def viewer(self) -> Viewer: ...
-    @property
-    def order_id(self) -> UUID: ...
-    @property
-    def lines(self) -> tuple[OrderLine, ...]: ...
-    @property
-    def reason(self) -> str | None: ...
-    @property
-    def idempotency_key(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +33,7 @@ class CopiesAsked:
     """The request's fingerprint, kept with its idempotency key."""
 
     @classmethod
-    def of(cls, mutation: str, command: AsksForCopies) -> CopiesAsked:
+    def of(cls, mutation: str, command: CancelOrderLines | RequestReturn) -> CopiesAsked:
         return cls(
             command.viewer,
             command.order_id,

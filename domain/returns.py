@@ -11,14 +11,11 @@ stock and payment steps put the copies on the shelf and refund the card's part (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID
 
 from domain.actions import ReturnPolicy, Situation, can_return
-from domain.commands import OrderLine
+from domain.commands import RequestReturn
 from domain.copies_asked import CopiesAsked
-from domain.member import Viewer
 from domain.messages import Event, Message
 from domain.order import HistoryEntry, Order, OrderItem, lines_left
 from domain.order_return import OrderReturn, ReturnReason, ReturnScan, ReturnStatus
@@ -28,16 +25,6 @@ from domain.pricing import ShippingPolicy, return_refund
 from domain.status import DeliveryStatus
 from domain.steps.tracking import ParcelReport
 from domain.validation import check_return
-
-
-@dataclass(frozen=True, slots=True)
-class RequestReturn:
-    viewer: Viewer
-    order_id: UUID
-    lines: tuple[OrderLine, ...]
-    reason: ReturnReason
-    idempotency_key: str | None = None
-
 
 RETURN_REQUESTED = "return requested: "
 """How the history's entries of a return begin (the timeline words them by these)."""

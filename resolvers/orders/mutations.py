@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
-from domain.commands import CancelOrder, CancelOrderLines, OrderLine, PlaceOrder
+from domain.commands import CancelOrder, CancelOrderLines, OrderLine, PlaceOrder, RequestReturn
 from domain.order import Address, Order
 from domain.order_return import ReturnReason
 from domain.ordering import cancel_order, place_order
 from domain.partial_cancellation import cancel_order_lines
 from domain.problems import Problem, ProblemCode, Refused
-from domain.returns import RequestReturn, request_return
+from domain.returns import request_return
 from resolvers.common.context import Context
 from resolvers.common.errors import ApiError, invalid_field
 from resolvers.common.ids import order_key, product_key

@@ -15,9 +15,9 @@ from uuid import UUID
 
 from bootstrap import Services
 from domain.catalogue import StockLevel
-from domain.commands import OrderLine
+from domain.commands import OrderLine, RequestReturn
 from domain.order_return import ReturnReason
-from domain.returns import RequestReturn, request_return
+from domain.returns import request_return
 from domain.status import OrderStatus
 from tests.faults.part_workers import (
     Doomed,

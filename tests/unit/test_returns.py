@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.actions import ReturnPolicy
-from domain.commands import OrderLine
+from domain.commands import OrderLine, RequestReturn
 from domain.member import Member, Role, Viewer
 from domain.messages import Event
 from domain.order import HistoryEntry, Order
@@ -17,7 +17,7 @@ from domain.order_return import ReturnReason, ReturnStatus
 from domain.points import PointsEntry, PointsReason
 from domain.pricing import BookRates, ShippingPolicy
 from domain.problems import Refused
-from domain.returns import RequestReturn, follow_return_parcel, request_return
+from domain.returns import follow_return_parcel, request_return
 from domain.status import DeliveryStatus, OrderStatus
 from domain.steps.tracking import ParcelReport
 from tests.unit.fakes import FakeDatabase, an_order
