@@ -10,28 +10,36 @@ are placed through our API for the same 20 customers at a steady rate and carrie
 by `main.py relay` + `main.py worker all` (the cache on: each drops what its commits change):
 req/s and hit rate; each placing customer then reads its page at once (a page without its new
 order is a stale read of its own write); and every placed order's status is polled through the
-cache until PREPARING, so that for each status the order took, the bench knows how long after
-its commit the API still answered the one before: at least until the last such answer's request
-was sent, at most until the first newer answer came back (which includes that request's wait
-behind the read load).
+cache until PREPARING (which keeps its answer kept), while a client of its own reads, straight
+from Redis every few milliseconds, the kept answer the API would serve to that poll. For each
+status the order took, staleness is how long after its commit (the status's `occurred_at`) that
+kept answer still held a status before it: the API answers a kept answer without reading the
+database, and once it is dropped nothing read before the commit can be kept again (the store
+refuses an answer read before a drop of one of its tags). That client waits behind nothing but
+Redis, so the figure's resolution is its interval, where the poll through the API waits behind the
+read load (its own p99 is seconds).
+(c) The same writes with the pipeline's processes not dropping what their commits change: the
+events alone (relay, broker, the cache's consumer) drop the answers, the path that is the
+guarantee when a process dies after its commit. Its staleness, and the relay's share of it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import statistics
 import tempfile
 import time
-from collections.abc import Sequence
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import httpx
+import orjson
 import redis.asyncio as redis
 
 from bench.command_line import run_bench
@@ -45,7 +53,9 @@ from bench.raw_ids import global_id
 from bench.reads import PAGE, ReadCase, check_same_data, read_cases
 from bench.report import compare_loads, heading, say, verdict
 from bench.services import connect, forget_cached, forget_orders
+from domain.member import Member, Role, Viewer
 from resolvers.common.ids import order_key
+from schema.response_cache.entries import cache_key, viewer_key
 
 TARGETS = {"orders": 2.0, "order": 1.0}
 """Issue #13, reads alone: nested orders at 2x the raw baseline, order(id) at 1x."""
@@ -54,13 +64,20 @@ STALENESS_P99_MS = 250
 STALENESS_MAX_MS = 1000
 WRITES_PER_SECOND = 5.0
 POLL_SECONDS = 0.02
-"""How often each placed order's status is read: the staleness figures' resolution."""
+"""How often each placed order's status is read through the API (which keeps it kept)."""
+WATCH_SECONDS = 0.005
+"""How often the kept answers of those reads are read straight from Redis: the staleness
+figures' resolution."""
 FOLLOW_SECONDS = 30.0
 STATUSES = ("PENDING", "STOCK_RESERVED", "PAID", "PREPARING")
 ORDER_STATUS = "query Status($id: ID!) { order(id: $id) { status } }"
+ORDER_STATUS_NAME = "Status"
 TIME_LIMIT_SECONDS = 1200
 CACHE_ON = {"ORDERS_RESPONSE_CACHE": "on"}
 """For the pipeline's processes too: each drops the answers its commits change, at once."""
+EVENTS_ONLY = {"ORDERS_RESPONSE_CACHE": "off"}
+"""For the pipeline's processes of (c): they drop nothing after their commits; their cache
+consumer drops on the events as always (it does whatever the setting says)."""
 CACHED_API = {**CACHE_ON, "ORDERS_DATABASE_POOL_SIZE": "5"}
 """Ours with the cache on, and half its usual connections (5, and 5 more at a burst): its
 misses need few, and PostgreSQL's 100 are shared with the rest of the machine."""
@@ -140,6 +157,15 @@ class Answer:
     """Wall clock, seconds: the answer was made between the two."""
 
 
+@dataclass(frozen=True)
+class Seen:
+    status: str | None
+    """The status of the kept answer; None when none was kept."""
+    sent: float
+    received: float
+    """Wall clock, seconds: Redis read the key between the two."""
+
+
 @dataclass
 class Writes:
     placed: list[UUID] = field(default_factory=list)
@@ -147,6 +173,44 @@ class Writes:
     answers: dict[UUID, list[Answer]] = field(default_factory=dict)
     """For each order, every status the API answered, in order."""
     followers: list[asyncio.Task[None]] = field(default_factory=list)
+    watching: dict[UUID, str] = field(default_factory=dict)
+    """The Redis key of each followed order's kept status answer, while it is followed."""
+    kept: dict[UUID, list[Seen]] = field(default_factory=dict)
+    """For each order, what its key held at each look, in order."""
+
+
+def kept_status_key(member_id: str, order_id: UUID) -> str:
+    """Where our API keeps its answer to `ORDER_STATUS` about this order for its customer."""
+    viewer = Viewer(Member(member_id, None, None), Role.CUSTOMER)
+    variables = {"id": global_id("Order", order_id)}
+    key = cache_key(ORDER_STATUS, ORDER_STATUS_NAME, variables, viewer_key(viewer))
+    return f"{PREFIX}:responses:entry:{key}"
+
+
+def _kept_status(value: bytes | str | None) -> str | None:
+    """The status in a kept answer (its time, its cost, then its data as JSON)."""
+    if not isinstance(value, bytes):
+        return None
+    data = orjson.loads(value.split(b"\n", 2)[2])
+    return str(data["order"]["status"])
+
+
+async def _watch(writes: Writes, stop: asyncio.Event) -> None:
+    """Every WATCH_SECONDS, the kept status answer of every followed order, read at once."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        while not stop.is_set():
+            watched = list(writes.watching.items())
+            if watched:
+                sent = time.time()
+                values = await client.mget([key for _, key in watched])
+                received = time.time()
+                for (order_id, _), value in zip(watched, values, strict=True):
+                    seen = Seen(_kept_status(value), sent, received)
+                    writes.kept.setdefault(order_id, []).append(seen)
+            await asyncio.sleep(WATCH_SECONDS)  # the sampling interval, not a synchronisation
+    finally:
+        await client.aclose()
 
 
 async def _post(
@@ -156,27 +220,35 @@ async def _post(
     return await client.post("/graphql", content=body(query, variables), headers=headers)
 
 
-async def _follow(client: httpx.AsyncClient, token: str, order_id: UUID, writes: Writes) -> None:
+async def _follow(
+    client: httpx.AsyncClient, customer: tuple[str, str], order_id: UUID, writes: Writes
+) -> None:
+    member_id, token = customer
     answers = writes.answers.setdefault(order_id, [])
     variables = {"id": global_id("Order", order_id)}
     deadline = time.monotonic() + FOLLOW_SECONDS
-    while time.monotonic() < deadline and not any(a.status == "PREPARING" for a in answers):
-        sent = time.time()
-        answer = await _post(client, ORDER_STATUS, variables, token)
-        status = answer.json()["data"]["order"]["status"]
-        answers.append(Answer(status, sent, time.time()))
-        await asyncio.sleep(POLL_SECONDS)  # the sampling interval, not a synchronisation
+    writes.watching[order_id] = kept_status_key(member_id, order_id)
+    try:
+        while time.monotonic() < deadline and not any(a.status == "PREPARING" for a in answers):
+            sent = time.time()
+            answer = await _post(client, ORDER_STATUS, variables, token)
+            status = answer.json()["data"]["order"]["status"]
+            answers.append(Answer(status, sent, time.time()))
+            await asyncio.sleep(POLL_SECONDS)  # the sampling interval, not a synchronisation
+    finally:
+        del writes.watching[order_id]
 
 
 async def _write(url: str, stop: asyncio.Event, writes: Writes) -> None:
     """Orders placed at WRITES_PER_SECOND for the loyal customers, each followed."""
-    customers = [bearer(member, name) for member, name in loyal_members()]
+    customers = [(member, bearer(member, name)) for member, name in loyal_members()]
     started = time.monotonic()
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         number = 0
         while not stop.is_set():
             await asyncio.sleep(max(0.0, started + number / WRITES_PER_SECOND - time.monotonic()))
-            token = customers[number % len(customers)]
+            customer = customers[number % len(customers)]
+            token = customer[1]
             book = 1 + number * 7 % DATASET.books
             order_input = {
                 "items": [{"productId": global_id("Product", book), "quantity": 1}],
@@ -189,45 +261,148 @@ async def _write(url: str, stop: asyncio.Event, writes: Writes) -> None:
             edges = page.json()["data"]["orders"]["edges"]
             if global_id("Order", order_id) not in {edge["node"]["id"] for edge in edges}:
                 writes.stale_own_reads += 1
-            writes.followers.append(asyncio.create_task(_follow(client, token, order_id, writes)))
+            writes.followers.append(
+                asyncio.create_task(_follow(client, customer, order_id, writes))
+            )
             number += 1
         await asyncio.gather(*writes.followers)
 
 
-async def _staleness_ms(writes: Writes) -> tuple[list[float], list[float]]:
-    """For each status an order took after PENDING, how long after its commit the API still
-    answered a status before it: at least until the last such answer's request was sent, at
-    most until the first answer of it (or a later one) came back. Both, in milliseconds."""
+async def _committed(writes: Writes) -> dict[tuple[UUID, str], float]:
+    """When each placed order took each status (its `occurred_at`, in its transaction)."""
     async with connect() as conn:
         rows = await conn.fetch(
             "SELECT order_id, status, occurred_at FROM order_event WHERE order_id = ANY($1)",
             writes.placed,
         )
-    committed: dict[tuple[UUID, str], datetime] = {
-        (row["order_id"], row["status"]): row["occurred_at"] for row in rows
-    }
-    at_least, at_most = [], []
+    return {(row["order_id"], row["status"]): row["occurred_at"].timestamp() for row in rows}
+
+
+@dataclass
+class Staleness:
+    at_least: list[float] = field(default_factory=list)
+    at_most: list[float] = field(default_factory=list)
+    """Milliseconds after each status change's commit, one figure each."""
+
+
+def _kept_staleness(writes: Writes, committed: dict[tuple[UUID, str], float]) -> Staleness:
+    """For each status an order took after PENDING, how long after its commit the API's kept
+    answer still held a status before it: at least until the last look that found one was
+    sent, at most until the look after it came back (0 when none was ever found). A change
+    after which the order was no longer looked at is left out."""
+    found = Staleness()
+    for order_id, looks in writes.kept.items():
+        for rank, status in enumerate(STATUSES[1:], start=1):
+            at = committed.get((order_id, status))
+            if at is None:
+                continue
+            old = [i for i, look in enumerate(looks) if look.status in STATUSES[:rank]]
+            if not old:
+                found.at_least.append(0.0)
+                found.at_most.append(0.0)
+                continue
+            last = old[-1]
+            if last + 1 >= len(looks):
+                continue
+            found.at_least.append(max(0.0, (looks[last].sent - at) * 1000))
+            found.at_most.append(max(0.0, (looks[last + 1].received - at) * 1000))
+    return found
+
+
+def _answered_staleness_ms(writes: Writes, committed: dict[tuple[UUID, str], float]) -> list[float]:
+    """The earlier measure, through the API: until the first answer of the new status (or a
+    later one) came back, its wait behind the read load included."""
+    lags = []
     for order_id, answers in writes.answers.items():
         for rank, status in enumerate(STATUSES[1:], start=1):
             at = committed.get((order_id, status))
             newer = [a.received for a in answers if a.status in STATUSES[rank:]]
-            if at is None or not newer:
-                continue
-            older = [a.sent for a in answers if a.status in STATUSES[:rank]]
-            at_least.append(max(0.0, (max(older, default=0.0) - at.timestamp()) * 1000))
-            at_most.append(max(0.0, (min(newer) - at.timestamp()) * 1000))
-    return at_least, at_most
+            if at is not None and newer:
+                lags.append(max(0.0, (min(newer) - at) * 1000))
+    return lags
 
 
-def _report_staleness(lags: list[float], which: str, changes: int, orders: int) -> None:
-    lags = sorted(lags)
-    p50, p99 = statistics.median(lags), lags[min(len(lags) - 1, int(len(lags) * 0.99))]
+def _percentiles(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return statistics.median(ordered), p99, ordered[-1]
+
+
+def _report_staleness(lags: list[float], which: str, orders: int) -> None:
+    if not lags:
+        say(f"  staleness, {which}: no status change seen")
+        return
+    p50, p99, most = _percentiles(lags)
     say(
-        f"  staleness, {which}, over {changes} status changes of {orders} orders "
-        f"(sampled every {POLL_SECONDS * 1000:.0f} ms): p50 {p50:.0f} ms, p99 {p99:.0f} ms "
-        f"{verdict(p99, STALENESS_P99_MS, at_most=True)}, max {lags[-1]:.0f} ms "
-        f"{verdict(lags[-1], STALENESS_MAX_MS, at_most=True)}"
+        f"  staleness, {which}, over {len(lags)} status changes of {orders} orders: "
+        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms {verdict(p99, STALENESS_P99_MS, at_most=True)}, "
+        f"max {most:.0f} ms {verdict(most, STALENESS_MAX_MS, at_most=True)}"
     )
+
+
+def _report_look_intervals(writes: Writes) -> None:
+    gaps = [
+        (later.sent - earlier.sent) * 1000
+        for looks in writes.kept.values()
+        for earlier, later in itertools.pairwise(looks)
+    ]
+    if gaps:
+        p50, p99, most = _percentiles(gaps)
+        say(
+            f"  the looks at Redis (every {WATCH_SECONDS * 1000:g} ms asked): one every "
+            f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {most:.1f} ms"
+        )
+
+
+async def _report_relay(writes: Writes) -> None:
+    """How long the placed orders' events waited in the outbox: from their writing (in the
+    transaction, before its commit) to the relay taking them."""
+    async with connect() as conn:
+        rows = await conn.fetch(
+            "SELECT extract(epoch FROM published_at - created_at) * 1000 AS waited"
+            " FROM outbox WHERE order_id = ANY($1) AND published_at IS NOT NULL",
+            writes.placed,
+        )
+    if rows:
+        p50, p99, most = _percentiles([float(row["waited"]) for row in rows])
+        say(
+            f"  relay: {len(rows)} events from written to taken: p50 {p50:.1f} ms, "
+            f"p99 {p99:.1f} ms, max {most:.1f} ms"
+        )
+
+
+async def _report_writes(writes: Writes, *, answered: bool) -> None:
+    committed = await _committed(writes)
+    kept = _kept_staleness(writes, committed)
+    orders = len(writes.placed)
+    _report_staleness(kept.at_least, "at least (the last look at the old answer sent)", orders)
+    _report_staleness(kept.at_most, "at most (the next look came back)", orders)
+    _report_look_intervals(writes)
+    if answered:
+        _report_staleness(
+            _answered_staleness_ms(writes, committed),
+            "through the API (the first new answer received, its wait in the load included)",
+            orders,
+        )
+    await _report_relay(writes)
+
+
+@asynccontextmanager
+async def _writing(url: str, work: Path, pipeline_env: dict[str, str]) -> AsyncIterator[Writes]:
+    """Orders placed, carried and followed (through the API, and their kept answers in Redis)
+    until the block ends; then every follower done."""
+    writes = Writes()
+    stop, watched = asyncio.Event(), asyncio.Event()
+    async with our_pipeline(work, pipeline_env):
+        watcher = asyncio.create_task(_watch(writes, watched))
+        writer = asyncio.create_task(_write(url, stop, writes))
+        try:
+            yield writes
+        finally:
+            stop.set()
+            await writer
+            watched.set()
+            await watcher
 
 
 async def reads_under_writes(
@@ -237,28 +412,31 @@ async def reads_under_writes(
         f"reads under writes: {case.name}, while orders are placed at {WRITES_PER_SECOND:g}/s "
         f"for the same customers and carried to PREPARING; {plan.describe()}"
     )
-    writes = Writes()
-    stop = asyncio.Event()
-    async with our_pipeline(work, CACHE_ON):
-        writer = asyncio.create_task(_write(ours.url, stop, writes))
-        try:
-            mine, theirs, rate = await _ours_and_raw(case, ours, raw, plan, work, "writes")
-        finally:
-            stop.set()
-            await writer
+    async with _writing(ours.url, work, CACHE_ON) as writes:
+        mine, theirs, rate = await _ours_and_raw(case, ours, raw, plan, work, "writes")
     compare_loads(mine, theirs, UNDER_WRITES_TARGET)
     say(f"  hit rate (ours, the writers' reads included): {rate:.3f}")
-    at_least, at_most = await _staleness_ms(writes)
-    if at_least:
-        for which, lags in (
-            ("at least (the last old answer's request sent)", at_least),
-            ("at most (the first new answer received, its wait in the load included)", at_most),
-        ):
-            _report_staleness(lags, which, len(lags), len(writes.placed))
+    await _report_writes(writes, answered=True)
     say(
         f"  stale reads of a customer's own new order: {writes.stale_own_reads} of "
         f"{len(writes.placed)} {verdict(writes.stale_own_reads, 0, at_most=True)}"
     )
+    async with connect() as conn:
+        await forget_orders(conn, writes.placed)
+
+
+async def events_alone(ours: Server, plan: LoadPlan, work: Path) -> None:
+    """(c): the pipeline's processes drop nothing after their commits, and no read load runs
+    (under one, the writer's own requests fall behind its rate): the events' path alone, for
+    as long as (b) ran."""
+    seconds = plan.warm_up_seconds + plan.runs * plan.run_seconds
+    heading(
+        f"the events alone: orders placed at {WRITES_PER_SECOND:g}/s for {seconds} s, the "
+        "pipeline's processes not dropping what they commit"
+    )
+    async with _writing(ours.url, work, EVENTS_ONLY) as writes:
+        await asyncio.sleep(seconds)  # the window the writer writes in, not a synchronisation
+    await _report_writes(writes, answered=False)
     async with connect() as conn:
         await forget_orders(conn, writes.placed)
 
@@ -275,6 +453,7 @@ async def bench_cached_reads(plan: LoadPlan) -> None:
             await check_same_data(case, ours, raw)
         await reads_alone(cases, ours, raw, plan, work)
         await reads_under_writes(cases[0], ours, raw, plan, work)
+        await events_alone(ours, plan, work)
     await forget_cached()
 
 
