@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, true, tuple_
+from sqlalchemy import ARRAY, ColumnElement, Select, String, func, literal, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.order import Order
@@ -180,13 +180,20 @@ def _by_names(
 
     On PostgreSQL each name gives only its own `first + 1` newest orders (a LATERAL subquery;
     SQLite reads every order of the names from the index), as `_by_lines` does per book. The
-    names are those whose whole name contains the part, so `recipient = name` keeps exactly
-    the orders `recipient ILIKE part` keeps."""
+    names come as one array parameter (`unnest`), whatever their number: read again from
+    `recipient_name`, the planner may take its trigram index for the equality. The column is
+    named in the alias (`names(name)`): `names.name` on an unnamed one is PostgreSQL's cast of
+    the row to its `name` type, cut at 63 bytes. The names are those whose whole name contains
+    the part, so `recipient = name` keeps exactly the orders `recipient ILIKE part` keeps."""
     conditions = search_conditions(replace(search, recipient=None), [])
     if after is not None:
         conditions.append(tuple_(_orders.created_at, _orders.id) < tuple_(*after))
     if dialect == "postgresql":
-        named = select(_names.name).where(_names.name.in_(names)).subquery("names")
+        named = (
+            func.unnest(literal(names, ARRAY(String)))
+            .table_valued("name")
+            .render_derived(name="names")
+        )
         per_name = (
             select(_orders.id, _orders.created_at)
             .where(_orders.recipient == named.c.name, *conditions)

@@ -172,7 +172,9 @@ class RecipientNameRow(TableModel, table=True):
     part of a name matches here (a few rows), then each name's newest orders along
     `orders (recipient, created_at, id)`. Triggers of migration 0016 add the name of every
     order written or readdressed, in its transaction; a name no order has any more stays, and
-    finds nothing (docs/DECISIONS.md, "A part of a name finds whole names first")."""
+    finds nothing (docs/DECISIONS.md, "A part of a name finds whole names first"). Its trigram
+    index has no pending list (`fastupdate` off, migration 0017): new names are few, and every
+    search would read the list through."""
 
     __tablename__ = "recipient_name"
     __table_args__ = (
@@ -181,6 +183,7 @@ class RecipientNameRow(TableModel, table=True):
             "name",
             postgresql_using="gin",
             postgresql_ops={"name": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
         ),
     )
 

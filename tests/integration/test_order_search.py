@@ -34,7 +34,17 @@ from infrastructure.database.tables import (
 )
 from tests.conftest import own_database
 
-NAMES = ("김민준", "이서연", "김서연", "Kim Minjun", "KIM MINJUN", "박 하은", "100%_이")
+NAMES = (
+    "김민준",
+    "이서연",
+    "김서연",
+    "Kim Minjun",
+    "KIM MINJUN",
+    "박 하은",
+    "100%_이",
+    "가나다라마바사아자차카타파하가나다라마바사아자",
+)
+"""The last is longer than 63 bytes, PostgreSQL's `name` type (an identifier)."""
 PHONES = ("010-1234-5678", "01012345678", "010 1234 5678", "010-9999-0000", "+82 10 5555 1234")
 TITLE_WORDS = ("바다", "별의 노래", "시간", "Sea", "star", "50%_off")
 MEMBERS = ("member-a", "member-b", "member-c")
