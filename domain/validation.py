@@ -49,9 +49,10 @@ def last_places(lines: Iterable[OrderLine]) -> dict[int, int]:
     return {line.product_id: i for i, line in enumerate(lines)}
 
 
-def _line_problems(lines: tuple[OrderLine, ...], field: str = "items") -> list[Problem]:
+def _line_problems(
+    lines: tuple[OrderLine, ...], field: str = "items", needs: str = "an order needs"
+) -> list[Problem]:
     if not lines:
-        needs = "an order needs" if field == "items" else "a partial cancellation names"
         return [_invalid((field,), f"{needs} at least one line")]
     if len(lines) > MAX_LINES:
         return [_invalid((field,), f"an order holds at most {MAX_LINES} lines, not {len(lines)}")]
@@ -184,7 +185,8 @@ def check_stock_change(delta: int) -> None:
 def check_cancel_order(command: CancelOrder | CancelOrderLines) -> None:
     problems = _text_problems([(("reason",), command.reason, MAX_CANCEL_REASON, False)])
     if isinstance(command, CancelOrderLines):
-        problems += _line_problems(command.lines, "lines") + _key_problems(command.idempotency_key)
+        problems += _line_problems(command.lines, "lines", "a partial cancellation names")
+        problems += _key_problems(command.idempotency_key)
     if problems:
         raise Refused(problems)
 
@@ -195,7 +197,9 @@ def check_change_address(command: ChangeDeliveryAddress) -> None:
 
 
 def check_return(lines: tuple[OrderLine, ...], idempotency_key: str | None) -> None:
-    if problems := _line_problems(lines, "lines") + _key_problems(idempotency_key):
+    if problems := _line_problems(lines, "lines", "a return names") + _key_problems(
+        idempotency_key
+    ):
         raise Refused(problems)
 
 

@@ -15,7 +15,7 @@ from domain.partial_cancellation import cancel_order_lines
 from domain.points import PointsReason
 from domain.ports import TransientFault
 from domain.pricing import ShippingPolicy
-from domain.problems import ProblemCode, Refused
+from domain.problems import Problem, ProblemCode, Refused
 from domain.status import CancelReason, OrderStatus, PaymentStatus
 from domain.steps.payment import PaymentSteps
 from domain.steps.stock import StockSteps
@@ -182,6 +182,19 @@ async def test_copies_beyond_the_line_and_books_not_in_the_order_are_refused(
         (ProblemCode.NOT_FOUND, ("lines", "1", "productId")),
     ]
     assert database.order(order.id).partial_cancellations == 1
+
+
+async def test_a_partial_cancellation_of_no_line_is_refused(database: FakeDatabase) -> None:
+    order = await _paid(database, (1, 2))
+
+    with pytest.raises(Refused) as refused:
+        await cancel_order_lines(_cancel(order), database.unit_of_work, POLICY)
+
+    assert refused.value.problems == [
+        Problem(
+            ProblemCode.INVALID_INPUT, "a partial cancellation names at least one line", ("lines",)
+        )
+    ]
 
 
 async def test_a_refused_line_is_named_by_its_place_in_the_request_when_a_book_comes_twice(

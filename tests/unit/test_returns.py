@@ -16,7 +16,7 @@ from domain.order import HistoryEntry, Order
 from domain.order_return import ReturnReason, ReturnStatus
 from domain.points import PointsEntry, PointsReason
 from domain.pricing import BookRates, ShippingPolicy
-from domain.problems import Refused
+from domain.problems import Problem, ProblemCode, Refused
 from domain.returns import follow_return_parcel, request_return
 from domain.status import DeliveryStatus, OrderStatus
 from domain.steps.tracking import ParcelReport
@@ -145,3 +145,20 @@ async def test_asking_after_the_period_or_for_copies_on_their_way_back_is_refuse
     with pytest.raises(Refused, match="0 of this book can be returned now, not 1"):
         await _ask(database, order, ReturnReason.CHANGE_OF_MIND)
     assert len(database.tables.returns[order.id]) == 1
+
+
+async def test_a_return_of_no_line_is_refused(database: FakeDatabase) -> None:
+    order = _delivered(database, datetime.now(UTC))
+
+    with pytest.raises(Refused) as refused:
+        await request_return(
+            RequestReturn(CUSTOMER, order.id, (), ReturnReason.DAMAGED),
+            database.unit_of_work,
+            RETURNS,
+            datetime.now(UTC),
+        )
+
+    assert refused.value.problems == [
+        Problem(ProblemCode.INVALID_INPUT, "a return names at least one line", ("lines",))
+    ]
+    assert order.id not in database.tables.returns
