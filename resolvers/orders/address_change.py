@@ -6,18 +6,14 @@ from domain.address_change import change_delivery_address
 from domain.commands import ChangeDeliveryAddress
 from domain.order import Address, Order
 from resolvers.common.context import Context
-from resolvers.common.errors import ApiError, invalid_field
-from resolvers.common.ids import order_key
+from resolvers.orders.mutations import input_order_key
 
 
 async def resolve_change_delivery_address(
     context: Context, order_id: str, address: Address
 ) -> Order:
     viewer = context.require_viewer()
-    try:
-        key = order_key(order_id)
-    except ApiError as exc:
-        raise invalid_field(("id",), exc.message) from exc
+    key = input_order_key(order_id)
     changed = await change_delivery_address(
         ChangeDeliveryAddress(viewer, key, address), context.uow
     )

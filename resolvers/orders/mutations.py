@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from domain.commands import CancelOrder, CancelOrderLines, OrderLine, PlaceOrder, RequestReturn
+from domain.member import Viewer
 from domain.order import Address, Order
 from domain.order_return import ReturnReason
 from domain.ordering import cancel_order, place_order
@@ -56,7 +57,8 @@ async def resolve_place_order(
     return order
 
 
-def _order_key(order_id: str) -> UUID:
+def input_order_key(order_id: str) -> UUID:
+    """The order a mutation's `id` names; INVALID_INPUT on `id` when it names none."""
     try:
         return order_key(order_id)
     except ApiError as exc:
@@ -65,7 +67,14 @@ def _order_key(order_id: str) -> UUID:
 
 async def resolve_cancel_order(context: Context, order_id: str, reason: str | None) -> Order:
     viewer = context.require_viewer()
-    return await cancel_order(CancelOrder(viewer, _order_key(order_id), reason), context.uow)
+    return await cancel_order(CancelOrder(viewer, input_order_key(order_id), reason), context.uow)
+
+
+def _copies_asked(
+    context: Context, order_id: str, lines: Sequence[tuple[str, int]]
+) -> tuple[Viewer, UUID, tuple[OrderLine, ...]]:
+    """Who asks, for which order, and which copies of it (cancelOrderLines, requestReturn)."""
+    return context.require_viewer(), input_order_key(order_id), _decoded_lines(lines, "lines")
 
 
 async def resolve_cancel_order_lines(
@@ -76,13 +85,8 @@ async def resolve_cancel_order_lines(
     idempotency_key: str | None = None,
 ) -> Order:
     """`lines` are (product id, copies to cancel) pairs as the client sent them."""
-    command = CancelOrderLines(
-        viewer=context.require_viewer(),
-        order_id=_order_key(order_id),
-        lines=_decoded_lines(lines, "lines"),
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+    viewer, key, copies = _copies_asked(context, order_id, lines)
+    command = CancelOrderLines(viewer, key, copies, reason, idempotency_key)
     return await cancel_order_lines(command, context.uow, context.shipping)
 
 
@@ -94,11 +98,6 @@ async def resolve_request_return(
     idempotency_key: str | None = None,
 ) -> Order:
     """반품: `lines` are (product id, copies to return) pairs as the client sent them."""
-    command = RequestReturn(
-        viewer=context.require_viewer(),
-        order_id=_order_key(order_id),
-        lines=_decoded_lines(lines, "lines"),
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+    viewer, key, copies = _copies_asked(context, order_id, lines)
+    command = RequestReturn(viewer, key, copies, reason, idempotency_key)
     return await request_return(command, context.uow, context.returns, datetime.now(UTC))
