@@ -116,7 +116,8 @@ class Order:
     points_used: int = 0
     points_to_earn: int = 0
     partial_cancellations: int = 0
-    """How many partial cancellations (부분취소) it has had: each is numbered, 1 first."""
+    """How many numbered parts it has given back, 1 first: partial cancellations (부분취소) and
+    received returns (반품) count alike (the name is the first kind's)."""
 
     @property
     def money(self) -> OrderMoney:

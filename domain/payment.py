@@ -19,7 +19,8 @@ class Payment:
     attempts: int
     approved_at: datetime | None
     refunded: int = 0
-    """What partial cancellations gave back so far, in won."""
+    """What the order's numbered parts (partial cancellations, returns) gave back so far, in
+    won."""
 
     @property
     def left(self) -> Money:

@@ -28,7 +28,8 @@ class PointsEntry:
     amount: int
     """Positive when points come in, negative when they are spent."""
     part: int = 0
-    """0 for an order's whole-order entries; a partial cancellation's number for its return."""
+    """0 for an order's whole-order entries; a numbered part's number (a partial cancellation,
+    a return) for what that part gave back or took back."""
     at: datetime | None = None
     """When it was written (None before it is)."""
     id: int | None = None

@@ -68,9 +68,9 @@ class OrderRepository(Protocol):
     async def record_lines_cancelled(
         self, order: Order, quantities: Mapping[int, int], entry: HistoryEntry
     ) -> None:
-        """Keep a partial cancellation: the order's money and count of partial cancellations
-        as `order` has them, each touched line's copies now (by product id; 0 removes the
-        line), and the history entry (the status unchanged)."""
+        """Keep a numbered part (a partial cancellation, a received return): the order's money
+        and count of parts as `order` has them, each touched line's copies now (by product id;
+        0 removes the line), and the history entry (the status unchanged)."""
         ...
 
     async def record_address_changed(self, order: Order, entry: HistoryEntry) -> None:
@@ -170,7 +170,7 @@ class PaymentRepository(Protocol):
     async def record_error(self, order_id: UUID, error: str) -> None: ...
 
     async def record_part_refund(self, order_id: UUID, amount: Money) -> None:
-        """The gateway gave back `amount` of the charge (a partial cancellation)."""
+        """The gateway gave back `amount` of the charge (a partial cancellation, a return)."""
         ...
 
     async def approve(self, order_id: UUID, transaction_id: str | None, at: datetime) -> None:

@@ -1,6 +1,6 @@
 """Prices under 도서정가제 (the book fixed-price law), the shipping fee, points (적립금) and what a
-partial cancellation gives back. Figures are whole won (ints); rates are whole basis points of
-the list price (10000 = 100 %), so no float ever touches money.
+partial cancellation or a return gives back. Figures are whole won (ints); rates are whole basis
+points of the list price (10000 = 100 %), so no float ever touches money.
 
 Rounding: a discount or a points amount is `floor(list price * rate / 10000)`, per copy. Rounding
 the discount down keeps the sale price at or above 90 % of the list price for every list price,
@@ -216,7 +216,8 @@ def price_order(
 
 @dataclass(frozen=True, slots=True)
 class Refund:
-    """What a partial cancellation gives back, and the order's money after it."""
+    """What a numbered part (a partial cancellation, a return) gives back, and the order's
+    money after it."""
 
     card: int
     points: int

@@ -3,11 +3,11 @@
 Off unless `ORDERS_CRASH_AT` names a point (refused in production). With `ORDERS_CRASH_MARKER`
 the crash happens once: the marker file is written just before, and a restarted process that
 finds it carries on. Points: `before_ack` (a worker committed, not yet acked), `after_charge`
-(the gateway charged, nothing committed), `after_refund_part` (the gateway gave back a partial
-cancellation's part, nothing committed), `before_invalidate` (the response cache's consumer
-took an event and dropped nothing yet), `after_publish` (the broker confirmed a batch the relay
-took and marked in one statement, and that transaction has not committed: the rows stay
-unpublished).
+(the gateway charged, nothing committed), `after_refund_part` (the gateway gave back a numbered
+part of an order, a partial cancellation's or a return's, nothing committed),
+`before_invalidate` (the response cache's consumer took an event and dropped nothing yet),
+`after_publish` (the broker confirmed a batch the relay took and marked in one statement, and
+that transaction has not committed: the rows stay unpublished).
 One point is a fault rather than a crash: `consumers_lost`, a worker whose AMQP connection comes
 back from a broker restart without its consumers (what aio-pika's robust connection did, and
 what the consumer watchdog is for).

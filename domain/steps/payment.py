@@ -1,5 +1,5 @@
 """Payment: charge a reserved order through the gateway, refund a cancelled one, and refund
-the card's part of a partial cancellation."""
+the card's part of a partial cancellation or a return."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def refund_key(order_id: UUID) -> str:
 
 
 def part_refund_key(order_id: UUID, part: int) -> str:
-    """The key of partial cancellation number `part`: a repeated refund of it refunds once."""
+    """The key of the order's part number `part` (a partial cancellation, a return): a
+    repeated refund of it refunds once."""
     return f"refund-{order_id}-part-{part}"
 
 
@@ -105,9 +106,9 @@ async def _decide_refund(work: UnitOfWork, message: Message) -> Payment | None:
     order = await work.orders.lock(message.order_id)
     owed_by_parts = payment.amount.amount - card_amount(order).amount if order else 0
     if payment.refunded < owed_by_parts:
-        # the order's partial cancellations gave back more of the card than the payment has
-        # recorded: a part's refund is still on its way (its message taken at the same time
-        # as this one), and what is left would count it again
+        # the order's parts (partial cancellations, returns) gave back more of the card than
+        # the payment has recorded: a part's refund is still on its way (its message taken at
+        # the same time as this one), and what is left would count it again
         raise TransientFault(
             f"a partial refund of order {payment.order_id} is not settled yet: "
             f"{payment.refunded} of {owed_by_parts} won recorded"

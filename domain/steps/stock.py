@@ -1,5 +1,5 @@
 """Stock: reserve every line of a placed order or none, commit on payment, release on cancel,
-and release exactly the copies a partial cancellation names."""
+and release exactly the copies a partial cancellation names or a return brings back."""
 
 from __future__ import annotations
 
