@@ -22,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
-from domain.answers import AnswerStore, of_order_event
+from domain.answers import AnswerStore, of_order_event, stock_of
 from domain.messages import Consumer
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.steps.base import Steps, flag_for_operator
@@ -143,7 +143,7 @@ class Services:
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(
             self.engine,
-            products_changed=self.products_changed,
+            products_changed=self.books_changed,
             orders_changed=self.status_feed.announce,
             outbox_written=self.relay.wake,
             answers_changed=self.drop_answers,
@@ -158,11 +158,20 @@ class Services:
         for a step's decide that only reads, which then costs no BEGIN and COMMIT."""
         return SqlUnitOfWork(
             self._single_statements,
-            products_changed=self.products_changed,
+            products_changed=self.books_changed,
             orders_changed=self.status_feed.announce,
             outbox_written=self.relay.wake,
             answers_changed=self.drop_answers,
         )
+
+    async def books_changed(self, product_ids: list[int]) -> None:
+        """Right after a commit that changed books (their stock, mostly): the product cache
+        forgets them, then the kept answers showing their stock go, where the response cache is
+        on (best effort: a lost drop leaves a count as old as `STOCK_SECONDS` at most). In this
+        order, an answer read after the drop reads the books afresh."""
+        await self.products_changed(product_ids)
+        if self.settings.response_cache:
+            await self.responses.invalidate_now([stock_of(book) for book in product_ids])
 
     async def drop_answers(self, order_ids: list[UUID]) -> None:
         """Right after a commit, the kept answers holding its orders go, so that a reader does

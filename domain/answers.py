@@ -32,6 +32,12 @@ def points_of(member_id: str) -> str:
     return f"points-of:{member_id}"
 
 
+def stock_of(product_id: int) -> str:
+    """Answers that show a book's stock: dropped right after each commit that changes it (a
+    reservation, its commit or release, a return put back, staff's correction)."""
+    return f"stock:{product_id}"
+
+
 def viewer_tag(member_id: str) -> str:
     """Every private answer of a viewer: dropped by their own mutations before they answer."""
     return f"viewer:{member_id}"

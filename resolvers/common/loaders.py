@@ -110,10 +110,17 @@ class Loaders:
     def __init__(self, store: ReadStore, viewer: Member | None = None) -> None:
         self._store = store
         self._viewer = viewer
+        self.products_read: set[int] = set()
+        """Every book this request read (all go through `product`): an answer that shows
+        stock is filed under each one's stock (`schema/response_cache/extension.py`)."""
 
     @cached_property
     def product(self) -> AheadLoader[int, Product | None]:
-        return AheadLoader(_one_each(self._store.products_by_ids, lambda p: p.id))
+        async def fetch(ids: Sequence[int]) -> list[Product]:
+            self.products_read.update(ids)
+            return await self._store.products_by_ids(ids)
+
+        return AheadLoader(_one_each(fetch, lambda p: p.id))
 
     @cached_property
     def member(self) -> AheadLoader[str, Member | None]:

@@ -22,12 +22,12 @@ from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from domain.answers import CATALOGUE, AnswerStore, Lookup, viewer_tag
+from domain.answers import CATALOGUE, AnswerStore, Lookup, stock_of, viewer_tag
 from domain.member import Viewer
 from schema.limits.cost import CostedResult, actual_cost
 from schema.limits.served import graphql_schema_of
 from schema.response_cache.entries import cache_control, entry, entry_parts, key_of
-from schema.response_cache.hints import Scope
+from schema.response_cache.hints import FILED_STOCK_BOOKS, Scope
 from schema.response_cache.hits import handed_over
 from schema.response_cache.plan import Plan, Plans
 
@@ -104,7 +104,12 @@ class ResponseCache(SchemaExtension):
         kept = CostedResult(result.data, actual_cost(result.data))
         self.execution_context.result = kept  # counted here once, not again by CostGuard
         body = entry(kept.cost, orjson.dumps(kept.data))
-        await self._store.put(key, body, max_age=plan.max_age, tags=tags, since=looked.mark)
+        max_age = plan.max_age
+        books = self.execution_context.context.loaders.products_read
+        if plan.holds_stock and len(books) <= FILED_STOCK_BOOKS:
+            tags = [*tags, *(stock_of(book) for book in sorted(books))]
+            max_age = plan.filed_max_age
+        await self._store.put(key, body, max_age=max_age, tags=tags, since=looked.mark)
 
     async def _forget_answers_of(self, viewer: Viewer | None) -> None:
         """Before a mutation answers, its viewer's own answers go (and, for staff, the books':

@@ -32,9 +32,19 @@ bounds an answer whose drop was lost (an invalidation parked after its retries).
 BOOK_SECONDS = 60
 """A book's title, author and price; staff adding a book or changing its stock drop them."""
 STOCK_SECONDS = 10
-"""Stock changes with every order anyone places: dropping every answer that shows a book on
-each reservation would leave little in the cache, so a count may be this old instead. It is a
-figure to browse by, never a promise: placing the order is what reserves (docs/DECISIONS.md)."""
+"""Stock changes with every order anyone places: an answer showing many books (a page of
+orders, of books) would be dropped several times a second under orders if it were dropped on
+each of their reservations, so a count there may be this old instead. It is a figure to browse
+by, never a promise: placing the order is what reserves (docs/DECISIONS.md)."""
+FILED_STOCK_BOOKS = 10
+"""An answer whose request read at most this many books (an order, a book) is filed under each
+one's stock instead (`domain.answers.stock_of`), dropped right after every commit that changes
+it, and kept as long as the rest of it allows, up to FILED_STOCK_SECONDS. Its Cache-Control
+still says STOCK_SECONDS: a browser's copy hears no drop."""
+FILED_STOCK_SECONDS = BOOK_SECONDS
+"""No event carries a stock drop (the process that commits makes it, as it forgets the product
+cache's copy), so this bounds a filed answer whose drop was lost (that process died between
+its commit and the drop)."""
 
 ACTIONS_SECONDS = 60
 """What a customer may do also changes with the clock alone (a return period ends at midnight,

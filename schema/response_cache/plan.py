@@ -29,7 +29,7 @@ from graphql import (
 from domain.answers import ALL_ORDERS, CATALOGUE, order_tag, orders_of, points_of, viewer_tag
 from domain.member import Viewer
 from resolvers.common.ids import canonical_uuid, decode_opaque
-from schema.response_cache.hints import HINTS, Scope
+from schema.response_cache.hints import FILED_STOCK_SECONDS, HINTS, Scope
 
 PLANS_KEPT = 1000
 """Plans kept, by (document, operation name): as many operations as clients send, in practice."""
@@ -41,6 +41,9 @@ POINTS = frozenset({"MemberPoints"})
 """A member's points: dropped by the event written with each of its entries (a unit of work
 that writes an entry announces its order, `SqlUnitOfWork._announce_changed_orders`)."""
 BOOKS = frozenset({"Product", "ProductConnection"})
+STOCK = frozenset({"Stock"})
+"""A book's stock: the answer is filed under the stock of every book its request read, which
+only execution tells (`Loaders.products_read`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +53,16 @@ class Plan:
     document with one operation; strawberry then reads it off the document)."""
     max_age: int
     """0: never kept (a type without a hint, a mutation, a subscription)."""
+    filed_max_age: int
+    """The lifetime of an answer filed under the stock of the books it shows: as `max_age`,
+    with the stock's own hint left out (`FILED_STOCK_SECONDS` at most)."""
     scope: Scope
     ids: tuple[str | VariableNode, ...]
     """The `id` arguments of root fields that hold one object: literal, or a variable."""
     lists_orders: bool
     holds_books: bool
     holds_points: bool
+    holds_stock: bool
 
     @property
     def kept(self) -> bool:
@@ -110,7 +117,7 @@ def _tag_of_id(value: object) -> str | None:
     return None
 
 
-_NOT_KEPT = Plan(None, 0, Scope.PRIVATE, (), False, False, False)
+_NOT_KEPT = Plan(None, 0, 0, Scope.PRIVATE, (), False, False, False, False)
 
 
 class _Holdings(Visitor):
@@ -119,11 +126,13 @@ class _Holdings(Visitor):
         self._type_info = type_info
         self._query_type = query_type
         self.max_age: int | None = None
+        self.filed_max_age = FILED_STOCK_SECONDS
         self.private = False
         self.ids: list[str | VariableNode] = []
         self.lists_orders = False
         self.holds_books = False
         self.holds_points = False
+        self.holds_stock = False
 
     def enter_field(self, node: FieldNode, *_: object) -> None:
         field = self._type_info.get_field_def()
@@ -136,6 +145,7 @@ class _Holdings(Visitor):
         self.lists_orders |= named.name in ORDER_LISTS
         self.holds_books |= named.name in BOOKS
         self.holds_points |= named.name in POINTS
+        self.holds_stock |= named.name in STOCK
         if not is_composite_type(named):
             return
         if named.name not in HINTS:
@@ -144,6 +154,8 @@ class _Holdings(Visitor):
         hint = HINTS[named.name]
         if hint is not None:
             self.max_age = hint.max_age if self.max_age is None else min(self.max_age, hint.max_age)
+            if named.name not in STOCK:
+                self.filed_max_age = min(self.filed_max_age, hint.max_age)
             self.private |= hint.scope is Scope.PRIVATE
 
 
@@ -172,11 +184,13 @@ def plan_operation(schema: GraphQLSchema, document: DocumentNode, name: str | No
     return Plan(
         chosen[0].name.value if chosen[0].name else None,
         holdings.max_age,
+        holdings.filed_max_age,
         Scope.PRIVATE if holdings.private else Scope.PUBLIC,
         tuple(holdings.ids),
         holdings.lists_orders,
         holdings.holds_books,
         holdings.holds_points,
+        holdings.holds_stock,
     )
 
 

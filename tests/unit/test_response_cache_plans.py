@@ -92,3 +92,14 @@ def test_a_document_with_one_operation_is_known_by_its_name_and_without_it() -> 
     two = f"{query} query Other {{ me {{ id }} }}"
     plans.of(SCHEMA, two, parse(two), "Mine")
     assert plans.known(two, None) is None  # which one a nameless request means is not ours to say
+
+
+def test_an_answer_showing_stock_is_kept_longer_when_filed_under_it() -> None:
+    """Stock's own hint (10 s) is what the answer lives without its books' stock tags, and what
+    Cache-Control says; filed under them, it lives as long as the rest allows (60 s here)."""
+    plan = _plan(
+        "query O($id: ID!) { order(id: $id) { items { product { title stock { available } } } } }"
+    )
+    assert (plan.holds_stock, plan.max_age, plan.filed_max_age) == (True, 10, 60)
+    without = _plan("query O($id: ID!) { order(id: $id) { items { product { title } } } }")
+    assert (without.holds_stock, without.max_age) == (False, 60)
