@@ -19,7 +19,7 @@ from domain.problems import Problem, ProblemCode, Refused
 from domain.status import CancelReason, OrderStatus, PaymentStatus
 from domain.steps.payment import PaymentSteps
 from domain.steps.stock import StockSteps
-from tests.unit.fakes import FakeDatabase, FakeGateway, an_order
+from tests.unit.fakes import FakeDatabase, FakeGateway, FakeOrders, an_order
 
 CUSTOMER = Viewer(Member("m-1", "김민준", None), Role.CUSTOMER)
 POLICY = ShippingPolicy(threshold=15_000, fee=2_500)
@@ -236,3 +236,34 @@ async def test_a_refused_part_marks_the_order_for_an_operator(database: FakeData
 
     assert "refused partial refund 1" in database.tables.attention[order.id]
     assert database.tables.payments[order.id].refunded == 0
+
+
+async def test_a_key_another_orders_change_kept_meanwhile_is_a_conflict_and_changes_nothing(
+    database: FakeDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = await _paid(database, (1, 2)), await _paid(database, (1, 2))
+    asked = (OrderLine(1, 1),)
+    await cancel_order_lines(
+        CancelOrderLines(CUSTOMER, first.id, asked, None, "k-1"), database.unit_of_work, POLICY
+    )
+
+    async def not_kept_yet(self: FakeOrders, member_id: str, key: str) -> None:
+        """What the second request read before the first one's commit: no key."""
+
+    monkeypatch.setattr(FakeOrders, "request_with_key", not_kept_yet)
+    with pytest.raises(Refused) as refused:
+        await cancel_order_lines(
+            CancelOrderLines(CUSTOMER, second.id, asked, None, "k-1"),
+            database.unit_of_work,
+            POLICY,
+        )
+
+    assert refused.value.problems == [
+        Problem(
+            ProblemCode.CONFLICT,
+            "this idempotency key was used for a different request; use a new key",
+            ("idempotencyKey",),
+        )
+    ]
+    assert database.order(second.id) == second
+    assert database.sent().count((Event.ORDER_LINES_CANCELLED, second.id)) == 0
