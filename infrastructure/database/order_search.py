@@ -18,7 +18,19 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Select, String, func, literal, select, true, tuple_
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.order import Order
@@ -282,7 +294,12 @@ def names_statement(search: OrderSearch) -> Select[Any] | None:
     )
     if search.recipient is None or not only_statuses_and_dates:
         return None
-    return select(_names.name).where(_contains(_names.name, search.recipient)).limit(MANY_NAMES + 1)
+    # The bound is written into the statement, not sent as a parameter: after five runs of a
+    # prepared statement PostgreSQL may keep a generic plan, and with a LIMIT it cannot see it
+    # takes a 10th of the rows, so scanning every name with ILIKE looks cheaper than the
+    # trigram index (2.5 ms against 0.07 for a full name, idle; 10 ms and more under load).
+    bound = literal_column(str(MANY_NAMES + 1), Integer)
+    return select(_names.name).where(_contains(_names.name, search.recipient)).limit(bound)
 
 
 async def search_orders(
