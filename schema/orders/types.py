@@ -407,7 +407,8 @@ async def order_connection(
 @strawberry.type(name="PointsEntry")
 class PointsEntryType:
     amount: int = strawberry.field(
-        description="Positive when points come in (EARNED, RETURNED), negative when spent (SPENT)."
+        description="Positive when points come in (EARNED, RETURNED), negative when they go "
+        "(SPENT, TAKEN_BACK)."
     )
     reason: PointsReasonEnum
     occurred_at: datetime

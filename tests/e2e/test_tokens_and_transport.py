@@ -9,7 +9,7 @@ from pathlib import Path
 import jwt
 import pytest
 from graphql import build_schema as parse_sdl
-from graphql import find_breaking_changes
+from graphql import find_breaking_changes, find_dangerous_changes
 from httpx import ASGITransport, AsyncClient
 
 from bootstrap import Services, build_services, create_app
@@ -90,6 +90,16 @@ def test_the_schema_keeps_every_name_of_the_contract() -> None:
     ours = parse_sdl(build_schema().as_str())
 
     assert [change.description for change in find_breaking_changes(contract, ours)] == []
+
+
+def test_the_contract_names_everything_the_schema_serves() -> None:
+    """Every addition is documented: nothing served that the contract lacks (a field, a type,
+    an argument, an enum value)."""
+    contract = parse_sdl(CONTRACT.read_text())
+    ours = parse_sdl(build_schema().as_str())
+
+    assert [change.description for change in find_breaking_changes(ours, contract)] == []
+    assert [change.description for change in find_dangerous_changes(contract, ours)] == []
 
 
 async def test_refusals_are_answers_not_logged_as_errors(
