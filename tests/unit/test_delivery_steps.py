@@ -1,19 +1,30 @@
 """The delivery step's decisions, against in-memory fakes: register the parcel, cancel it,
-record what the carrier reports, and each race with a cancellation."""
+record what the carrier reports, and each race with a cancellation or an address change."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
 
+from domain.address_change import change_delivery_address
+from domain.commands import ChangeDeliveryAddress
 from domain.messages import Consumer, Event, Message
 from domain.order import Order
 from domain.ports import TransientFault
 from domain.status import CancelReason, DeliveryStatus, OrderStatus
 from domain.steps.delivery import DeliverySteps
 from domain.steps.tracking import ParcelReport
-from tests.unit.fakes import FakeCarrier, FakeDatabase, an_order, cancelled_by_its_customer, handled
+from tests.unit.fakes import (
+    ADDRESS,
+    CUSTOMER,
+    FakeCarrier,
+    FakeDatabase,
+    an_order,
+    cancelled_by_its_customer,
+    handled,
+)
 
 NUMBER = "100000000001"
 """The first tracking number the fake carrier gives."""
@@ -124,6 +135,32 @@ async def test_a_parcel_registered_for_an_order_cancelled_meanwhile_is_cancelled
 
     await steps.handle(cancel_due)
     assert carrier.cancelled == [NUMBER]
+
+
+async def test_an_address_changed_while_the_parcel_was_registered_reaches_the_carrier(
+    database: FakeDatabase,
+) -> None:
+    order = _paid(database)
+    carrier = FakeCarrier()
+    steps = DeliverySteps(database.unit_of_work, carrier)
+    elsewhere = dataclasses.replace(ADDRESS, recipient="이서연", line1="테헤란로 152")
+
+    async def changed_meanwhile() -> None:
+        """The customer changes the address, and the delivery step hears of it before the
+        parcel it is registering is kept: there is no parcel to tell yet."""
+        await change_delivery_address(
+            ChangeDeliveryAddress(CUSTOMER, order.id, elsewhere), database.unit_of_work
+        )
+        await steps.handle(database.tables.outbox[-1])
+
+    carrier.while_registering = changed_meanwhile
+    await handled(steps, Event.PAYMENT_APPROVED, order)
+
+    assert carrier.readdressed == []
+    told = database.tables.outbox[-1]
+    assert (told.name, told.order_id) == (Event.ORDER_ADDRESS_CHANGED, order.id)
+    await steps.handle(told)
+    assert carrier.readdressed == [(NUMBER, elsewhere)]
 
 
 async def test_the_parcel_of_a_cancelled_order_is_cancelled_and_says_so(
