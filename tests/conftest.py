@@ -57,7 +57,8 @@ there is no such app behind the balancer."""
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Through the balancer, the tests that talk HTTP to the API, but those that look inside
-    its process (`in_process`); otherwise every test but those written for the balancer."""
+    its process (`in_process`), those that ask for the pipeline last; otherwise every test but
+    those written for the balancer."""
     balanced = through_balancer(config)
 
     def selected(item: pytest.Item) -> bool:
@@ -73,6 +74,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if selected(item)]
+    if balanced:
+        items.sort(key=asks_for_the_pipeline)
+
+
+def asks_for_the_pipeline(item: pytest.Item) -> bool:
+    """Through the balancer, the tests that ask for the pipeline run one after another (a
+    stable sort: each keeps its place among them), so that its processes are started once and
+    go from one to the next paused for seconds (tests/support/cluster_pipeline.py), not
+    started again after every run of tests that do without them."""
+    return "pipeline" in getattr(item, "fixturenames", ())
 
 
 @pytest.fixture(scope="session")
@@ -197,7 +208,7 @@ async def pipeline(
         running = ClusterPipeline(
             services,
             balancer,
-            kept_for_next="pipeline" in getattr(following, "fixturenames", ()),
+            kept_for_next=following is not None and asks_for_the_pipeline(following),
         )
     yield running
     await running.release()

@@ -6,7 +6,9 @@ Starting a dozen Python processes for every test was most of the balancer pass's
 processes outlive a test when the test run next asks for the pipeline too: they wait for it
 paused (SIGSTOP), doing nothing until it calls `start`, which retires those it does not ask for,
 lets the others go on and adds what is missing. Before any other test they stop, as they do
-when a test calls `stop`; the cluster stops the rest when the run ends."""
+when a test calls `stop`; the cluster stops the rest when the run ends. The tests that ask for
+the pipeline run one after another (`asks_for_the_pipeline` in tests/conftest.py), so the
+processes are started once for them all, save where a test stops them or asks for more."""
 
 from __future__ import annotations
 
