@@ -149,8 +149,14 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             awaitable_fields.append(key)
                             continue
                     completed = field.complete(self, value, field_path)
-                    # a leaf's completion (no path needed) is never awaitable
-                    if field_path is not None and is_awaitable(completed):
+                    # a leaf's completion (no path needed) is never awaitable, nor is an
+                    # object's or a list's once completed (the test is a call fewer a value)
+                    if (
+                        field_path is not None
+                        and type(completed) is not dict
+                        and type(completed) is not list
+                        and is_awaitable(completed)
+                    ):
                         field_path = field_path or Path(path, key, type_name)
                         results[key] = self._await_completed(field, completed, field_path)
                         awaitable_fields.append(key)
@@ -297,7 +303,12 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 else:
                     try:
                         completed = complete_item(self, item, item_path)
-                        if item_path is not None and is_awaitable(completed):
+                        if (
+                            item_path is not None
+                            and type(completed) is not dict
+                            and type(completed) is not list
+                            and is_awaitable(completed)
+                        ):
                             item_path = item_path or Path(path, index, None)
                             append(self._await_item(completed, item_type, details, item_path))
                             awaitable_indices.append(index)

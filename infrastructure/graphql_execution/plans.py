@@ -342,8 +342,16 @@ def _completer(
     if is_non_null_type(type_):
         assert isinstance(type_, GraphQLNonNull)
         message = f"Cannot return null for non-nullable field {parent_type}.{field_name}."
-        if is_leaf_type(type_.of_type):
-            return _leaf_completer(type_.of_type, message), False
+        inner_type = type_.of_type
+        if is_leaf_type(inner_type):
+            return _leaf_completer(inner_type, message), False
+        if is_object_type(inner_type):
+            # the object's completion checks for null itself (one call a value, not two)
+            assert isinstance(inner_type, GraphQLObjectType)
+            return _object_completer(inner_type, details, inner_type, message), True
+        if is_list_type(inner_type):
+            assert isinstance(inner_type, GraphQLList)
+            return _list_completer(inner_type, parent_type, field_name, field_def, details, message)
         inner, needs_path = _completer(type_.of_type, parent_type, field_name, field_def, details)
 
         def complete_non_null(executor: Walker, value: Any, path: Path | None) -> Any:
@@ -355,32 +363,7 @@ def _completer(
         return complete_non_null, needs_path
     if is_list_type(type_):
         assert isinstance(type_, GraphQLList)
-        item_type = type_.of_type
-        item, item_needs_path = _completer(item_type, parent_type, field_name, field_def, details)
-        not_iterable = (
-            f"Expected Iterable, but did not find one for field '{parent_type}.{field_name}'."
-        )
-
-        def complete_list(executor: Walker, value: Any, path: Path | None) -> Any:
-            if isinstance(value, Exception):
-                raise value
-            if value is None or value is Undefined:
-                return None
-            assert path is not None
-            return executor.complete_list(
-                type_,
-                parent_type,
-                item_type,
-                item,
-                item_needs_path,
-                field_def,
-                details,
-                value,
-                path,
-                not_iterable,
-            )
-
-        return complete_list, True
+        return _list_completer(type_, parent_type, field_name, field_def, details)
     if is_leaf_type(type_):
         assert isinstance(type_, GraphQLLeafType)
         return _leaf_completer(type_), False
@@ -391,6 +374,45 @@ def _completer(
         assert isinstance(type_, GraphQLObjectType)
         return _object_completer(type_, details, type_), True
     raise NotCompiled(f"output type {type_}")
+
+
+def _list_completer(
+    type_: GraphQLList[GraphQLOutputType],
+    parent_type: GraphQLObjectType,
+    field_name: str,
+    field_def: GraphQLField,
+    details: FieldDetailsList,
+    non_null: str | None = None,
+) -> tuple[Completer, bool]:
+    """graphql-core's list completion (and, given its message, the non-null check around it)."""
+    item_type = type_.of_type
+    item, item_needs_path = _completer(item_type, parent_type, field_name, field_def, details)
+    not_iterable = (
+        f"Expected Iterable, but did not find one for field '{parent_type}.{field_name}'."
+    )
+
+    def complete_list(executor: Walker, value: Any, path: Path | None) -> Any:
+        if isinstance(value, Exception):
+            raise value
+        if value is None or value is Undefined:
+            if non_null is not None:
+                raise TypeError(non_null)
+            return None
+        assert path is not None
+        return executor.complete_list(
+            type_,
+            parent_type,
+            item_type,
+            item,
+            item_needs_path,
+            field_def,
+            details,
+            value,
+            path,
+            not_iterable,
+        )
+
+    return complete_list, True
 
 
 def _leaf_completer(type_: GraphQLLeafType, non_null: str | None = None) -> Completer:
@@ -465,8 +487,12 @@ def _enum_names(type_: GraphQLEnumType, wrapped: type[enum.Enum]) -> dict[enum.E
 
 
 def _object_completer(
-    object_type: GraphQLObjectType, details: FieldDetailsList, checked_type: GraphQLObjectType
+    object_type: GraphQLObjectType,
+    details: FieldDetailsList,
+    checked_type: GraphQLObjectType,
+    non_null: str | None = None,
 ) -> Completer:
+    """graphql-core's object completion (and, given its message, the non-null check around it)."""
     definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     is_type_of = object_type.is_type_of
     if is_type_of is not None and (
@@ -480,6 +506,8 @@ def _object_completer(
         if isinstance(value, Exception):
             raise value
         if value is None or value is Undefined:
+            if non_null is not None:
+                raise TypeError(non_null)
             return None
         # strawberry's generated is_type_of ignores the info (isinstance and casts only)
         if is_type_of is not None and not is_type_of(value, None):  # type: ignore[arg-type]
