@@ -11,18 +11,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
-from cachetools import LRUCache
-
 from domain.answers import AnswerStore, of_order_event
 from domain.messages import Consumer, Message
 from infrastructure.crash_points import NO_CRASHES, CrashPoints
 from infrastructure.observability.metrics import RESPONSES_INVALIDATED
 
 MemberOf = Callable[[UUID], Awaitable[str | None]]
-"""The member whose order this is; None for an order that does not exist."""
-MEMBERS_KEPT = 10_000
-"""Orders whose member the consumer remembers: an order's member never changes, and an order
-raises about five events on its way to PREPARING, each of which read it again before."""
+"""The member whose order this is; None for an order that does not exist (`Services.member_of`
+remembers it)."""
 
 
 class ResponseCacheInvalidation:
@@ -34,18 +30,9 @@ class ResponseCacheInvalidation:
         self._store = store
         self._member_of = member_of
         self._crash = crash
-        self._members: LRUCache[UUID, str] = LRUCache(MEMBERS_KEPT)
-
-    async def _member(self, order_id: UUID) -> str | None:
-        member = self._members.get(order_id)
-        if member is None:
-            member = await self._member_of(order_id)
-            if member is not None:  # an order not (yet) found is asked again next time
-                self._members[order_id] = member
-        return member
 
     async def handle(self, message: Message) -> None:
-        member = await self._member(message.order_id)
+        member = await self._member_of(message.order_id)
         self._crash.reached("before_invalidate", f"{message.name.value} {message.order_id}")
         dropped = await self._store.invalidate(of_order_event(message.order_id, member))
         RESPONSES_INVALIDATED.inc(dropped)

@@ -5,7 +5,7 @@ together, docs/BENCHMARKS.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 import pytest
@@ -94,5 +94,22 @@ async def test_the_response_cache_reads_an_orders_member_once(
 
     for event in (Event.ORDER_PLACED, Event.STOCK_RESERVED, Event.PAYMENT_APPROVED):
         await cache.handle(Message(event, order_id))
+
+    assert len(statements.touching("orders")) == statements.count() == 1
+
+
+@pytest.mark.in_process
+async def test_the_drop_right_after_each_commit_reads_an_orders_member_once(
+    client: AsyncClient, services: Services, statements: StatementLog
+) -> None:
+    """Where the response cache is on, the process that commits drops the answers of the orders
+    it changed, once a commit: an order's steps commit about five times."""
+    order_id = await _placed(client, services)
+    cache_on = services.settings.model_copy(update={"response_cache": True})
+    committing = replace(services, settings=cache_on)
+    statements.clear()
+
+    for _ in range(3):
+        await committing.drop_answers([order_id])
 
     assert len(statements.touching("orders")) == statements.count() == 1
