@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from uuid import UUID
 
@@ -39,12 +40,22 @@ def canonical_uuid(text: str) -> UUID | None:
     return value if str(value) == text else None
 
 
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def encode_opaque(text: str) -> str:
-    """Base64url without padding: the form of every id and cursor this API gives out."""
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    """Base64url without padding: the form of every id and cursor this API gives out.
+
+    `base64.urlsafe_b64encode` does the same through two calls of its own; a page of orders
+    writes about 300 ids and cursors."""
+    encoded = binascii.b2a_base64(text.encode(), newline=False).translate(_URL_SAFE)
+    return encoded.decode().rstrip("=")
 
 
+@functools.lru_cache(maxsize=8192, typed=True)
 def to_global_id(type_name: str, key: object) -> str:
+    """The id of the object of this type and key. Kept for the ids written lately: a page of
+    orders writes the same books' ids on every read, and a book's id is the same each time."""
     return encode_opaque(f"{type_name}:{key}")
 
 

@@ -12,7 +12,14 @@ from domain.money import Money
 from domain.paging import PageSizeError, check_page_size
 from resolvers.common.cursors import order_cursor, order_position, product_cursor, product_position
 from resolvers.common.errors import ApiError
-from resolvers.common.ids import from_global_id, member_key, order_key, product_key, to_global_id
+from resolvers.common.ids import (
+    encode_opaque,
+    from_global_id,
+    member_key,
+    order_key,
+    product_key,
+    to_global_id,
+)
 
 
 def test_money_adds_and_multiplies_within_one_currency() -> None:
@@ -49,6 +56,20 @@ def test_page_sizes_between_0_and_100() -> None:
         check_page_size(101)
     with pytest.raises(PageSizeError, match="negative"):
         check_page_size(-1)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a", "ab", "abc", "Product:12", "o:>?>~|서울", "???", "??>>" * 9]
+)
+def test_an_opaque_value_is_base64url_without_padding(text: str) -> None:
+    """Every padding length, and texts whose base64 has `+` and `/` (written `-` and `_`)."""
+    assert encode_opaque(text) == base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def test_a_global_id_of_a_bool_key_is_not_taken_for_the_int_one_kept_before() -> None:
+    """The ids written lately are kept by type name and key; 1 == True, so the key's type
+    counts too."""
+    assert to_global_id("Product", 1) != to_global_id("Product", True)
 
 
 def test_global_ids_round_trip_and_refuse_the_wrong_kind() -> None:
