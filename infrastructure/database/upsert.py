@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,7 +26,10 @@ def _insert_or_skip(dialect: str, table: Table) -> postgresql.Insert | sqlite.In
     return insert(table).on_conflict_do_nothing()
 
 
-def insert_or_skip(bind: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """INSERT … ON CONFLICT DO NOTHING, built once per dialect and table: executed with its
-    values as parameters, it skips building and hashing a new statement on every call."""
-    return _insert_or_skip(bind.dialect.name, table)
+async def insert_or_skip(conn: AsyncConnection, table: Table, values: Mapping[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING of one row: True when it was written, False when a
+    unique conflict skipped it (a row with the same key was there already). The statement is
+    built once per dialect and table and executed with the row as its parameters: it skips
+    building and hashing a new statement on every call."""
+    inserted = await conn.execute(_insert_or_skip(conn.dialect.name, table), values)
+    return bool(inserted.rowcount == 1)

@@ -116,10 +116,7 @@ class SqlInbox:
         if lock_order is not None and self._folds:
             values["order_id"] = lock_order
             return self._hold(lock_order, await self._conn.execute(_CLAIM_LOCKING, values))
-        claimed = await self._conn.execute(
-            insert_or_skip(self._conn, processed_message_table), values
-        )
-        return bool(claimed.rowcount == 1)
+        return await insert_or_skip(self._conn, processed_message_table, values)
 
     def _hold(self, order_id: UUID, rows: CursorResult[Any]) -> bool:
         """The inbox's answer (seen, or claimed now), the locked order kept for the unit's next

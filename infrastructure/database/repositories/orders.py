@@ -65,8 +65,7 @@ class SqlOrderRepository:
         }
         # any unique conflict skips the row: the (member, key) of a repeated request, or a
         # number drawn twice; the caller tells them apart
-        inserted = await self._conn.execute(insert_or_skip(self._conn, order_table), values)
-        if inserted.rowcount != 1:
+        if not await insert_or_skip(self._conn, order_table, values):
             return False
         await self._conn.execute(
             _INSERT_ITEM,
@@ -105,8 +104,9 @@ class SqlOrderRepository:
         return (await self._conn.execute(stmt)).scalar_one_or_none()
 
     async def keep_request_key(self, member_id: str, key: str, fingerprint: str) -> bool:
-        kept = await self._conn.execute(
-            insert_or_skip(self._conn, order_request_key_table),
+        return await insert_or_skip(
+            self._conn,
+            order_request_key_table,
             {
                 "member_id": member_id,
                 "idempotency_key": key,
@@ -114,7 +114,6 @@ class SqlOrderRepository:
                 "created_at": utc_now(),
             },
         )
-        return kept.rowcount == 1
 
     async def lock(self, order_id: UUID) -> Order | None:
         if order_id in self._held:

@@ -36,8 +36,9 @@ class SqlPointsLedger:
         return int((await self._conn.execute(_BALANCE, {"member_id": member_id})).scalar_one())
 
     async def add(self, entry: PointsEntry) -> bool:
-        inserted = await self._conn.execute(
-            insert_or_skip(self._conn, points_entry_table),
+        written = await insert_or_skip(
+            self._conn,
+            points_entry_table,
             {
                 "member_id": entry.member_id,
                 "order_id": entry.order_id,
@@ -47,7 +48,6 @@ class SqlPointsLedger:
                 "created_at": entry.at or utc_now(),
             },
         )
-        written = inserted.rowcount == 1
         if written:
             self.changed.add(entry.order_id)
-        return bool(written)
+        return written

@@ -75,8 +75,9 @@ class SqlReturnRepository:
         await self._set(found, status=ReturnStatus.RECEIVED.value, fee_kept=fee_kept)
 
     async def record_scan(self, scan: ReturnScan, carrier_event_id: str) -> bool:
-        inserted = await self._conn.execute(
-            insert_or_skip(self._conn, return_scan_table),
+        return await insert_or_skip(
+            self._conn,
+            return_scan_table,
             {
                 "order_id": scan.order_id,
                 "number": scan.number,
@@ -87,7 +88,6 @@ class SqlReturnRepository:
                 "occurred_at": scan.occurred_at,
             },
         )
-        return inserted.rowcount == 1
 
     async def _set(self, found: OrderReturn, **values: object) -> None:
         await self._conn.execute(
