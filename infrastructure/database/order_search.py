@@ -32,6 +32,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from domain.order import Order
 from domain.order_search import OrderSearch
@@ -155,27 +156,12 @@ def _by_lines(
 ) -> Select[Any]:
     """The page of a search by one book criterion (and dates): the ids of the newest orders
     with a line of one of these books, from `order_item (product_id, order_created_at,
-    order_id)`, then those orders only.
-
-    On PostgreSQL each book gives only its own `first + 1` newest lines (a LATERAL subquery,
-    which SQLite lacks: it reads every line of the books from the index): an order among the
-    newest `first + 1` has fewer newer orders than that, so its line is among its book's."""
-    limit = first + 1
-    if dialect == "postgresql":
-        books = select(_products.id).where(_products.id.in_(book_ids)).subquery("books")
-        per_book = (
-            select(_lines.order_id, _lines.order_created_at)
-            .where(_lines.product_id == books.c.id, *lines)
-            .order_by(_lines.order_created_at.desc(), _lines.order_id.desc())
-            .limit(limit)
-            .lateral("per_book")
-        )
-        found = select(per_book).select_from(books.join(per_book, true()))
-    else:
-        found = select(_lines.order_id, _lines.order_created_at).where(
-            _lines.product_id.in_(book_ids), *lines
-        )
-    return _newest_among(found, first=first)
+    order_id)`, then those orders only."""
+    books = select(_products.id).where(_products.id.in_(book_ids)).subquery("books")
+    rows = select(_lines.order_id, _lines.order_created_at)
+    return _newest_per_key(
+        rows, lines, _lines.product_id, book_ids, books, first=first, dialect=dialect
+    )
 
 
 def _by_names(
@@ -190,34 +176,52 @@ def _by_names(
     ids of the newest orders of these whole names that meet the other criteria, from
     `orders (recipient, created_at, id)`, then those orders only.
 
-    On PostgreSQL each name gives only its own `first + 1` newest orders (a LATERAL subquery;
-    SQLite reads every order of the names from the index), as `_by_lines` does per book. The
-    names come as one array parameter (`unnest`), whatever their number: read again from
-    `recipient_name`, the planner may take its trigram index for the equality. The column is
-    named in the alias (`names(name)`): `names.name` on an unnamed one is PostgreSQL's cast of
-    the row to its `name` type, cut at 63 bytes. The names are those whose whole name contains
-    the part, so `recipient = name` keeps exactly the orders `recipient ILIKE part` keeps."""
+    On PostgreSQL the names come as one array parameter (`unnest`), whatever their number:
+    read again from `recipient_name`, the planner may take its trigram index for the
+    equality. The column is named in the alias (`names(name)`): `names.name` on an unnamed
+    one is PostgreSQL's cast of the row to its `name` type, cut at 63 bytes. The names are
+    those whose whole name contains the part, so `recipient = name` keeps exactly the orders
+    `recipient ILIKE part` keeps."""
     conditions = search_conditions(replace(search, recipient=None), [])
     if after is not None:
         conditions.append(tuple_(_orders.created_at, _orders.id) < tuple_(*after))
+    named = (
+        func.unnest(literal(names, ARRAY(String))).table_valued("name").render_derived(name="names")
+    )
+    rows = select(_orders.id, _orders.created_at)
+    return _newest_per_key(
+        rows, conditions, _orders.recipient, names, named, first=first, dialect=dialect
+    )
+
+
+def _newest_per_key(
+    rows: Select[Any],
+    conditions: list[ColumnElement[bool]],
+    key: ColumnElement[Any],
+    keys: list[Any],
+    keys_on_postgresql: NamedFromClause,
+    *,
+    first: int,
+    dialect: str,
+) -> Select[Any]:
+    """The page among the `rows` (an order's id and its created_at) whose `key` is one of `keys`
+    and that meet `conditions`, from an index on (key, created_at, id).
+
+    On PostgreSQL each key gives only its own `first + 1` newest rows (a LATERAL subquery over
+    `keys_on_postgresql`, a one-column relation of the keys; SQLite lacks LATERAL and reads
+    every row of the keys from the index): an order among the newest `first + 1` has fewer
+    newer orders than that, so its row is among its key's."""
+    order_id, created_at = rows.selected_columns
     if dialect == "postgresql":
-        named = (
-            func.unnest(literal(names, ARRAY(String)))
-            .table_valued("name")
-            .render_derived(name="names")
-        )
-        per_name = (
-            select(_orders.id, _orders.created_at)
-            .where(_orders.recipient == named.c.name, *conditions)
-            .order_by(_orders.created_at.desc(), _orders.id.desc())
+        per_key = (
+            rows.where(key == keys_on_postgresql.c[0], *conditions)
+            .order_by(created_at.desc(), order_id.desc())
             .limit(first + 1)
-            .lateral("per_name")
+            .lateral("per_key")
         )
-        found = select(per_name).select_from(named.join(per_name, true()))
+        found = select(per_key).select_from(keys_on_postgresql.join(per_key, true()))
     else:
-        found = select(_orders.id, _orders.created_at).where(
-            _orders.recipient.in_(names), *conditions
-        )
+        found = rows.where(key.in_(keys), *conditions)
     return _newest_among(found, first=first)
 
 
