@@ -8,13 +8,14 @@ time, drawn from the data set. The cases take turns: each round runs `--queries`
 every case, one case after the other, so that whatever else the machine does weighs on every
 case alike. Prints each case's p50 and p99 (the median over the rounds, with the lowest and
 highest round), then the plan of one search of each case with `EXPLAIN (ANALYZE, BUFFERS)`, as
-it ran."""
+it ran, and last what the triggers on `orders` cost an order written (`_trigger_costs`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -48,9 +49,12 @@ from infrastructure.database.order_search import (
     search_orders,
     search_statement,
 )
+from infrastructure.database.tables import order_table
 
 PAGE = 20
 TARGET_P99_MS = 50.0
+TRIGGER_PROBE_ORDERS = 20_000
+"""Orders inserted (and rolled back) to time the triggers on `orders`."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,54 @@ async def _explain(engine: AsyncEngine, statement: Select[Any]) -> str:
     return "\n".join(row[0] for row in rows)
 
 
+def _probe_insert(new_names: bool) -> str:
+    """An insert of copies of TRIGGER_PROBE_ORDERS orders, under new ids and numbers: with
+    their own recipients (names `recipient_name` holds), or with a new name each."""
+    copied = {
+        "id": "gen_random_uuid()",
+        "number": "'trigger-probe-' || n",
+        "idempotency_key": "NULL",
+        "recipient": "recipient || ' ' || n" if new_names else "recipient",
+    }
+    columns = [column.name for column in order_table.columns]
+    values = ", ".join(copied.get(name, name) for name in columns)
+    return (
+        f"INSERT INTO orders ({', '.join(columns)}) SELECT {values} FROM "
+        "(SELECT *, row_number() OVER () AS n FROM orders LIMIT $1) AS copied"
+    )
+
+
+async def _trigger_costs() -> list[str]:
+    """What each trigger on `orders` costs an order written (the recipient names' of migration
+    0016, the member's foreign key check), from `EXPLAIN ANALYZE` of the insert of
+    TRIGGER_PROBE_ORDERS copied orders, once with known names and once with new ones, each
+    rolled back (docs/DECISIONS.md, "A part of a name finds whole names first")."""
+    conn = await asyncpg.connect(SEARCH_DATABASE_URL)
+    lines = []
+    try:
+        for new_names in (False, True):
+            transaction = conn.transaction()
+            await transaction.start()
+            try:
+                plan = await conn.fetch(
+                    f"EXPLAIN (ANALYZE) {_probe_insert(new_names)}", TRIGGER_PROBE_ORDERS
+                )
+            finally:
+                await transaction.rollback()
+            names = "new names" if new_names else "known names"
+            for row in plan:
+                found = re.match(r"Trigger (.+): time=([\d.]+) calls=(\d+)", row[0])
+                if found:
+                    name, ms, calls = found[1], float(found[2]), int(found[3])
+                    lines.append(
+                        f"  {names:<11}  {name:<50} {ms * 1000 / calls:6.1f} µs an order"
+                        f" ({calls} orders, {ms:.0f} ms)"
+                    )
+    finally:
+        await conn.close()
+    return lines
+
+
 def _describe(search: OrderSearch) -> str:
     given = [(f.name, getattr(search, f.name)) for f in fields(search)]
     return (
@@ -277,6 +329,9 @@ async def run(*, size: SearchDatasetSize, rounds: int, queries: int, rebuild: bo
             search = case.make(rng, samples).checked()
             heading(f"EXPLAIN (ANALYZE, BUFFERS): {case.name}: {_describe(search)}")
             say(await _explain_search(engine, search))
+        heading(f"the triggers on orders: EXPLAIN ANALYZE of {TRIGGER_PROBE_ORDERS} inserts")
+        for line in await _trigger_costs():
+            say(line)
     finally:
         await engine.dispose()
 
