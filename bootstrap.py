@@ -145,13 +145,7 @@ class Services:
     responses: AnswerStore
 
     def unit_of_work(self) -> UnitOfWork:
-        return SqlUnitOfWork(
-            self.engine,
-            products_changed=self.books_changed,
-            orders_changed=self.status_feed.announce,
-            outbox_written=self.relay.wake,
-            answers_changed=self.drop_answers,
-        )
+        return self._unit_of_work(self.engine)
 
     @cached_property
     def _single_statements(self) -> AsyncEngine:
@@ -160,8 +154,13 @@ class Services:
     def auto_committed_unit_of_work(self) -> UnitOfWork:
         """A unit whose statements each commit on their own (on PostgreSQL; `single_statements`):
         for a step's decide that only reads, which then costs no BEGIN and COMMIT."""
+        return self._unit_of_work(self._single_statements)
+
+    def _unit_of_work(self, engine: AsyncEngine) -> UnitOfWork:
+        """A unit on `engine` that tells the caches, the status feed and the relay what its
+        commit changed."""
         return SqlUnitOfWork(
-            self._single_statements,
+            engine,
             products_changed=self.books_changed,
             orders_changed=self.status_feed.announce,
             outbox_written=self.relay.wake,
