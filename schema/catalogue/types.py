@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import Protocol
+
 import strawberry
 from strawberry.types import Info
 
@@ -10,6 +13,7 @@ from resolvers.catalogue.reads import ProductListing
 from resolvers.common.context import Context
 from resolvers.common.cursors import product_cursor
 from resolvers.common.ids import to_global_id
+from resolvers.common.loaders import now_or_later
 from schema.common.types import MoneyType, Node, PageInfo
 
 
@@ -67,6 +71,26 @@ class ProductType(Node):
             points_rate=product.rates.points,
             points=priced.points,
         )
+
+
+class NamesABook(Protocol):
+    """A line (of an order, of a return) that names its book by id."""
+
+    @property
+    def product_id(self) -> int: ...
+
+
+def book_of_line(
+    root: NamesABook, info: Info[Context, None]
+) -> ProductType | Awaitable[ProductType]:
+    """The `product` field of a line: its book, through the request's product loader."""
+
+    def shape(product: Product | None) -> ProductType:
+        if product is None:
+            raise LookupError(f"a line names product {root.product_id}, which is gone")
+        return ProductType.from_domain(product)
+
+    return now_or_later(info.context.loaders.product, root.product_id, shape)
 
 
 @strawberry.type

@@ -3,16 +3,10 @@ how far it has come."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-
 import strawberry
-from strawberry.types import Info
 
-from domain.catalogue import Product
 from domain.order_return import OrderReturn, ReturnReason, ReturnStatus
-from resolvers.common.context import Context
-from resolvers.common.loaders import now_or_later
-from schema.catalogue.types import ProductType
+from schema.catalogue.types import ProductType, book_of_line
 
 strawberry.enum(ReturnReason, name="ReturnReason")
 strawberry.enum(ReturnStatus, name="ReturnStatus")
@@ -23,14 +17,7 @@ class ReturnLineType:
     quantity: int
     product_id: strawberry.Private[int]
 
-    @strawberry.field(graphql_type=ProductType)
-    def product(self, info: Info[Context, None]) -> ProductType | Awaitable[ProductType]:
-        def shape(product: Product | None) -> ProductType:
-            if product is None:
-                raise LookupError(f"a return names product {self.product_id}, which is gone")
-            return ProductType.from_domain(product)
-
-        return now_or_later(info.context.loaders.product, self.product_id, shape)
+    product = strawberry.field(resolver=book_of_line, graphql_type=ProductType)
 
 
 @strawberry.type(name="OrderReturn")

@@ -13,7 +13,6 @@ import strawberry
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types import Info
 
-from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
 from domain.order import Order, OrderEvent, OrderItem
 from domain.paging import OrderCriteria, Page
@@ -29,7 +28,7 @@ from resolvers.orders.actions import order_actions
 from resolvers.orders.preload import Preload, Preloads
 from resolvers.orders.reads import OrderListing, list_orders, member_orders
 from resolvers.orders.timeline import order_timeline
-from schema.catalogue.types import ProductType
+from schema.catalogue.types import ProductType, book_of_line
 from schema.common.selections import Selected, fields_of, graphql_name, selected_at
 from schema.common.types import MoneyType, Node, PageInfo
 from schema.members.types import MemberType
@@ -85,14 +84,7 @@ class OrderItemType:
             product_id=item.product_id,
         )
 
-    @strawberry.field(graphql_type=ProductType)
-    def product(self, info: Info[Context, None]) -> ProductType | Awaitable[ProductType]:
-        def shape(product: Product | None) -> ProductType:
-            if product is None:
-                raise LookupError(f"order line {self.id} names a product that does not exist")
-            return ProductType.from_domain(product)
-
-        return now_or_later(info.context.loaders.product, self.product_id, shape)
+    product = strawberry.field(resolver=book_of_line, graphql_type=ProductType)
 
 
 @strawberry.type(name="Payment")
@@ -496,7 +488,7 @@ ORDER_LOOK_AHEAD: LookAhead = {
     OrderType.items: (
         OrderType,
         Preload.ITEMS,
-        {OrderItemType.product: (OrderItemType, Preload.ITEM_PRODUCTS, {})},
+        {book_of_line: (OrderItemType, Preload.ITEM_PRODUCTS, {})},
     ),
     OrderType.payment: (OrderType, Preload.PAYMENT, {}),
     OrderType.delivery: (
