@@ -42,7 +42,7 @@ async def order_status_changed(
 async def place_order(info: Info[Context, None], input: PlaceOrderInput) -> PlaceOrderPayload:
     placed = await resolve_place_order(
         info.context,
-        [(line.product_id, line.quantity) for line in input.items],
+        OrderLineInput.pairs(input.items),
         input.shipping_address.to_domain(),
         input.payment.token if input.payment else None,
         input.idempotency_key,
@@ -68,7 +68,7 @@ async def cancel_order_lines(
     after = await resolve_cancel_order_lines(
         info.context,
         id,
-        [(line.product_id, line.quantity) for line in lines],
+        OrderLineInput.pairs(lines),
         reason,
         idempotency_key,
     )

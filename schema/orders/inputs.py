@@ -17,6 +17,11 @@ class OrderLineInput:
     product_id: strawberry.ID
     quantity: int
 
+    @staticmethod
+    def pairs(lines: list[OrderLineInput]) -> list[tuple[str, int]]:
+        """The lines as the mutations' resolvers take them: (the book's id as sent, copies)."""
+        return [(line.product_id, line.quantity) for line in lines]
+
 
 @strawberry.input
 class AddressInput:

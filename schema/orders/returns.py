@@ -29,7 +29,7 @@ async def request_return(
     order = await resolve_request_return(
         info.context,
         id,
-        [(line.product_id, line.quantity) for line in lines],
+        OrderLineInput.pairs(lines),
         reason,
         idempotency_key,
     )
