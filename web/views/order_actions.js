@@ -104,12 +104,11 @@ export function orderActions({ id, ctx, apply, follow }) {
     const reasons = Object.keys(RETURN_REASON).map((reason) => h('label', { class: 'choice' },
       h('input', { type: 'radio', name: 'return-reason', value: reason, testid: `return-reason-${reason}`,
         checked: reason === 'CHANGE_OF_MIND' }), ' ', labelText(RETURN_REASON, reason)));
-    const submit = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'request-return-submit' },
-      bi('반품 신청하기', 'Ask for the return'));
-    const form = h('form', {
-      class: 'return-request', hidden: true, novalidate: true,
-      onSubmit: async (event) => {
-        event.preventDefault();
+    const { form, open } = formBehind({
+      name: 'return-request',
+      open: ['request-return', bi('반품 신청', 'Return books')],
+      submit: ['request-return-submit', bi('반품 신청하기', 'Ask for the return')],
+      onSubmit: async () => {
         const chosen = copies.filter(({ select }) => Number(select.value) > 0);
         if (!chosen.length) {
           errors.show([{ code: 'INVALID_INPUT', field: ['lines'], message: '' }]);
@@ -133,12 +132,7 @@ export function orderActions({ id, ctx, apply, follow }) {
     h('fieldset', { class: 'choices' }, h('legend', {}, bi('반품 사유', 'Why')), reasons),
     h('p', { class: 'muted small' }, t(
       '반품 상품이 도착하면 환불합니다. 단순변심은 반품 배송비와, 반품으로 무료배송 기준에 못 미치게 되면 처음 배송비도 빼고 환불하며, 파손·오배송은 전액 환불합니다. 반품한 책으로 받은 적립금은 회수됩니다.',
-      'Refunded once the books are back: less the return fee, and the outbound fee the return undoes, on a change of mind; in full when damaged or wrong. Points earned on them are taken back.')),
-    submit);
-    const open = h('button', {
-      type: 'button', class: 'btn btn-secondary', testid: 'request-return',
-      onClick: () => { form.hidden = !form.hidden; },
-    }, bi('반품 신청', 'Return books'));
+      'Refunded once the books are back: less the return fee, and the outbound fee the return undoes, on a change of mind; in full when damaged or wrong. Points earned on them are taken back.')));
     return [
       until ? h('p', { class: 'muted small', testid: 'action-until' },
         t(`${formatDate(lastDay(until))}까지 신청할 수 있습니다.`, `Until ${formatDate(lastDay(until))}.`)) : null,
@@ -169,26 +163,39 @@ export function orderActions({ id, ctx, apply, follow }) {
     const top = h('div', { class: 'form-errors' });
     const errors = new FieldErrors(top, { action: 'changeAddress', title: t(...FAILED.changeAddress) });
     const form = addressInputs({ errors, path: 'address', prefix: 'new-address', values: order.shippingAddress });
-    const submit = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'change-address-submit' },
-      bi('이 주소로 바꾸기', 'Deliver here'));
-    const fieldset = h('form', {
-      class: 'address-change', hidden: true, novalidate: true,
-      onSubmit: async (event) => {
-        event.preventDefault();
+    const { form: fieldset, open } = formBehind({
+      name: 'address-change',
+      open: ['change-address', bi('배송지 변경', 'Change the address')],
+      submit: ['change-address-submit', bi('이 주소로 바꾸기', 'Deliver here')],
+      onOpen: () => form.inputs.recipient.focus(),
+      onSubmit: async () => {
         const answer = await run('changeAddress', CHANGE_DELIVERY_ADDRESS, { id, address: form.read() },
           'changeDeliveryAddress', t('배송지를 바꿨습니다.', 'The address is changed.'), errors);
         if (answer) fieldset.hidden = true;
       },
-    }, top, form.fields, submit);
-    const open = h('button', {
-      type: 'button', class: 'btn btn-secondary', testid: 'change-address',
-      onClick: () => {
-        fieldset.hidden = !fieldset.hidden;
-        if (!fieldset.hidden) form.inputs.recipient.focus();
-      },
-    }, bi('배송지 변경', 'Change the address'));
+    }, top, form.fields);
     return [h('p', { class: 'muted small' }, t('택배사가 상품을 가져가기 전까지 바꿀 수 있습니다.',
       'Until the carrier picks the parcel up.')), open, fieldset];
+  }
+
+  /** A form behind a button that shows and hides it, its submit button last: `open` and
+   * `submit` are each button's testid and label; `onOpen()` runs as the form is shown. */
+  function formBehind({ name, open, submit, onSubmit, onOpen = () => {} }, ...children) {
+    const form = h('form', {
+      class: name, hidden: true, novalidate: true,
+      onSubmit: async (event) => {
+        event.preventDefault();
+        await onSubmit();
+      },
+    }, children, h('button', { type: 'submit', class: 'btn btn-primary', testid: submit[0] }, submit[1]));
+    const button = h('button', {
+      type: 'button', class: 'btn btn-secondary', testid: open[0],
+      onClick: () => {
+        form.hidden = !form.hidden;
+        if (!form.hidden) onOpen();
+      },
+    }, open[1]);
+    return { form, open: button };
   }
 
   /** A button that asks before it acts. */
