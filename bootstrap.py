@@ -32,6 +32,7 @@ from domain.steps.payment import PaymentSteps
 from domain.steps.stock import StockSteps
 from infrastructure.auth import JwtVerifier, mint_token
 from infrastructure.cache import Cache, create_cache
+from infrastructure.cache.guarded import GuardedCache, create_guarded_cache
 from infrastructure.cache.products import ProductCache
 from infrastructure.carrier.simulated import CarrierClock, SimulatedCarrier
 from infrastructure.carrier.webhook_client import WebhookReporter
@@ -130,6 +131,7 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     cache: Cache
+    product_cache: GuardedCache
     store: ReadStore
     products_changed: ProductsChanged
     """Drops changed products from the read path's cache (`SqlReadStore.forget_products`)."""
@@ -255,6 +257,7 @@ class Services:
         await self.rate_limiter.close()
         await self.status_feed.close()
         await self.cache.close()
+        await self.product_cache.close()
         await self.responses.close()
         await self.engine.dispose()
 
@@ -265,11 +268,15 @@ def build_services(settings: Settings) -> Services:
     cache = create_cache(settings.redis_url, settings.cache_prefix)
     crash = CrashPoints(settings.crash_at, settings.crash_marker)
     broker = _broker(settings, crash)
-    store = SqlReadStore(engine, ProductCache(cache, settings.product_cache_ttl))
+    product_cache = create_guarded_cache(
+        settings.redis_url, settings.cache_prefix, settings.product_cache_ttl
+    )
+    store = SqlReadStore(engine, ProductCache(product_cache))
     return Services(
         settings=settings,
         engine=engine,
         cache=cache,
+        product_cache=product_cache,
         store=store,
         products_changed=store.forget_products,
         members=CachedMemberDirectory(engine, cache, MEMBER_CACHE_TTL_SECONDS),

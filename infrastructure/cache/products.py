@@ -1,4 +1,5 @@
-"""Products in the cache: one multi-get per batch, written back on a miss, dropped on change."""
+"""Products in the cache: one read per batch, written back on a miss unless dropped meanwhile,
+dropped on change."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import orjson
 from domain.catalogue import Product, StockLevel
 from domain.money import Money
 from domain.pricing import BookRates
-from infrastructure.cache.port import Cache
+from infrastructure.cache.guarded import GuardedCache
 
 
 def _key(product_id: int) -> str:
@@ -59,25 +60,26 @@ def _load(data: bytes) -> Product | None:
 
 
 class ProductCache:
-    def __init__(self, cache: Cache, ttl: int) -> None:
+    def __init__(self, cache: GuardedCache) -> None:
         self._cache = cache
-        self._ttl = ttl
 
-    async def get_many(self, ids: Sequence[int]) -> tuple[list[Product], list[int]]:
-        """The cached products among `ids`, and the ids that missed."""
-        values = await self._cache.get_many([_key(i) for i in ids])
+    async def get_many(self, ids: Sequence[int]) -> tuple[list[Product], list[int], int | None]:
+        """The cached products among `ids`, the ids that missed, and the mark to write back
+        what is read for them with (None: do not)."""
+        marked = await self._cache.get_many([_key(i) for i in ids])
         found: list[Product] = []
         missing: list[int] = []
-        for product_id, value in zip(ids, values, strict=True):
+        for product_id, value in zip(ids, marked.values, strict=True):
             product = None if value is None else _load(value)
             if product is None:
                 missing.append(product_id)
             else:
                 found.append(product)
-        return found, missing
+        return found, missing, marked.mark
 
-    async def put_many(self, products: Iterable[Product]) -> None:
-        await self._cache.set_many({_key(p.id): _dump(p) for p in products}, ttl=self._ttl)
+    async def put_many(self, products: Iterable[Product], *, since: int) -> None:
+        """Products read after the mark `since`; one dropped since then is not written."""
+        await self._cache.put_many({_key(p.id): _dump(p) for p in products}, since=since)
 
     async def forget(self, ids: Iterable[int]) -> None:
-        await self._cache.delete_many([_key(i) for i in ids])
+        await self._cache.drop_many([_key(i) for i in ids])

@@ -145,12 +145,14 @@ class SqlReadStore:
         return [of_row(row) for row in await self._execute(stmt, {"keys": list(keys)})]
 
     async def products_by_ids(self, ids: Sequence[int]) -> list[Product]:
-        """Cached products first; the misses in one statement, then written back."""
-        found, missing = await self._products.get_many(ids)
+        """Cached products first; the misses in one statement, then written back (unless one of
+        them changed meanwhile: `infrastructure/cache/guarded.py`)."""
+        found, missing, mark = await self._products.get_many(ids)
         if missing:
             rows = await self._execute(self._products_by_ids, {"keys": list(missing)})
             loaded = [product_from_row(row) for row in rows]
-            await self._products.put_many(loaded)
+            if mark is not None:
+                await self._products.put_many(loaded, since=mark)
             found.extend(loaded)
         return found
 

@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from domain.answers import Cached, Lookup
 from infrastructure.outage import OutageGuard
+from infrastructure.redis_clock import SERVER_CLOCK
 from infrastructure.response_cache.store import DROPPED_STAMP_SECONDS, Bounds, counted
 
 log = logging.getLogger(__name__)
@@ -24,22 +25,15 @@ CALL_TIMEOUT_SECONDS = 0.5
 COOL_DOWN_SECONDS = 5.0
 POOL_SIZE = 32
 
-_NOW = """
-local clock = redis.call('TIME')
-local now = clock[1] * 1000000 + clock[2]
-"""
-"""The server's clock in microseconds: the mark of a lookup, a drop and a write (a drop in the
-same microsecond as a lookup counts as after it)."""
-
 _LOOKUP = (
-    _NOW
+    SERVER_CLOCK
     + """
 return {redis.call('GET', KEYS[1]), now}
 """
 )
 
 _PUT = (
-    _NOW
+    SERVER_CLOCK
     + """
 local n = tonumber(ARGV[5])
 local since = tonumber(ARGV[3])
@@ -66,7 +60,7 @@ return 1
 )
 
 _INVALIDATE = (
-    _NOW
+    SERVER_CLOCK
     + """
 local n = tonumber(ARGV[1])
 local dropped = 0

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
+import pytest
 
 from domain.catalogue import Product, StockLevel
 from domain.money import Money
 from domain.pricing import BookRates
 from infrastructure.cache import create_cache
+from infrastructure.cache.guarded import GuardedCache, Marked, create_guarded_cache
 from infrastructure.cache.products import ProductCache
 from infrastructure.cache.resilient import ResilientCache
 from tests.conftest import REDIS_URL
@@ -66,19 +69,59 @@ async def test_the_in_memory_backend_behaves_alike() -> None:
     await cache.close()
 
 
-async def test_a_cached_book_keeps_its_rates_and_an_entry_of_the_earlier_shape_is_a_miss() -> None:
-    cache = create_cache("memory://", "books")
-    books = ProductCache(cache, ttl=60)
-    book = Product(1, "9788936434120", "채식주의자", "한강", None, Money(15_000), StockLevel(3, 0))
-    lawful = dataclasses.replace(book, id=2, rates=BookRates(discount=1000, points=500))
-    await books.put_many([book, lawful])
-    await cache.set_many(
-        {"product:3": orjson.dumps([3, book.isbn, book.title, "한강", None, 9, "KRW", 1, 0])},
-        ttl=60,
-    )
-
-    found, missing = await books.get_many([1, 2, 3])
-
-    assert found == [book, lawful]
-    assert missing == [3]
+@pytest.fixture(params=["redis", "memory"])
+async def guarded(request: pytest.FixtureRequest, cache_prefix: str) -> AsyncIterator[GuardedCache]:
+    url = REDIS_URL if request.param == "redis" else "memory://"
+    cache = create_guarded_cache(url, f"{cache_prefix}-{request.node.name}", ttl=60)
+    yield cache
     await cache.close()
+
+
+BOOK = Product(1, "9788936434120", "채식주의자", "한강", None, Money(15_000), StockLevel(3, 0))
+
+
+async def test_a_cached_book_keeps_its_rates_and_an_entry_of_the_earlier_shape_is_a_miss(
+    guarded: GuardedCache,
+) -> None:
+    books = ProductCache(guarded)
+    lawful = dataclasses.replace(BOOK, id=2, rates=BookRates(discount=1000, points=500))
+    earlier_shape = orjson.dumps([3, BOOK.isbn, BOOK.title, "한강", None, 9, "KRW", 1, 0])
+    mark = (await guarded.get_many(["product:3"])).mark
+    assert mark is not None
+    await books.put_many([BOOK, lawful], since=mark)
+    await guarded.put_many({"product:3": earlier_shape}, since=mark)
+
+    found, missing, _ = await books.get_many([1, 2, 3])
+
+    assert found == [BOOK, lawful]
+    assert missing == [3]
+
+
+async def test_a_book_read_before_it_changed_is_not_written_back_after(
+    guarded: GuardedCache,
+) -> None:
+    """The refill race: a reader misses and reads the database; a writer commits a new stock
+    and drops the book; the reader's write-back, arriving last, must not bring the old stock
+    back for the entry's whole lifetime."""
+    books = ProductCache(guarded)
+    _, missing, read_before = await books.get_many([1])
+    assert missing == [1]
+    assert read_before is not None
+    await books.forget([1])
+
+    await books.put_many([BOOK], since=read_before)
+
+    assert (await books.get_many([1]))[1] == [1]
+    _, _, read_after = await books.get_many([1])
+    assert read_after is not None
+    await books.put_many([BOOK], since=read_after)
+    assert (await books.get_many([1]))[0] == [BOOK]
+
+
+async def test_an_unreachable_redis_reads_misses_with_no_mark_and_drops_without_raising() -> None:
+    cache = create_guarded_cache("redis://127.0.0.1:1/0", "nowhere", ttl=60)
+    try:
+        assert await cache.get_many(["a", "b"]) == Marked([None, None], None)
+        await cache.drop_many(["a"])
+    finally:
+        await cache.close()
