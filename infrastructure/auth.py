@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from math import inf
+from typing import Any
 
 import jwt
+from cachetools import LRUCache
 from jwt.exceptions import InvalidSubjectError
 
 from domain.member import MAX_MEMBER_TEXT, InvalidToken, Member, Role, Viewer, member_id_problem
@@ -15,17 +19,52 @@ REQUIRED_CLAIMS = ("sub", "exp")
 SUBJECT_RULE = f"the token's sub claim must be a member id of 1 to {MAX_MEMBER_TEXT} characters"
 
 
+KEPT_TOKENS = 4096
+"""Tokens verified lately whose viewer is kept (a client sends the same token with every
+request until it expires)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A token that verified: its viewer, and the moments between which it stays valid."""
+
+    viewer: Viewer
+    valid_from: float
+    """Its `iat` or `nbf`, whichever is later (PyJWT refuses a token before either)."""
+    expires: int
+
+
 class JwtVerifier:
-    """Verifies HS256 tokens with one secret: signature, algorithm, expiry and claims."""
+    """Verifies HS256 tokens with one secret: signature, algorithm, expiry and claims.
+
+    A token that verified is kept with its viewer (the last `KEPT_TOKENS`), and is not verified
+    again while the clock is within its `iat`, `nbf` and `exp`, as PyJWT reads them: the same
+    text signed by the same secret makes the same claims. Outside them, or not kept, it is
+    verified the whole way, which refuses it with its reason."""
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
+        self._verified: LRUCache[str, _Verified] = LRUCache(KEPT_TOKENS)
 
     def __call__(self, token: str) -> Viewer:
-        return viewer_from_token(token, self._secret)
+        kept = self._verified.get(token)
+        if kept is not None:
+            now = datetime.now(UTC).timestamp()
+            if kept.valid_from <= now < kept.expires:
+                return kept.viewer
+        claims = _verified_claims(token, self._secret)
+        viewer = _viewer_from_claims(claims)
+        valid_from = max((int(claims[c]) for c in ("iat", "nbf") if c in claims), default=-inf)
+        self._verified[token] = _Verified(viewer, valid_from, int(claims["exp"]))
+        return viewer
 
 
 def viewer_from_token(token: str, secret: str) -> Viewer:
+    return _viewer_from_claims(_verified_claims(token, secret))
+
+
+def _verified_claims(token: str, secret: str) -> dict[str, Any]:
+    """The token's claims once PyJWT verified its signature, algorithm and times."""
     try:
         claims = jwt.decode(
             token,
@@ -47,7 +86,7 @@ def viewer_from_token(token: str, secret: str) -> Viewer:
         raise InvalidToken(SUBJECT_RULE) from exc
     except jwt.InvalidTokenError as exc:
         raise InvalidToken("the token is malformed") from exc
-    return _viewer_from_claims(claims)
+    return claims
 
 
 def _viewer_from_claims(claims: dict[str, object]) -> Viewer:

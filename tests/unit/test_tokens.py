@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 import jwt
 import pytest
 
 from domain.member import InvalidToken, Role
-from infrastructure.auth import mint_token, viewer_from_token
+from infrastructure.auth import JwtVerifier, mint_token, viewer_from_token
 
 SECRET = "unit-test-secret-" + "y" * 50
 
@@ -55,3 +56,34 @@ def test_signature_and_algorithm_are_checked() -> None:
         viewer_from_token(jwt.encode(claims, SECRET + "z" * 20, algorithm="HS512"), SECRET)
     with pytest.raises(InvalidToken):
         viewer_from_token(jwt.encode(claims, None, algorithm="none"), SECRET)
+
+
+class _HourLater(datetime):
+    """The clock PyJWT and the verifier read, an hour on."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _HourLater:
+        moment = datetime.now(tz) + timedelta(hours=1)
+        return cls.fromtimestamp(moment.timestamp(), tz)
+
+
+def test_a_verified_token_is_kept_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded: list[str] = []
+    decode = jwt.decode
+
+    def counted(token: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counted)
+    verify = JwtVerifier(SECRET)
+    token = mint_token(secret=SECRET, member_id="m-3", lifetime=timedelta(minutes=30))
+    first, second = verify(token), verify(token)
+    assert first == second
+    assert second.member.id == "m-3"
+    assert decoded == [token]
+    monkeypatch.setattr("jwt.api_jwt.datetime", _HourLater)
+    monkeypatch.setattr("infrastructure.auth.datetime", _HourLater)
+    with pytest.raises(InvalidToken, match="expired"):
+        verify(token)
+    assert decoded == [token, token]
