@@ -27,6 +27,7 @@ from schema.catalogue.types import ProductType
 from schema.common.payloads import answered_in_payload
 from schema.common.permissions import STAFF, IsSignedIn
 from schema.common.scalars import SCALARS
+from schema.limits.cost import RequestedCosts
 from schema.limits.document_size import DocumentBounds
 from schema.limits.documents import AcceptedDocuments, GuardedDocuments
 from schema.limits.extensions import OperationMetrics, RefuseInvalidToken
@@ -214,7 +215,7 @@ def build_schema(
         RefuseInvalidToken,
         partial(AddValidationRules, validation_rules(limits)),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-        partial(CostGuard, max_cost=limits.max_cost),
+        partial(CostGuard, max_cost=limits.max_cost, costs=RequestedCosts()),
         MaskUnexpectedErrors,
         *([partial(ResponseCache, store=answers, plans=plans or Plans())] if answers else []),
         OperationMetrics,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -68,6 +69,8 @@ class _Counter:
         self._schema = schema
         self._fragments = fragments
         self._variables = variables
+        self.read: list[str] = []
+        """The variables read, in the order they were: a cost depends on these alone."""
 
     def _first(self, node: FieldNode, field: GraphQLField) -> int | None:
         if "first" not in field.args:
@@ -79,6 +82,7 @@ class _Counter:
             if isinstance(value, IntValueNode):
                 return max(0, int(value.value))
             if isinstance(value, VariableNode):
+                self.read.append(value.name.value)
                 given = self._variables.get(value.name.value)
                 if isinstance(given, int):
                     return max(0, given)
@@ -137,6 +141,16 @@ def requested_cost(
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
 ) -> int:
+    return _counted(schema, document, operation_name, variables or {})[0]
+
+
+def _counted(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+) -> tuple[int, tuple[str, ...]]:
+    """The requested cost, and the names of the variables it read."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
@@ -147,18 +161,58 @@ def requested_cost(
         if operation_name is None or (o.name and o.name.value == operation_name)
     ]
     if not chosen:
-        return 0
+        return 0, ()
     operation = chosen[0]
     root = schema.get_root_type(operation.operation)
     if root is None:
-        return 0
-    counter = _Counter(schema, fragments, variables or {})
+        return 0, ()
+    counter = _Counter(schema, fragments, variables)
     cost = counter.selection(root, operation.selection_set, DEFAULT_PAGE)
     if operation.operation is OperationType.MUTATION:
         cost += MUTATION_COST * sum(
             1 for s in operation.selection_set.selections if isinstance(s, FieldNode)
         )
-    return cost
+    return cost, tuple(dict.fromkeys(counter.read))
+
+
+KEPT_COSTS = 512
+"""Operations whose requested costs are kept, as many as the plans kept (`Plans`)."""
+
+
+def _page_value(value: object) -> int | None:
+    """A variable as the count reads it: an Int, or nothing."""
+    return value if isinstance(value, int) else None
+
+
+class RequestedCosts:
+    """`requested_cost` of one schema's operations, kept by the document's text, the operation's
+    name and the values of the variables the count read (a page's `first`), so that an
+    operation sent again with other ids is not walked again. The text parses to the same
+    document every time, and the count reads nothing else of the request."""
+
+    def __init__(self, size: int = KEPT_COSTS) -> None:
+        self._read: LRUCache[tuple[str, str | None], tuple[str, ...]] = LRUCache(size)
+        self._costs: LRUCache[tuple[str, str | None, tuple[int | None, ...]], int] = LRUCache(size)
+
+    def __call__(
+        self,
+        schema: GraphQLSchema,
+        query: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> int:
+        given = variables or {}
+        operation = (query, operation_name)
+        read = self._read.get(operation)
+        if read is not None:
+            cost = self._costs.get((*operation, tuple(_page_value(given.get(n)) for n in read)))
+            if cost is not None:
+                return cost
+        cost, read = _counted(schema, document, operation_name, given)
+        self._read[operation] = read
+        self._costs[(*operation, tuple(_page_value(given.get(n)) for n in read))] = cost
+        return cost
 
 
 class CostedResult(GraphQLExecutionResult):

@@ -17,7 +17,7 @@ from strawberry.types.execution import PreExecutionError
 
 from resolvers.common.errors import ApiError, ErrorCode
 from resolvers.ports import Bucket
-from schema.limits.cost import actual_cost_of, requested_cost
+from schema.limits.cost import RequestedCosts, actual_cost_of, requested_cost
 from schema.limits.served import graphql_schema_of
 
 log = logging.getLogger("orders.api")
@@ -56,8 +56,9 @@ class CostGuard(SchemaExtension):
     """Refuses a query above the maximum cost, or one its client's bucket cannot pay for; then
     gives back what the query did not use, and reports the cost in `extensions.cost`."""
 
-    def __init__(self, *, max_cost: int) -> None:
+    def __init__(self, *, max_cost: int, costs: RequestedCosts) -> None:
         self._max_cost = max_cost
+        self._costs = costs
         self._requested: int | None = None
         self._actual: int | None = None
         self._bucket: Bucket | None = None
@@ -67,11 +68,16 @@ class CostGuard(SchemaExtension):
         if context.result is not None or context.graphql_document is None:
             yield
             return
-        self._requested = requested = requested_cost(
-            graphql_schema_of(context.schema),
+        schema = graphql_schema_of(context.schema)
+        document, name, variables = (
             context.graphql_document,
             context.operation_name,
             context.variables,
+        )
+        self._requested = requested = (
+            requested_cost(schema, document, name, variables)
+            if context.query is None
+            else self._costs(schema, context.query, document, name, variables)
         )
         if requested > self._max_cost:
             context.result = _refusal(
