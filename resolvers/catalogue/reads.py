@@ -47,6 +47,7 @@ async def list_products(
     page = await context.store.product_id_page(
         first=size, after=product_position(after) if after else None, search=search
     )
-    products = await context.loaders.product.load_many(page.items)
+    # the page's books in one batch of their loader, without a future for each
+    products = await context.loaders.product.load_ahead(page.items)
     found = [product for product in products if product is not None]
     return ProductListing(found, page.has_next, after, search)
