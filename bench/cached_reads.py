@@ -1,10 +1,10 @@
 """`python -m bench.cached_reads [--quick]`: the response cache (issue #13), our API with
-`ORDERS_RESPONSE_CACHE=on` beside the raw baseline, which caches nothing (PostGraphile, which
-caches nothing either, is measured cold by `bench.reads`: its 20 connections beside raw's 20
-did not fit in the shared PostgreSQL's 100 while this bench was written).
+`ORDERS_RESPONSE_CACHE=on` beside the raw baseline and PostGraphile, neither of which caches.
 
-(a) Reads alone: `orders(first: 50)` nested and `order(id)`, the requests of `bench.reads`:
-req/s, p50, p99 and the hit rate (from our /metrics); then Redis's memory per kept answer.
+(a) Reads alone: `orders(first: 50)` nested and `order(id)`, the requests of `bench.reads` (and
+its PostGraphile requests, its same-tree check and its opened pool): ours, raw and PostGraphile
+taking turns in each round; req/s, p50, p99, ours/raw and ours/PostGraphile, and our hit rate
+(from our /metrics); then Redis's memory per kept answer. PostGraphile runs for (a) alone.
 (b) Reads under writes: the same `orders(first: 50)` load on ours and raw in turns, while orders
 are placed through our API for the same 20 customers at a steady rate and carried to PREPARING
 by `main.py relay` + `main.py worker all` (the cache on: each drops what its commits change):
@@ -18,7 +18,9 @@ kept answer still held a status before it: the API answers a kept answer without
 database, and once it is dropped nothing read before the commit can be kept again (the store
 refuses an answer read before a drop of one of its tags). That client waits behind nothing but
 Redis, so the figure's resolution is its interval, where the poll through the API waits behind the
-read load (its own p99 is seconds).
+read load (its own p99 is seconds). (b) stays ours against raw: with PostGraphile's pool beside
+the pipeline's, it would open up to 92 of PostgreSQL's 100 connections (see `CACHED_API`), and
+PostGraphile, which caches nothing, has no hit rate or staleness to show; its cold reads are (a)'s.
 (c) The same writes with the pipeline's processes not dropping what their commits change: the
 events alone (relay, broker, the cache's consumer) drop the answers, the path that is the
 guarantee when a process dies after its commit. Its staleness, and the relay's share of it.
@@ -46,12 +48,13 @@ import redis.asyncio as redis
 from bench.command_line import run_bench
 from bench.dataset import DATASET, loyal_members, prepared_dataset
 from bench.environment import PREFIX, REDIS_URL, bearer
-from bench.load import LoadPlan, LoadResult, Target, measure, send_once
+from bench.load import LoadPlan, Measured, measure, send_once
 from bench.pipeline import our_pipeline
+from bench.postgraphile_peer import versions
 from bench.processes import OUR_API, RAW_API, Server, server
 from bench.queries import ORDERS_PAGE, PLACE_ORDER, SHIPPING_ADDRESS, body
 from bench.raw_ids import global_id
-from bench.reads import PAGE, ReadCase, check_same_data, read_cases
+from bench.reads import PAGE, ReadCase, check_same_data, postgraphile_beside, read_cases
 from bench.report import compare_loads, heading, say, verdict
 from bench.services import connect, forget_cached, forget_orders
 from domain.member import Member, Role, Viewer
@@ -82,7 +85,10 @@ EVENTS_ONLY = {"ORDERS_RESPONSE_CACHE": "off"}
 consumer drops on the events as always (it does whatever the setting says)."""
 CACHED_API = {**CACHE_ON, "ORDERS_DATABASE_POOL_SIZE": "5"}
 """Ours with the cache on, and half its usual connections (5, and 5 more at a burst): its
-misses need few, and PostgreSQL's 100 are shared with the rest of the machine."""
+misses need few, and PostgreSQL's 100 are shared with the rest of the machine. (a) opens at
+most 10 (ours) + 20 (raw) + 20 (PostGraphile's pool) + 1 (the bench's) = 51 of them.
+PostGraphile is stopped before (b), whose pipeline opens its own: `worker all` 20 and the relay
+20 + 1 (its LISTEN), 72 in all with ours, raw and the bench's (92 had PostGraphile stayed)."""
 _LOOKUPS = re.compile(r'^orders_response_cache_lookups_total\{outcome="(hit|miss)"\} (\S+)$', re.M)
 
 
@@ -121,33 +127,36 @@ async def report_memory() -> None:
     )
 
 
-async def _ours_and_raw(
-    case: ReadCase, ours: Server, raw: Server, plan: LoadPlan, work: Path, label: str
-) -> tuple[LoadResult, LoadResult, float]:
-    """Ours and raw taking turns on the case's requests; our hit rate over ours' runs."""
-    targets = [
-        Target.of(name, server.url, requests, work / f"{label}-{case.key}-{name}.requests")
-        for name, server, requests in (("ours", ours, case.ours), ("raw", raw, case.raw))
-    ]
+async def _in_turns(
+    case: ReadCase, servers: dict[str, Server], plan: LoadPlan, work: Path, label: str
+) -> tuple[Measured, float]:
+    """The servers (ours first) taking turns on the case's requests; our hit rate over ours'
+    runs."""
+    ours = servers["ours"]
     before = await lookups(ours.url)
-    measured = await measure(targets, plan)
-    rate = hit_rate(before, await lookups(ours.url))
-    return measured.median("ours"), measured.median("raw"), rate
+    measured = await measure(case.targets(servers, work, label), plan)
+    return measured, hit_rate(before, await lookups(ours.url))
 
 
 async def reads_alone(
-    cases: Sequence[ReadCase], ours: Server, raw: Server, plan: LoadPlan, work: Path
+    cases: Sequence[ReadCase], servers: dict[str, Server], plan: LoadPlan, work: Path
 ) -> None:
     heading(f"reads alone, response cache on: {plan.describe()}")
+    say(f"beside raw and {versions()}, neither caching")
     for case in cases:
-        mine, theirs, rate = await _ours_and_raw(case, ours, raw, plan, work, "alone")
+        measured, rate = await _in_turns(case, servers, plan, work, "alone")
         say(f"{case.name} (ours: cache on; hit rate {rate:.3f}, warm-up included)")
-        compare_loads(mine, theirs, TARGETS[case.key])
+        compare_loads(
+            measured.median("ours"),
+            measured.median("raw"),
+            TARGETS[case.key],
+            measured.median("postgraphile"),
+        )
     # every page once more, so that all are kept when Redis is asked (stock lives 10 s): the
     # 200 order(id) first, the 20 pages of orders last (asked first, they had expired)
     for case in sorted(cases, key=lambda case: len(case.ours), reverse=True):
         for request in case.ours:
-            await send_once(ours.url, request)
+            await send_once(servers["ours"].url, request)
     await report_memory()
 
 
@@ -463,8 +472,8 @@ async def reads_under_writes(
         f"for the same customers and carried to PREPARING; {plan.describe()}"
     )
     async with _writing(ours.url, work, CACHE_ON) as writes:
-        mine, theirs, rate = await _ours_and_raw(case, ours, raw, plan, work, "writes")
-    compare_loads(mine, theirs, UNDER_WRITES_TARGET)
+        measured, rate = await _in_turns(case, {"ours": ours, "raw": raw}, plan, work, "writes")
+    compare_loads(measured.median("ours"), measured.median("raw"), UNDER_WRITES_TARGET)
     say(f"  hit rate (ours, the writers' reads included): {rate:.3f}")
     await _report_writes(writes, answered=True)
     say(
@@ -501,7 +510,9 @@ async def bench_cached_reads(plan: LoadPlan) -> None:
         raw = await stack.enter_async_context(server("raw", RAW_API, work))
         for case in cases:
             await check_same_data(case, ours, raw)
-        await reads_alone(cases, ours, raw, plan, work)
+        async with postgraphile_beside(cases, ours, work) as postgraphile:
+            servers = {"ours": ours, "raw": raw, "postgraphile": postgraphile}
+            await reads_alone(cases, servers, plan, work)
         await reads_under_writes(cases[0], ours, raw, plan, work)
         await events_alone(ours, plan, work)
     await forget_cached()

@@ -11,8 +11,8 @@ PostGraphile's must hold the same orders, lines, payments, events and history (o
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +55,17 @@ class ReadCase:
         self.ours.append(pair[0])
         self.raw.append(pair[1])
         self.postgraphile.append(postgraphile)
+
+    def targets(self, servers: Mapping[str, Server], work_dir: Path, label: str) -> list[Target]:
+        """A load target for each server (by name: ours, raw, postgraphile), on its requests of
+        this case, in the order given: the order they take their turns in."""
+        requests = {"ours": self.ours, "raw": self.raw, "postgraphile": self.postgraphile}
+        return [
+            Target.of(
+                name, server.url, requests[name], work_dir / f"{label}-{self.key}-{name}.requests"
+            )
+            for name, server in servers.items()
+        ]
 
 
 @dataclass(frozen=True)
@@ -147,18 +158,27 @@ async def check_same_tree(case: ReadCase, ours: Server, postgraphile: Server) ->
         raise DifferentData(f"{case.name}: ours and PostGraphile differ at {difference}")
 
 
+@asynccontextmanager
+async def postgraphile_beside(
+    cases: Sequence[ReadCase], ours: Server, work_dir: Path
+) -> AsyncIterator[Server]:
+    """PostGraphile installed if need be and served; its answer to each case's first request
+    checked against ours (`check_same_tree`), and its pool opened (`open_pool`) before any load.
+    Stopped when the block ends, and its connections closed with it."""
+    await ensure_postgraphile()
+    async with postgraphile_server(work_dir) as postgraphile:
+        for case in cases:
+            await check_same_tree(case, ours, postgraphile)
+        await open_pool(postgraphile, cases[0].postgraphile[0])
+        yield postgraphile
+
+
 async def measure_case(
     case: ReadCase, servers: Servers, plan: LoadPlan, work_dir: Path
 ) -> CaseResult:
     ours = servers.ours
-    targets = [
-        Target.of(name, server.url, requests, work_dir / f"{case.key}-{name}.requests")
-        for name, server, requests in (
-            ("ours", ours, case.ours),
-            ("raw", servers.raw, case.raw),
-            ("postgraphile", servers.postgraphile, case.postgraphile),
-        )
-    ]
+    named = {"ours": ours, "raw": servers.raw, "postgraphile": servers.postgraphile}
+    targets = case.targets(named, work_dir, "reads")
     rss: list[int] = []
 
     def after_run(target: Target) -> None:
@@ -208,17 +228,14 @@ def _report_memory(results: Sequence[CaseResult], peaks: dict[str, int]) -> None
 async def bench_reads(plan: LoadPlan) -> None:
     await prepared_dataset()
     await forget_cached()
-    await ensure_postgraphile()
     cases = await read_cases()
     async with AsyncExitStack() as stack:
         work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-reads-")))
         ours, raw = await stack.enter_async_context(api_servers(work_dir))
-        postgraphile = await stack.enter_async_context(postgraphile_server(work_dir))
-        servers = Servers(ours, raw, postgraphile)
         for case in cases:
             await check_same_data(case, ours, raw)
-            await check_same_tree(case, ours, postgraphile)
-        await open_pool(postgraphile, cases[0].postgraphile[0])
+        postgraphile = await stack.enter_async_context(postgraphile_beside(cases, ours, work_dir))
+        servers = Servers(ours, raw, postgraphile)
         heading(f"reads: {plan.describe()}")
         names = ", ".join(case.name for case in cases)
         say(f"same data from ours and raw: {names}")
