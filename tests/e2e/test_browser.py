@@ -68,9 +68,11 @@ async def _screenshot_in_korean(page: Page, path: Path) -> None:
     assert len(image) > 10_000
 
 
-@pytest.fixture
-def shop(tmp_path: Path) -> Iterator[str]:
-    with embedded_run(tmp_path, ORDERS_CARRIER_STEP_SECONDS="0.5") as url:
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `make run` for the tests that shop on the demo catalogue: each signs in, places and
+    reads only its own order, in a browser of its own."""
+    with embedded_run(tmp_path_factory.mktemp("shop"), ORDERS_CARRIER_STEP_SECONDS="0.5") as url:
         yield url
 
 
