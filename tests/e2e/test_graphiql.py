@@ -22,10 +22,12 @@ PLACE = """mutation ($input: PlaceOrderInput!) {
   placeOrder(input: $input) { order { id } errors { code } } }"""
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `make run` for both tests: the query reads the catalogue, which the subscription's
+    order does not change."""
     # a gateway that never answers keeps the order in STOCK_RESERVED until it is cancelled
-    with embedded_run(tmp_path, ORDERS_RETRY_DELAYS="600") as url:
+    with embedded_run(tmp_path_factory.mktemp("graphiql"), ORDERS_RETRY_DELAYS="600") as url:
         yield url
 
 
