@@ -38,7 +38,7 @@ def _dump(product: Product) -> bytes:
 _FIELDS = 11
 
 
-def _load(data: bytes) -> Product | None:
+def _load(data: str | bytes) -> Product | None:
     """The product, or None for an entry of another shape (written by a release before the
     rates were cached: read again from the database, like a miss)."""
     fields = orjson.loads(data)

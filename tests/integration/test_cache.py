@@ -13,7 +13,12 @@ from domain.catalogue import Product, StockLevel
 from domain.money import Money
 from domain.pricing import BookRates
 from infrastructure.cache import create_cache
-from infrastructure.cache.guarded import GuardedCache, Marked, create_guarded_cache
+from infrastructure.cache.guarded import (
+    GuardedCache,
+    Marked,
+    RedisGuardedCache,
+    create_guarded_cache,
+)
 from infrastructure.cache.products import ProductCache
 from infrastructure.cache.resilient import ResilientCache
 from tests.conftest import REDIS_URL
@@ -95,6 +100,27 @@ async def test_a_cached_book_keeps_its_rates_and_an_entry_of_the_earlier_shape_i
 
     assert found == [BOOK, lawful]
     assert missing == [3]
+
+
+async def test_redis_answers_a_read_of_many_books_as_one_json_array(cache_prefix: str) -> None:
+    """redis-py parses a reply element by element in Python: the values come as one string,
+    whatever their text (quotes, backslashes, slashes, Korean, an emoji), a missing one false."""
+    cache = RedisGuardedCache(REDIS_URL, f"{cache_prefix}-one-array", ttl=60)
+    books = ProductCache(cache)
+    odd = dataclasses.replace(BOOK, id=2, title='"채식주의자" \\ a/b 😀', author="한강 \u2028")
+    mark = (await cache.get_many(["product:1"])).mark
+    assert mark is not None
+    await books.put_many([BOOK, odd], since=mark)
+    try:
+        values, _ = await cache._get(keys=[f"{cache_prefix}-one-array:product:{i}" for i in (2, 9)])
+        assert isinstance(values, bytes)
+        assert orjson.loads(values)[1] is False
+        found, missing, _ = await books.get_many([2, 9, 1])
+        assert found == [odd, BOOK]
+        assert missing == [9]
+    finally:
+        await books.forget([1, 2])
+        await cache.close()
 
 
 async def test_a_book_read_before_it_changed_is_not_written_back_after(
