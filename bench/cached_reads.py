@@ -369,15 +369,19 @@ def _percentiles(values: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p99, ordered[-1]
 
 
-def _report_staleness(lags: list[float], which: str, orders: int) -> None:
+def _report_staleness(lags: list[float], which: str, orders: int, *, judged: bool = True) -> None:
+    """`judged`: held to the targets; the poll through the API is not, since its own wait
+    behind the read load is most of it (module docstring)."""
     if not lags:
         say(f"  staleness, {which}: no status change seen")
         return
     p50, p99, most = _percentiles(lags)
+    p99_verdict = f" {verdict(p99, STALENESS_P99_MS, at_most=True)}" if judged else ""
+    max_verdict = f" {verdict(most, STALENESS_MAX_MS, at_most=True)}" if judged else ""
     say(
         f"  staleness, {which}, over {len(lags)} status changes of {orders} orders: "
-        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms {verdict(p99, STALENESS_P99_MS, at_most=True)}, "
-        f"max {most:.0f} ms {verdict(most, STALENESS_MAX_MS, at_most=True)}"
+        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms{p99_verdict}, max {most:.0f} ms{max_verdict}"
+        + ("" if judged else " (comparison only, no target)")
     )
 
 
@@ -442,6 +446,7 @@ async def _report_writes(writes: Writes, *, answered: bool) -> None:
             _answered_staleness_ms(writes, committed.at),
             "through the API (the first new answer received, its wait in the load included)",
             orders,
+            judged=False,
         )
     await _report_relay(writes, committed)
 
