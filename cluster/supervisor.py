@@ -49,12 +49,19 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class Role:
-    """One process of the cluster: its name (`api-1`, `payment-2`), its command line and the
-    port it answers health checks on (the API's own port, or a health port)."""
+    """One process of the cluster: what it runs (`api`, `payment`, `relay`), which replica of
+    that it is (1, 2, ...), its command line and the port it answers health checks on (the API's
+    own port, or a health port)."""
 
-    name: str
+    kind: str
+    replica: int
     args: tuple[str, ...]
     port: int
+
+    @property
+    def name(self) -> str:
+        """`api-1`, `payment-2`: its log file's and the balancer's name for it."""
+        return f"{self.kind}-{self.replica}"
 
     @property
     def is_api(self) -> bool:
@@ -73,15 +80,21 @@ class Topology:
 
     def background(self) -> list[Role]:
         roles = [
-            Role(f"{consumer.value}-{n}", ("worker", consumer.value), free_port())
+            Role(consumer.value, n, ("worker", consumer.value), free_port())
             for consumer in self.consumers
             for n in range(1, self.workers + 1)
         ]
-        roles += [Role(f"relay-{n}", ("relay",), free_port()) for n in range(1, self.relays + 1)]
+        roles += [Role("relay", n, ("relay",), free_port()) for n in range(1, self.relays + 1)]
         roles += [
-            Role(f"carrier-{n}", ("carrier",), free_port()) for n in range(1, self.carriers + 1)
+            Role("carrier", n, ("carrier",), free_port()) for n in range(1, self.carriers + 1)
         ]
         return roles
+
+
+def waves(roles: Sequence[Role]) -> list[list[Role]]:
+    """`roles` by replica: every first replica, then every second, and so on."""
+    replicas = sorted({role.replica for role in roles})
+    return [[role for role in roles if role.replica == n] for n in replicas]
 
 
 @dataclass
@@ -157,7 +170,7 @@ class Cluster:
         (none when it is None), each once it answers ready."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.metrics_dir.mkdir(exist_ok=True)
-        apis = [Role(f"api-{n}", ("serve",), free_port()) for n in range(1, self.apis + 1)]
+        apis = [Role("api", n, ("serve",), free_port()) for n in range(1, self.apis + 1)]
         self._balancer = Balancer(self.port, [Server(r.name, r.port) for r in apis], self.workdir)
         self.balancer.start()
         await self.add(apis)
@@ -251,8 +264,8 @@ class Cluster:
             await self.until_in_rotation([name])
 
     async def restart(self, name: str) -> int:
-        """A graceful restart, as a deployment does one process at a time; the exit code of
-        the process that stopped."""
+        """A graceful restart of one process, as a deployment does to each replica in turn;
+        the exit code of the process that stopped."""
         code = await self.terminate(name)
         await self.resume(name)
         return code
@@ -266,8 +279,18 @@ class Cluster:
         return dict(zip(names, codes, strict=True))
 
     async def rolling_restart(self) -> dict[str, int]:
-        """Every process restarted in turn; the exit code of each stop."""
-        return {name: await self.restart(name) for name in list(self.running)}
+        """Every kind of process rolls at the same time, one replica at a time, as Kubernetes
+        rolls each Deployment on its own: the first replica of every kind (and the carrier,
+        which has only one) restarts together, each waited for until ready (an API process until
+        it is back in the balancer's rotation), then the second of every kind, and so on. No
+        kind with two replicas or more is ever without a running one. The exit code of each
+        stop."""
+        codes: dict[str, int] = {}
+        for wave in waves([running.role for running in self.running.values()]):
+            names = [role.name for role in wave]
+            stopped = await asyncio.gather(*(self.restart(name) for name in names))
+            codes |= dict(zip(names, stopped, strict=True))
+        return codes
 
     def log_of(self, name: str) -> str:
         path = self.workdir / f"{name}.log"

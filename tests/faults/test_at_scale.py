@@ -44,10 +44,13 @@ async def test_every_role_killed_once_and_rabbitmq_restarted_under_a_stream(
 async def test_a_rolling_restart_of_every_process_under_load_loses_nothing(
     scale_run: ScaleRun,
 ) -> None:
-    """Each process in turn gets SIGTERM, drains, stops and is started again (the API processes
-    leave the balancer's rotation first): the clients never need to send a request again, no
-    message is handled twice, because none was left unacknowledged, and subscribers whose
-    socket closed with 1012 reconnect and miss no status."""
+    """The processes roll in waves, as a deployment rolls each replicated role: the first
+    replica of every role and the carrier together, then the second of every role. Each gets
+    SIGTERM, drains, stops and is started again (the API processes leave the balancer's
+    rotation first), and a wave ends when all of its processes are ready again: the clients
+    never need to send a request again, no message is handled twice, because none was left
+    unacknowledged, and subscribers whose socket closed with 1012 reconnect and miss no
+    status."""
     scale_run.watchers.url = scale_run.cluster.url  # through the balancer: any process may go
     stream = scale_run.stream
     stream.orders = 10_000  # until the rolling restart is over
