@@ -1,27 +1,28 @@
-"""The composition root: builds the adapters and wires them into the app, the background roles
-and the operations. The entry points (main.py, tests) call this only; main.py builds nothing
-itself."""
+"""The composition root: builds the adapters and wires them into the background roles, their
+health server and the operations; `api_app.py` builds the API over the same services. The entry
+points (main.py, tests) call these only; main.py builds nothing itself.
+
+A worker, relay or carrier process and every operation import this module and not `api_app`,
+so they load no strawberry, graphql-core, schema or resolvers (tests/unit/test_role_imports.py).
+What only some of them use is imported by the function that builds it: the health checks and
+their server (Starlette and uvicorn, where a health port is set), the carrier's webhook client
+(httpx, which loads click, rich and pygments with it) and the migrations (alembic).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-import httpx
-import uvicorn
 from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Route, WebSocketRoute
 
 from domain.answers import AnswerStore, of_order_event, stock_of
 from domain.messages import Consumer
@@ -35,49 +36,35 @@ from infrastructure.cache import Cache, create_cache
 from infrastructure.cache.guarded import GuardedCache, create_guarded_cache
 from infrastructure.cache.products import ProductCache
 from infrastructure.carrier.simulated import CarrierClock, SimulatedCarrier
-from infrastructure.carrier.webhook_client import WebhookReporter
 from infrastructure.crash_points import CrashPoints
 from infrastructure.database.attention import MarkedOrder, orders_needing_attention, resolve
 from infrastructure.database.engine import create_engine, single_statements
 from infrastructure.database.members import CachedMemberDirectory
-from infrastructure.database.migrate import at_head, upgrade_to_head
-from infrastructure.database.placement import order_placer
 from infrastructure.database.read_store import SqlReadStore
 from infrastructure.database.seed import seed_demo_catalogue
 from infrastructure.database.unit_of_work import ProductsChanged, SqlUnitOfWork
-from infrastructure.draining import drain_on_signals
-from infrastructure.graphql_execution import CompiledExecutionContext
-from infrastructure.http.body_limit import BodySizeLimit
-from infrastructure.http.endpoint import GraphQLEndpoint
-from infrastructure.http.graphiql import graphiql_routes
-from infrastructure.http.request_limits import ClientDisconnects, HeaderCountLimit
-from infrastructure.http.web import web_routes
-from infrastructure.http.webhooks import CarrierWebhook
-from infrastructure.http_server import server_options
 from infrastructure.messaging.broker import Broker
 from infrastructure.messaging.memory import InMemoryBroker
 from infrastructure.messaging.rabbitmq import RabbitBroker
 from infrastructure.messaging.relay import OutboxRelay
 from infrastructure.messaging.topology import Names
 from infrastructure.messaging.worker import StepWorker
-from infrastructure.observability.health import Health, PrometheusApiMetrics, database_check
-from infrastructure.observability.logs import configure_logging
-from infrastructure.observability.requests import RequestIds
 from infrastructure.payment.simulated_gateway import SimulatedPaymentGateway
 from infrastructure.rate_limit import MemoryRateLimiter, RedisRateLimiter
 from infrastructure.response_cache.invalidation import ResponseCacheInvalidation
 from infrastructure.response_cache.memory_store import MemoryAnswerStore
 from infrastructure.response_cache.redis_store import RedisAnswerStore
 from infrastructure.response_cache.store import Bounds
-from infrastructure.settings import Settings, load_settings
+from infrastructure.settings import Settings
 from infrastructure.status_feed import MemoryStatusFeed, RedisStatusFeed
 from infrastructure.stopping import sleep_unless_stopped
-from resolvers.common.context import ApiServices, ContextFactory
 from resolvers.ports import MemberDirectory, RateLimiter, ReadStore, StatusFeed, TokenVerifier
-from schema.limits.guards import ApiLimits
-from schema.response_cache.hits import EarlyAnswers
-from schema.response_cache.plan import Plans
-from schema.root import build_schema
+
+if TYPE_CHECKING:
+    import httpx
+    import uvicorn
+
+    from infrastructure.observability.health import Health
 
 log = logging.getLogger("orders")
 
@@ -226,6 +213,8 @@ class Services:
         database to be ready: it serves without the cache (fail open) and takes orders while
         the broker is away (the outbox keeps them), so a Redis or RabbitMQ outage must not
         make a balancer take every API process out of rotation."""
+        from infrastructure.observability.health import Health, database_check
+
         checks = {
             "database": database_check(self.engine),
             "cache": self.cache.ping,
@@ -245,6 +234,8 @@ class Services:
     def carrier_clock(self, transport: httpx.AsyncBaseTransport | None = None) -> CarrierClock:
         """The simulated carrier's clock, reporting through our webhook (over `transport`
         when given, as tests do in-process; over the network otherwise)."""
+        from infrastructure.carrier.webhook_client import WebhookReporter
+
         settings = self.settings
         reporter = WebhookReporter(
             settings.effective_webhook_url, settings.effective_webhook_secret, transport
@@ -364,87 +355,6 @@ class Background:
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
-def api_limits(settings: Settings) -> ApiLimits:
-    """Each limit from the setting of its name (`max_depth` from ORDERS_MAX_DEPTH, ...), but for
-    the two that follow from other settings."""
-    derived = {
-        "introspection": settings.introspection_allowed,
-        "field_suggestions": not settings.is_production,
-    }
-    named = {f.name: getattr(settings, f.name) for f in fields(ApiLimits) if f.name not in derived}
-    return ApiLimits(**named, **derived)
-
-
-def context_factory(services: Services) -> ContextFactory:
-    """What builds each request's context (its viewer, its DataLoaders) from the services."""
-    return ContextFactory(
-        ApiServices(
-            store=services.store,
-            uow=services.unit_of_work,
-            orders=order_placer(
-                services.unit_of_work, services.settings.shipping_policy, services.engine
-            ),
-            rate_limiter=services.rate_limiter,
-            status_feed=services.status_feed,
-            metrics=PrometheusApiMetrics(),
-        ),
-        verify=services.verifier,
-        members=services.members,
-        shipping=services.settings.shipping_policy,
-        returns=services.settings.return_policy,
-    )
-
-
-def create_app(services: Services, *, own_services: bool = False) -> Starlette:
-    """The ASGI app. With `own_services` it closes them when the server shuts down."""
-    settings = services.settings
-    answers = services.responses if settings.response_cache else None
-    plans = Plans()
-    endpoint = GraphQLEndpoint(
-        build_schema(api_limits(settings), CompiledExecutionContext, answers, plans),
-        contexts=context_factory(services),
-        graphiql=not settings.is_production,
-        early=EarlyAnswers(answers, plans) if answers else None,
-    )
-
-    @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        if own_services:
-            settle_garbage_collector()
-            drain_on_signals(settings.drain_seconds)
-        yield
-        if own_services:
-            await services.close()
-
-    return Starlette(
-        routes=[
-            Route("/graphql", endpoint, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", endpoint),
-            Route(
-                "/webhooks/carrier",
-                CarrierWebhook(settings.effective_webhook_secret, services.unit_of_work).receive,
-                methods=["POST"],
-            ),
-            *health_routes(services.health(serving_api=True)),
-            *([] if settings.is_production else graphiql_routes()),
-            *web_routes(dev_tokens=None if settings.is_production else services.mint_token),
-        ],
-        middleware=[
-            Middleware(RequestIds),
-            Middleware(ClientDisconnects),
-            Middleware(HeaderCountLimit, max_headers=settings.max_headers),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.allowed_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
-            ),
-        ],
-        lifespan=lifespan,
-    )
-
-
 def settle_garbage_collector() -> None:
     """Freeze what start-up allocated (the schema, the modules) out of the collector's sight,
     so that full collections no longer walk it. Raising the collection thresholds as well made
@@ -453,63 +363,43 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
-def health_routes(health: Health) -> list[Route]:
-    return [
-        Route("/healthz", health.healthz),
-        Route("/readyz", health.readyz),
-        Route("/metrics", health.metrics),
-    ]
+def health_server(services: Services, port: int) -> uvicorn.Server:
+    """/healthz, /readyz and /metrics of a worker, relay or carrier process, within the API's
+    limits on requests. uvicorn takes SIGTERM while it serves, stops, and raises it again for
+    the caller's own handler. The web server is imported when one is built: a process without
+    a health port loads none."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
 
+    from infrastructure.http.request_limits import HeaderCountLimit
+    from infrastructure.http_server import server_options
 
-def health_app(services: Services) -> Starlette:
-    """What a worker, relay or carrier process serves on ORDERS_HEALTH_PORT."""
-    return Starlette(
-        routes=health_routes(services.health()),
-        middleware=[Middleware(HeaderCountLimit, max_headers=services.settings.max_headers)],
-    )
-
-
-def app_from_environment() -> Starlette:
-    """uvicorn's factory for `main.py serve`: each worker process builds its own services, and
-    logs as the parent does (uvicorn's worker processes start with no logging set up). The
-    parent warned about the settings already."""
-    settings = load_settings()
-    configure_logging(settings.effective_log_format)
-    return create_app(build_services(settings), own_services=True)
-
-
-def api_server(services: Services) -> uvicorn.Server:
-    """The API in this process, over `services` (`main.py run`)."""
     settings = services.settings
+    app = Starlette(
+        routes=services.health().routes(),
+        middleware=[Middleware(HeaderCountLimit, max_headers=settings.max_headers)],
+    )
     config = uvicorn.Config(
-        create_app(services),
+        app,
         host=settings.host,
-        port=settings.port,
+        port=port,
+        log_level="warning",
         log_config=None,  # our logging
         **server_options(settings),
     )
     return uvicorn.Server(config)
 
 
-def health_server(services: Services, port: int) -> uvicorn.Server:
-    """/healthz, /readyz and /metrics of a worker, relay or carrier process. uvicorn takes
-    SIGTERM while it serves, stops, and raises it again for the caller's own handler."""
-    config = uvicorn.Config(
-        health_app(services),
-        host=services.settings.host,
-        port=port,
-        log_level="warning",
-        log_config=None,  # our logging
-        **server_options(services.settings),
-    )
-    return uvicorn.Server(config)
-
-
 def migrate_database(settings: Settings) -> None:
+    from infrastructure.database.migrate import upgrade_to_head
+
     upgrade_to_head(settings.database_url)
 
 
 async def database_migrated(settings: Settings) -> bool:
+    from infrastructure.database.migrate import at_head
+
     return await at_head(settings.database_url)
 
 

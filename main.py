@@ -2,9 +2,11 @@
 
 It builds nothing itself: each command asks the composition root (`bootstrap.py`) for what it
 runs, importing it when it runs, so that `--help` does not load the whole app (strawberry,
-SQLAlchemy, uvicorn, aio-pika). Two commands stay lighter still: `token` signs with the auth
-module alone, and `serve` hands uvicorn bootstrap's factory by name, so that its worker
-processes build the app and the parent, which only supervises them, never loads it.
+SQLAlchemy, uvicorn, aio-pika). Only `serve` and `run` import the API's part (`api_app.py`):
+a worker, relay, carrier or `dlq` command loads no strawberry, graphql-core, schema or
+resolvers. Two commands stay lighter still: `token` signs with the auth module alone, and
+`serve` hands uvicorn api_app's factory by name, so that its worker processes build the app and
+the parent, which only supervises them, never loads it.
 """
 
 from __future__ import annotations
@@ -221,7 +223,7 @@ def serve() -> None:
     _check_before_work(settings, database=True, cache=True, listen={"ORDERS_PORT": settings.port})
     with _metrics_shared_by_workers(settings):
         # each worker process builds the app with bootstrap's factory; this one builds nothing
-        serve_api(settings, "bootstrap:app_from_environment", start_seconds=WORKER_START_SECONDS)
+        serve_api(settings, "api_app:app_from_environment", start_seconds=WORKER_START_SECONDS)
 
 
 @cli.command()
@@ -259,7 +261,8 @@ def _background_settings(*, broker: bool) -> Settings:
 
 
 async def _run_everything(settings: Settings) -> None:
-    from bootstrap import Background, api_server, build_services, settle_garbage_collector
+    from api_app import api_server
+    from bootstrap import Background, build_services, settle_garbage_collector
 
     services = build_services(settings)
     added = await services.seed_demo()

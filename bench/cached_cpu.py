@@ -27,6 +27,7 @@ import httpx
 import orjson
 from starlette.types import Message
 
+from api_app import create_app
 from bench.command_line import run_in_turns
 from bench.cpu import snapshot
 from bench.dataset import loyal_members
@@ -35,7 +36,7 @@ from bench.queries import ORDER_DETAIL, ORDERS_PAGE, OUR_PATH, body
 from bench.raw_app import RawApp
 from bench.report import say
 from bench.seed import seed
-from bootstrap import build_services, create_app, settle_garbage_collector
+from bootstrap import build_services, settle_garbage_collector
 
 SERVERS = ("hit", "cold", "raw")
 SHARED = ("postgresql", "redis")

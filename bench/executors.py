@@ -20,12 +20,13 @@ import httpx
 from starlette.routing import Route
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from api_app import create_app
 from bench.command_line import run_in_turns
 from bench.dataset import loyal_members
 from bench.environment import bearer, in_process_settings
 from bench.queries import ORDER_DETAIL, ORDERS_PAGE, OUR_PATH, PRODUCTS_PAGE, body
 from bench.seed import seed
-from bootstrap import build_services, create_app, settle_garbage_collector
+from bootstrap import build_services, settle_garbage_collector
 from infrastructure.graphql_execution import CompiledExecutionContext
 
 EXECUTORS: dict[str, type[Any]] = {

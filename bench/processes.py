@@ -19,7 +19,7 @@ import httpx
 
 from bench.environment import ROOT, child_environment
 
-OUR_API = "bootstrap:app_from_environment"
+OUR_API = "api_app:app_from_environment"
 RAW_API = "bench.raw_app:create_raw_app"
 READY_WITHIN_SECONDS = 60.0
 STOP_WITHIN_SECONDS = 30.0

@@ -24,6 +24,7 @@ import time
 
 import httpx
 
+from api_app import create_app
 from bench.dataset import loyal_members
 from bench.environment import bearer, in_process_settings
 from bench.load import Request
@@ -31,7 +32,7 @@ from bench.queries import ORDER_DETAIL, ORDERS_PAGE, OUR_PATH, PRODUCTS_PAGE, bo
 from bench.seed import seed
 from bench.services import add_scratch_members, connect, forget_scratch_orders
 from bench.writes import place_order_requests
-from bootstrap import build_services, create_app, settle_garbage_collector
+from bootstrap import build_services, settle_garbage_collector
 from resolvers.common.ids import to_global_id
 
 WARM_UP = 5

@@ -18,7 +18,8 @@ import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from bootstrap import Services, build_services, create_app
+from api_app import create_app
+from bootstrap import Services, build_services
 from cluster import resources
 from cluster.supervisor import Cluster
 from infrastructure.database.migrate import upgrade_to_head_async

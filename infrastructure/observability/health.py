@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from infrastructure.database.tables import outbox_table
 from infrastructure.database.types import utc_now
@@ -62,6 +63,13 @@ class Health:
         self._engine = engine
         self._checks = checks
         self._required = required
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/healthz", self.healthz),
+            Route("/readyz", self.readyz),
+            Route("/metrics", self.metrics),
+        ]
 
     async def healthz(self, _request: Request) -> Response:
         return JSONResponse({"status": "ok"})

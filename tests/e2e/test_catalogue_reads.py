@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from bootstrap import Services, build_services, create_app
+from api_app import create_app
+from bootstrap import Services, build_services
 from infrastructure.settings import Settings
 from resolvers.common.ids import to_global_id
 from tests.support.factories import create_product

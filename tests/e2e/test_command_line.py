@@ -115,6 +115,7 @@ def test_a_sqlite_database_in_a_missing_folder_is_refused_not_created(
 
 # Loading any of these means the command pulled in the app, the database or a broker client.
 THE_WHOLE_APP = {
+    "api_app",
     "bootstrap",
     "schema",
     "resolvers",

@@ -43,7 +43,8 @@ from starlette.requests import Request
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.utils.await_maybe import await_maybe
 
-from bootstrap import Services, api_limits, context_factory
+from api_app import api_limits, context_factory
+from bootstrap import Services
 from domain.member import Role
 from infrastructure.database.tables import (
     delivery_event_table,

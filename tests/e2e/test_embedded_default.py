@@ -11,7 +11,8 @@ import httpx
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from bootstrap import Services, build_services, create_app
+from api_app import create_app
+from bootstrap import Services, build_services
 from domain.catalogue import StockLevel
 from domain.status import CancelReason, OrderStatus
 from infrastructure.database.migrate import upgrade_to_head

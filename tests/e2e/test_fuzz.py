@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 
-from bootstrap import Services, create_app
+from api_app import create_app
+from bootstrap import Services
 from domain.member import Role
 from schema.root import build_schema
 from tests.support.factories import random_member_id, token_for

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from bootstrap import Services, build_services, create_app
+from api_app import create_app
+from bootstrap import Services, build_services
 from cluster.environment import role_environment
 from infrastructure.observability.logs import configure_logging, tracing
 from infrastructure.settings import Settings, load_settings

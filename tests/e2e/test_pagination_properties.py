@@ -13,7 +13,8 @@ from httpx import ASGITransport, AsyncClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bootstrap import Services, create_app
+from api_app import create_app
+from bootstrap import Services
 from infrastructure.database.types import utc_now
 from resolvers.common.ids import to_global_id
 from tests.support.factories import create_order, create_product, random_member_id, token_for

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from graphql import parse, validate
 
-from bootstrap import api_limits
+from api_app import api_limits
 from domain.status import OrderStatus
 from infrastructure.settings import load_settings
 from schema.root import build_schema

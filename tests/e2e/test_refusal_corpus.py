@@ -18,7 +18,8 @@ import pytest
 import websockets
 from httpx import AsyncClient
 
-from bootstrap import Services, create_app
+from api_app import create_app
+from bootstrap import Services
 from domain.member import Role
 from domain.steps.tracking import carrier_signature
 from resolvers.common.ids import encode_opaque as raw_id  # an id or cursor around any text

@@ -12,7 +12,8 @@ from graphql import build_schema as parse_sdl
 from graphql import find_breaking_changes, find_dangerous_changes
 from httpx import ASGITransport, AsyncClient
 
-from bootstrap import Services, build_services, create_app
+from api_app import create_app
+from bootstrap import Services, build_services
 from infrastructure.settings import Settings, load_settings
 from schema.root import build_schema
 from tests.conftest import TEST_JWT_SECRET

@@ -12,7 +12,8 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
 
-from bootstrap import Services, build_services, create_app
+from api_app import create_app
+from bootstrap import Services, build_services
 from cluster.environment import role_environment
 from domain.catalogue import StockLevel
 from domain.messages import Consumer

@@ -23,7 +23,8 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 
-from bootstrap import Services, build_services, create_app
+from api_app import create_app
+from bootstrap import Services, build_services
 from domain.commands import OrderLine, PlaceOrder
 from domain.member import Member, Role, Viewer
 from domain.messages import Consumer

@@ -4,7 +4,7 @@ import statement, wherever it stands: inside a function or under `if TYPE_CHECKI
 `schema/` → `resolvers/` → `domain/` ← `infrastructure/`; `infrastructure/http/` is the API's
 edge (the endpoint, the web page, the webhook) and the one part of `infrastructure/` that may
 reach the API's layers, but for the API's ports (`resolvers/ports.py`), which adapters
-implement as they implement the domain's; `bootstrap.py` wires them all."""
+implement as they implement the domain's; `bootstrap.py` and `api_app.py` wire them all."""
 
 from __future__ import annotations
 

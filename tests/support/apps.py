@@ -9,7 +9,8 @@ from typing import Any
 
 from httpx import ASGITransport, AsyncClient
 
-from bootstrap import build_services, create_app
+from api_app import create_app
+from bootstrap import build_services
 from infrastructure.settings import Settings, load_settings
 
 AppFactory = Callable[..., AbstractAsyncContextManager[AsyncClient]]

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from httpx import ASGITransport
 
-from bootstrap import Background, Services, create_app
+from api_app import create_app
+from bootstrap import Background, Services
 from domain.messages import Consumer
 
 

@@ -4,7 +4,7 @@ from dataclasses import fields
 
 import pytest
 
-from bootstrap import api_limits
+from api_app import api_limits
 from infrastructure.settings import (
     DEVELOPMENT_JWT_SECRET,
     DEVELOPMENT_WEBHOOK_SECRET,
