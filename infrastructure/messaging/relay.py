@@ -6,6 +6,11 @@ them. A relay that dies mid-batch holds no lock any more (its transaction is rol
 another one sends the batch again; consumers drop the duplicates by message id. The relay wakes
 on the PostgreSQL NOTIFY that a committing writer sends, and polls as well in case a
 notification is missed.
+
+A batch is at most `BATCH` messages. One whose confirms do not all come back within the broker's
+timeout (a loaded machine, a slow broker) is taken again at half the size, down to a single
+message, and the size doubles back after each batch confirmed: sending the same large batch
+again would time out again, and every try would hand consumers its confirmed half once more.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ log = logging.getLogger(__name__)
 _outbox = outbox_table.c
 
 BATCH = 500
+"""The most messages one transaction takes and publishes."""
 MAX_BACKOFF_SECONDS = 10.0
 
 _TAKE_BATCH = (
@@ -43,7 +49,7 @@ _TAKE_BATCH = (
             select(_outbox.id)
             .where(_outbox.published_at.is_(None))
             .order_by(_outbox.id)
-            .limit(BATCH)
+            .limit(bindparam("batch"))
             .with_for_update(skip_locked=True)
             .scalar_subquery()
         )
@@ -84,6 +90,7 @@ class OutboxRelay:
         self._crash = crash
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        self._batch = BATCH
 
     def wake(self) -> None:
         """Look at the outbox now (a writer in this process just committed to it)."""
@@ -94,15 +101,22 @@ class OutboxRelay:
 
         The batch is taken and marked published in one statement, and published before its
         transaction commits: a publish that fails, or a relay that dies before the commit,
-        leaves the rows unpublished for the next pass.
+        leaves the rows unpublished for the next pass. A batch that timed out halves the next
+        one; one confirmed doubles it, up to `BATCH` (module docstring).
         """
-        async with self._engine.connect() as conn, conn.begin():
-            taken = await conn.execute(_TAKE_BATCH, {"now": utc_now()})
-            rows = sorted(taken, key=lambda row: row.id)
-            if not rows:
-                return 0
-            await self._broker.publish([_message(row) for row in rows])
-            self._crash.reached("after_publish")
+        limit = self._batch
+        try:
+            async with self._engine.connect() as conn, conn.begin():
+                taken = await conn.execute(_TAKE_BATCH, {"now": utc_now(), "batch": limit})
+                rows = sorted(taken, key=lambda row: row.id)
+                if not rows:
+                    return 0
+                await self._broker.publish([_message(row) for row in rows])
+                self._crash.reached("after_publish")
+        except TimeoutError:
+            self._batch = max(1, limit // 2)
+            raise
+        self._batch = min(BATCH, limit * 2)
         return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -113,15 +127,21 @@ class OutboxRelay:
                 if listener is None or listener.is_closed():
                     listener = await self._listen()  # again after a database restart
                 self._wake.clear()
+                limit = self._batch
                 try:
                     sent = await self.relay_once()
                 except Exception as exc:  # noqa: BLE001 - the rows stay; try again shortly
                     backoff = min(max(backoff * 2, 0.5), MAX_BACKOFF_SECONDS)
-                    log.warning("outbox relay failed, retrying in %.1fs: %r", backoff, exc)
+                    log.warning(
+                        "outbox relay failed, retrying in %.1fs with batches of at most %d: %r",
+                        backoff,
+                        self._batch,
+                        exc,
+                    )
                     await sleep_unless_stopped(stop, backoff)
                     continue
                 backoff = 0.0
-                if sent == BATCH:
+                if sent == limit:  # a full batch: more may be waiting
                     continue
                 await self._wait(stop)
         finally:

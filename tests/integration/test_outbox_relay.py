@@ -34,6 +34,22 @@ class RecordingBroker(InMemoryBroker):
         self.published.extend(m.id for m in messages)
 
 
+class SlowConfirmsBroker(RecordingBroker):
+    """Confirms in time only batches of at most `most` messages, as a broker on a loaded
+    machine confirms a large batch after the publisher's timeout."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__()
+        self.most = most
+        self.timed_out: list[int] = []
+
+    async def publish(self, messages: Sequence[Message]) -> None:
+        if len(messages) > self.most:
+            self.timed_out.append(len(messages))
+            raise TimeoutError
+        await super().publish(messages)
+
+
 async def _write_outbox(services: Services, count: int) -> list[UUID]:
     messages = [Message(Event.ORDER_CANCELLED, uuid4(), {"reason": "test"}) for _ in range(count)]
     async with services.unit_of_work() as work:
@@ -69,6 +85,28 @@ async def test_two_relays_at_once_publish_every_row_exactly_once(services: Servi
     wanted = set(ids)
     assert sorted(m for m in broker.published if m in wanted) == sorted(ids)
     assert await _unpublished(services, ids) == 0
+
+
+async def test_a_batch_not_confirmed_in_time_is_taken_again_smaller_until_it_is(
+    services: Services,
+) -> None:
+    await _drain(OutboxRelay(services.engine, RecordingBroker(), poll_seconds=1))
+    ids = await _write_outbox(services, 300)
+    broker = SlowConfirmsBroker(most=60)
+    relay = OutboxRelay(services.engine, broker, poll_seconds=1)
+
+    for _ in range(50):
+        try:
+            if not await relay.relay_once():
+                break
+        except TimeoutError:
+            continue
+    else:
+        pytest.fail(f"not drained in 50 tries: timed out with {broker.timed_out}")
+
+    assert sorted(m for m in broker.published if m in set(ids)) == sorted(ids)
+    assert await _unpublished(services, ids) == 0
+    assert broker.timed_out[:4] == [300, 250, 125, 62]  # halved until one was confirmed
 
 
 async def test_while_the_broker_is_down_publishing_fails_fast_and_the_rows_stay(
