@@ -1,8 +1,8 @@
 """A process that does not serve the API loads none of it: a worker, relay or carrier process
 and the `dlq` operations build their services from `bootstrap.py` alone, never `api_app.py`.
-A process start is paid by every role the tests and a deployment start; loading the API costs
-about half of it (docs/DECISIONS.md, "The API's part of the composition root is a module of
-its own").
+A process start is paid by every role the tests and a deployment start; loading the API was a
+quarter of a worker's and a third of a relay's (docs/DECISIONS.md, "The API's part of the
+composition root is a module of its own").
 
 Each test builds what such a process builds, in a fresh interpreter, and reads the modules it
 loaded: a count of names, the same on any machine."""
