@@ -176,15 +176,18 @@ def probe(
     ready: Annotated[bool, typer.Option("--ready", help="/readyz instead of /healthz")] = False,
 ) -> None:
     """Exit 0 when this process's role answers its health check: the API on ORDERS_PORT, any
-    other role on ORDERS_HEALTH_PORT (a container's HEALTHCHECK)."""
-    import httpx
+    other role on ORDERS_HEALTH_PORT (a container's HEALTHCHECK, run every few seconds: with
+    the standard library's client, as httpx would load click, rich and pygments)."""
+    import urllib.request
 
     settings = _settings()
     port = settings.health_port or settings.port
     path = "/readyz" if ready else "/healthz"
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
     try:
-        answered = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=3).status_code == 200
-    except httpx.TransportError:
+        with direct.open(f"http://127.0.0.1:{port}{path}", timeout=3) as answer:
+            answered = answer.status == 200
+    except OSError:  # refused, timed out, or answered with an error status (HTTPError)
         answered = False
     if not answered:
         typer.echo(f"probe: no healthy answer on port {port}{path}", err=True)

@@ -155,6 +155,28 @@ def test_minting_a_token_loads_nothing_of_the_app() -> None:
     assert done.stdout.count(".") == 2  # header.claims.signature
 
 
+def test_probing_loads_nothing_of_the_app_nor_an_http_client() -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ORDERS_")}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "main.py", "probe"],
+        cwd=ROOT,
+        env=env | {"ORDERS_PORT": str(free_port())},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert done.returncode == 1  # nobody answers on that port
+    assert "urllib" in imported  # the count is of this command's imports
+    assert imported & (THE_WHOLE_APP | {"httpx", "click", "pygments"}) == set()
+
+
 def _every_command(group: typer.Typer) -> list[list[str]]:
     paths: list[list[str]] = [[]]
     command = get_command(group)
