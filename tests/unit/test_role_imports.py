@@ -4,8 +4,8 @@ A process start is paid by every role the tests and a deployment start; loading 
 quarter of a worker's and a third of a relay's (docs/DECISIONS.md, "The API's part of the
 composition root is a module of its own").
 
-Each test builds what such a process builds, in a fresh interpreter, and reads the modules it
-loaded: a count of names, the same on any machine."""
+A fresh interpreter builds what such a process builds and names the modules it loaded: names,
+the same on any machine."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).parents[2]
 
@@ -32,7 +34,7 @@ not may load the ports its adapters implement (`resolvers.ports`) and nothing el
 ONLY_SOME = ("alembic", "httpx", "rich", "pygments")
 """The migrations, and the carrier's webhook client with what httpx loads beside it."""
 
-WHAT_A_ROLE_BUILDS = """
+WHAT_EACH_BUILDS = """
 import sys
 
 import main
@@ -45,30 +47,42 @@ services = build_services(load_settings())
 Background(services)
 for consumer in Consumer:
     services.steps(consumer)
-if "carrier" in sys.argv:
-    services.carrier_clock()
-print("\\n".join(sys.modules))
+print(*sys.modules, "--")
+services.carrier_clock()
+print(*sys.modules, "--")
+import api_app
+print(*sys.modules)
 """
+"""In one interpreter, one start for the three tests: what a worker, a relay or an operation
+builds, then the carrier's clock, then the API's part. Each print names every module loaded
+so far."""
 
 
-def _modules_loaded(tmp_path: Path, code: str, *args: str) -> set[str]:
-    """The modules a fresh interpreter running `code` (with `args`) loads, on the embedded
-    default."""
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """The modules loaded by a worker, relay or operation, by the carrier, and with the API,
+    on the embedded default."""
+    folder = tmp_path_factory.mktemp("role_imports")
     env = {key: value for key, value in os.environ.items() if not key.startswith("ORDERS_")}
     env |= {
         "PYTHONPATH": str(ROOT),
-        "ORDERS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}",
+        "ORDERS_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'orders.db'}",
     }
     done = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=tmp_path,  # no .env file of a developer's is read
+        [sys.executable, "-c", WHAT_EACH_BUILDS],
+        cwd=folder,  # no .env file of a developer's is read
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    return set(done.stdout.split())
+    background, carrier, api = done.stdout.split(" --")
+    return {
+        "background": set(background.split()),
+        "carrier": set(carrier.split()),
+        "api": set(api.split()),
+    }
 
 
 def _under(modules: set[str], packages: tuple[str, ...]) -> list[str]:
@@ -86,24 +100,30 @@ def _of_the_api(modules: set[str]) -> list[str]:
     return _under(modules, THE_API) + resolvers
 
 
-def test_a_worker_relay_or_operation_loads_nothing_of_the_api(tmp_path: Path) -> None:
-    loaded = _modules_loaded(tmp_path, WHAT_A_ROLE_BUILDS)
+def test_a_worker_relay_or_operation_loads_nothing_of_the_api(
+    loaded: dict[str, set[str]],
+) -> None:
+    background = loaded["background"]
 
-    assert {"bootstrap", "sqlalchemy", "aio_pika", "typer"} <= loaded  # the probe ran
-    assert _of_the_api(loaded) == []
-    assert _under(loaded, ONLY_SOME) == []
-
-
-def test_the_carrier_loads_its_webhook_client_and_nothing_of_the_api(tmp_path: Path) -> None:
-    loaded = _modules_loaded(tmp_path, WHAT_A_ROLE_BUILDS, "carrier")
-
-    assert "infrastructure.carrier.webhook_client" in loaded
-    assert _of_the_api(loaded) == []
-    assert _under(loaded, ("alembic",)) == []
+    assert {"bootstrap", "sqlalchemy", "aio_pika", "typer"} <= background  # the probe ran
+    assert _of_the_api(background) == []
+    assert _under(background, ONLY_SOME) == []
 
 
-def test_importing_the_api_loads_what_the_tests_above_look_for(tmp_path: Path) -> None:
-    loaded = _modules_loaded(tmp_path, "import sys, api_app; print('\\n'.join(sys.modules))")
+def test_the_carrier_loads_its_webhook_client_and_nothing_of_the_api(
+    loaded: dict[str, set[str]],
+) -> None:
+    carrier = loaded["carrier"]
 
-    assert {"strawberry", "graphql", "starlette", "uvicorn", "schema.root"} <= loaded
-    assert "resolvers.common.context" in loaded
+    assert "infrastructure.carrier.webhook_client" in carrier
+    assert _of_the_api(carrier) == []
+    assert _under(carrier, ("alembic",)) == []
+
+
+def test_importing_the_api_loads_what_the_tests_above_look_for(
+    loaded: dict[str, set[str]],
+) -> None:
+    api = loaded["api"]
+
+    assert {"strawberry", "graphql", "starlette", "uvicorn", "schema.root"} <= api
+    assert "resolvers.common.context" in api
