@@ -2,9 +2,9 @@
 middleware, built over `bootstrap.Services`, and the server that serves them in this process.
 
 Apart from bootstrap.py, so that only what serves the API loads strawberry, graphql-core, the
-schema, the resolvers, Starlette and uvicorn (`main.py serve` and `run`, the tests of the API):
-a worker, relay or carrier process, or an operation, imports bootstrap alone
-(tests/unit/test_role_imports.py).
+schema and the resolvers (`main.py serve` and `run`, the tests of the API): a worker, relay or
+carrier process, or an operation, imports bootstrap alone, and loads Starlette and uvicorn only
+for a health port (tests/unit/test_role_imports.py).
 """
 
 from __future__ import annotations

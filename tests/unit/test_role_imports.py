@@ -28,8 +28,10 @@ THE_API = (
     "infrastructure.http",
     "infrastructure.graphql_execution",
 )
-"""Packages only a process that serves the API may load; of `resolvers`, a process that does
-not may load the ports its adapters implement (`resolvers.ports`) and nothing else."""
+"""Packages only a process that serves the API may load (Starlette and uvicorn also serve a
+background role's health port, which these processes do not open); of `resolvers`, a process
+that does not serve it may load the ports its adapters implement (`resolvers.ports`) and
+nothing else."""
 
 ONLY_SOME = ("alembic", "httpx", "rich", "pygments")
 """The migrations, and the carrier's webhook client with what httpx loads beside it."""
