@@ -20,7 +20,13 @@ from typer.testing import CliRunner
 from cluster.environment import role_environment
 from infrastructure.settings import Settings
 from main import cli
-from tests.support.processes import ROOT, RoleProcess, answers_http, free_port
+from tests.support.processes import (
+    ROOT,
+    START_DEADLINE_SECONDS,
+    RoleProcess,
+    answers_http,
+    free_port,
+)
 from tests.support.waiting import eventually
 
 
@@ -205,7 +211,9 @@ async def test_serve_logs_the_requests_of_every_worker_process(
     )
     try:
         url = f"http://127.0.0.1:{port}/healthz"
-        await eventually(lambda: answers_http(url), bool, within=60, what="the API")
+        await eventually(
+            lambda: answers_http(url), bool, within=START_DEADLINE_SECONDS, what="the API"
+        )
         printed = await eventually(
             lambda: asyncio.to_thread(log.read_text),
             lambda text: '"GET /healthz HTTP/1.1" 200' in text,

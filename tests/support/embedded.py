@@ -13,9 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.processes import ROOT, free_port
-
-START_DEADLINE_SECONDS = 60
+from tests.support.processes import ROOT, START_DEADLINE_SECONDS, free_port
 
 
 @contextmanager

@@ -21,6 +21,11 @@ from tests.support.waiting import eventually
 
 ROOT = Path(__file__).parents[2]
 
+START_DEADLINE_SECONDS = 180
+"""How long a process the tests start has to come up (a failure limit, never a wait a passing
+test sits through). A start is 5 to 8 s of CPU, its imports, more under coverage; with the
+tiers on two test workers on a loaded 2-core machine, `main.py run` took more than 60 s."""
+
 
 class RoleProcess:
     def __init__(self, args: list[str], env: dict[str, str], log: Path, niceness: int = 0) -> None:
@@ -36,7 +41,7 @@ class RoleProcess:
         if niceness:
             os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
 
-    async def wait_for_output(self, text: str, within: float = 60) -> None:
+    async def wait_for_output(self, text: str, within: float = START_DEADLINE_SECONDS) -> None:
         """Until the process has printed `text` (a role prints "running: …" once it runs)."""
         await eventually(
             lambda: asyncio.to_thread(self.log_path.read_text, errors="replace"),
@@ -81,7 +86,9 @@ async def start_api(
     env = role_environment(settings, ORDERS_PORT=str(port), **(extra or {}))
     process = RoleProcess(["serve"], env, log, niceness)
     url = f"http://127.0.0.1:{port}"
-    await eventually(lambda: answers_http(f"{url}/healthz"), bool, within=60, what="the API")
+    await eventually(
+        lambda: answers_http(f"{url}/healthz"), bool, within=START_DEADLINE_SECONDS, what="the API"
+    )
     return process, url
 
 
