@@ -38,10 +38,11 @@ run: install-runtime
 	$(PYTHON) main.py run
 
 ## ruff, mypy and the whole test suite against the real PostgreSQL, Redis and RabbitMQ: the
-## tiers (with coverage, the processes they start included), the HTTP end-to-end tests again
-## through HAProxy in front of the cluster, the faults.
+## tiers (with coverage, the processes they start included; on two pytest-xdist workers, a file
+## on one of them), the HTTP end-to-end tests again through HAProxy in front of the cluster, the
+## faults.
 test: install lint typecheck $(NODE_CLIENTS)
-	.venv/bin/pytest --cov --cov-report=term tests/unit tests/repository tests/integration tests/e2e
+	.venv/bin/pytest --cov --cov-report=term -n 2 --dist loadfile tests/unit tests/repository tests/integration tests/e2e
 	.venv/bin/pytest tests/e2e --through-balancer
 	.venv/bin/pytest tests/faults
 
