@@ -74,13 +74,21 @@ class RedisRateLimiter:
     Points owed to a client not seen again within a minute are dropped; by then its bucket
     has refilled on its own (at the default rate, a full bucket takes 10 s)."""
 
-    def __init__(self, url: str, prefix: str, *, capacity: int, restore_rate: float) -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        *,
+        capacity: int,
+        restore_rate: float,
+        call_timeout: float = CALL_TIMEOUT_SECONDS,
+    ) -> None:
         pool = redis.BlockingConnectionPool.from_url(
             url,
             max_connections=32,
-            timeout=CALL_TIMEOUT_SECONDS,
-            socket_timeout=CALL_TIMEOUT_SECONDS,
-            socket_connect_timeout=CALL_TIMEOUT_SECONDS,
+            timeout=call_timeout,
+            socket_timeout=call_timeout,
+            socket_connect_timeout=call_timeout,
         )
         self._redis = redis.Redis(connection_pool=pool)
         self._script = self._redis.register_script(_TAKE)

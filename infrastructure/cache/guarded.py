@@ -93,12 +93,14 @@ end
 
 
 class RedisGuardedCache:
-    def __init__(self, url: str, prefix: str, ttl: int) -> None:
+    def __init__(
+        self, url: str, prefix: str, ttl: int, call_timeout: float = CALL_TIMEOUT_SECONDS
+    ) -> None:
         self._ttl = ttl
         self._redis = redis.Redis.from_url(
             url,
-            socket_connect_timeout=CALL_TIMEOUT_SECONDS,
-            socket_timeout=CALL_TIMEOUT_SECONDS,
+            socket_connect_timeout=call_timeout,
+            socket_timeout=call_timeout,
             max_connections=POOL_SIZE,
         )
         self._prefix = prefix
@@ -178,7 +180,9 @@ class MemoryGuardedCache:
         return None
 
 
-def create_guarded_cache(url: str, prefix: str, ttl: int) -> GuardedCache:
+def create_guarded_cache(
+    url: str, prefix: str, ttl: int, call_timeout: float = CALL_TIMEOUT_SECONDS
+) -> GuardedCache:
     if url.startswith("memory://"):
         return MemoryGuardedCache(ttl)
-    return RedisGuardedCache(url, prefix, ttl)
+    return RedisGuardedCache(url, prefix, ttl, call_timeout)

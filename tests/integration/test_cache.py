@@ -23,9 +23,13 @@ from infrastructure.cache.products import ProductCache
 from infrastructure.cache.resilient import ResilientCache
 from tests.conftest import REDIS_URL
 
+ROOMY_TIMEOUT = 10.0
+"""Seconds a Redis call may take here: these tests are of the round trip, and the service's
+0.5 s would fail them open (a miss, no write) whenever two test workers load the machine."""
+
 
 async def test_redis_round_trip_of_bytes_with_expiry_and_delete(cache_prefix: str) -> None:
-    cache = create_cache(REDIS_URL, f"{cache_prefix}-adapter")
+    cache = create_cache(REDIS_URL, f"{cache_prefix}-adapter", ROOMY_TIMEOUT)
     try:
         await cache.set_many({"a": b"\x00\xff", "b": "한강".encode()}, ttl=60)
         assert await cache.get_many(["a", "b", "missing"]) == [b"\x00\xff", "한강".encode(), None]
@@ -77,7 +81,9 @@ async def test_the_in_memory_backend_behaves_alike() -> None:
 @pytest.fixture(params=["redis", "memory"])
 async def guarded(request: pytest.FixtureRequest, cache_prefix: str) -> AsyncIterator[GuardedCache]:
     url = REDIS_URL if request.param == "redis" else "memory://"
-    cache = create_guarded_cache(url, f"{cache_prefix}-{request.node.name}", ttl=60)
+    cache = create_guarded_cache(
+        url, f"{cache_prefix}-{request.node.name}", ttl=60, call_timeout=ROOMY_TIMEOUT
+    )
     yield cache
     await cache.close()
 
@@ -105,7 +111,7 @@ async def test_a_cached_book_keeps_its_rates_and_an_entry_of_the_earlier_shape_i
 async def test_redis_answers_a_read_of_many_books_as_one_json_array(cache_prefix: str) -> None:
     """redis-py parses a reply element by element in Python: the values come as one string,
     whatever their text (quotes, backslashes, slashes, Korean, an emoji), a missing one false."""
-    cache = RedisGuardedCache(REDIS_URL, f"{cache_prefix}-one-array", ttl=60)
+    cache = RedisGuardedCache(REDIS_URL, f"{cache_prefix}-one-array", 60, ROOMY_TIMEOUT)
     books = ProductCache(cache)
     odd = dataclasses.replace(BOOK, id=2, title='"채식주의자" \\ a/b 😀', author="한강 \u2028")
     mark = (await cache.get_many(["product:1"])).mark

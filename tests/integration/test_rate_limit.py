@@ -14,7 +14,11 @@ from infrastructure.settings import Settings
 @pytest.fixture
 async def limiter(settings: Settings) -> AsyncIterator[RedisRateLimiter]:
     prefix = f"{settings.cache_prefix}-limit-{uuid.uuid4().hex[:8]}"
-    limiter = RedisRateLimiter(settings.redis_url, prefix, capacity=1000, restore_rate=0.001)
+    # a call past the service's 0.5 s lets the request through unmetered: on a machine loaded
+    # by two test workers that would pass a request these tests expect refused
+    limiter = RedisRateLimiter(
+        settings.redis_url, prefix, capacity=1000, restore_rate=0.001, call_timeout=10.0
+    )
     try:
         yield limiter
     finally:
