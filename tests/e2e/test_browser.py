@@ -186,6 +186,30 @@ async def test_a_bad_address_is_shown_next_to_its_field(shop: str, browser: Brow
     await expect(english).to_contain_text("zipCode must be 5 digits")
 
 
+async def test_a_search_being_typed_survives_the_page_drawn_again(
+    shop: str, browser: Browser
+) -> None:
+    """A sign-in or the language switch draws the page again; what the customer had typed in
+    the search box, not yet sent, stays there and is searched. Typed and switched in one turn
+    of the page's event loop, so the search's own delay cannot have sent it first."""
+    page = await browser.new_page()
+    await page.goto(f"{shop}/")
+    await expect(page.get_by_test_id("product-card")).to_have_count(12)
+
+    await page.evaluate(
+        """() => {
+          const input = document.querySelector('[data-testid="search-input"]');
+          input.value = '소년이 온다';
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          document.querySelector('[data-testid="language-switch"]').click();
+        }"""
+    )
+
+    await expect(page.locator("h1")).to_contain_text("Books")
+    await expect(page.get_by_test_id("search-input")).to_have_value("소년이 온다")
+    await expect(page.get_by_test_id("product-card")).to_have_count(1)
+
+
 def _staff_adds_books(shop: str, *books: tuple[str, int]) -> None:
     """Books of (title, list price) at 10 % off and 5 % in points, as staff would add them."""
     token = token_for(DEVELOPMENT_JWT_SECRET, "staff-lee", Role.STAFF)
@@ -244,6 +268,8 @@ async def test_prices_points_a_partial_cancellation_and_an_address_change(
         await page.goto(f"{shop}/")
         await page.get_by_test_id("signin-member").fill("points-kim")
         await page.get_by_test_id("signin-submit").click()
+        signed_in = page.get_by_test_id("signed-in-as")
+        await expect(signed_in).to_have_attribute("data-member", "points-kim")
         await page.get_by_test_id("search-input").fill("소년이 온다")
         await page.get_by_test_id("search-input").press("Enter")
         card = page.get_by_test_id("product-card")

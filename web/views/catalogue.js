@@ -35,6 +35,7 @@ export function renderCatalogue(main, _params, ctx) {
   input,
   h('button', { type: 'submit', class: 'btn btn-primary' }, bi('검색', 'Search')));
   input.addEventListener('input', () => {
+    lastSearch = input.value; // a redraw (a sign-in, the language switch) keeps what was typed
     clearTimeout(debounce);
     debounce = setTimeout(() => load(true), 350);
   });
