@@ -19,7 +19,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -68,6 +68,10 @@ class Samples:
     now: datetime
     size: SearchDatasetSize
 
+    def book(self, r: random.Random) -> int:
+        """A book of the data set, at random (books are numbered from 1)."""
+        return r.randrange(1, self.size.books + 1)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -79,6 +83,13 @@ class Case:
 
 def _spaced(phone: str) -> str:
     return phone.replace("-", " ")
+
+
+def _delivered_last_year(search: OrderSearch, s: Samples) -> OrderSearch:
+    """`search` narrowed to the orders DELIVERED and placed within the year before the newest."""
+    return replace(
+        search, statuses=(OrderStatus.DELIVERED,), created_after=s.now - timedelta(days=365)
+    )
 
 
 CASES = (
@@ -96,39 +107,21 @@ CASES = (
     Case(
         "recipientName + DELIVERED + last year",
         True,
-        lambda r, s: OrderSearch(
-            recipient_name=r.choice(s.recipients),
-            statuses=(OrderStatus.DELIVERED,),
-            created_after=s.now - timedelta(days=365),
-        ),
+        lambda r, s: _delivered_last_year(OrderSearch(recipient_name=r.choice(s.recipients)), s),
     ),
     Case("recipient (full name)", True, lambda r, s: OrderSearch(recipient=r.choice(s.recipients))),
     Case(
         "recipient + DELIVERED + last year",
         True,
-        lambda r, s: OrderSearch(
-            recipient=r.choice(s.recipients),
-            statuses=(OrderStatus.DELIVERED,),
-            created_after=s.now - timedelta(days=365),
-        ),
+        lambda r, s: _delivered_last_year(OrderSearch(recipient=r.choice(s.recipients)), s),
     ),
     Case("phone (spaces)", True, lambda r, s: OrderSearch(phone=_spaced(r.choice(s.phones)))),
-    Case(
-        "ISBN",
-        True,
-        lambda r, s: OrderSearch(isbn=isbn(r.randrange(1, s.size.books + 1))),
-    ),
-    Case(
-        "title (whole)",
-        True,
-        lambda r, s: OrderSearch(title=title(r.randrange(1, s.size.books + 1))),
-    ),
+    Case("ISBN", True, lambda r, s: OrderSearch(isbn=isbn(s.book(r)))),
+    Case("title (whole)", True, lambda r, s: OrderSearch(title=title(s.book(r)))),
     Case(
         "title (two words)",
         True,
-        lambda r, s: OrderSearch(
-            title=" ".join(title(r.randrange(1, s.size.books + 1)).split()[:2])
-        ),
+        lambda r, s: OrderSearch(title=" ".join(title(s.book(r)).split()[:2])),
     ),
     Case(
         "CANCELLED in the last 30 days",
