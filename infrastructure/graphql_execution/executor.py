@@ -32,6 +32,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import get_arguments
 
 from infrastructure.graphql_execution.plans import (
+    INT_MAX,
+    INT_MIN,
     Access,
     Completer,
     FieldPlan,
@@ -141,6 +143,15 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 try:
                     if access is Access.ATTRIBUTE:
                         value = getattr(source, field.attribute)
+                        if type(value) is field.exact:
+                            names = field.names
+                            if names is None:
+                                if type(value) is not int or INT_MIN <= value <= INT_MAX:
+                                    results[key] = value
+                                    continue
+                            elif value in names:
+                                results[key] = names[value]
+                                continue
                     else:
                         value = self._call_resolver(field, source, path)
                         if is_awaitable(value):

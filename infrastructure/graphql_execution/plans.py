@@ -94,8 +94,8 @@ Completer = Callable[[Walker, Any, Path | None], Any]
 """Completes a value of one output type: (executor, value, path of the value) → response value.
 The path is None where the completion cannot need it (leaf values)."""
 
-_INT_MIN = -(2**31)
-_INT_MAX = 2**31 - 1
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
 
 
 class Access(enum.Enum):
@@ -126,6 +126,12 @@ class FieldPlan:
     info_name: str | None = None
     source_names: tuple[str, ...] = ()
     has_arguments: bool = False
+    exact: type | None = None
+    """For an attribute of a leaf type, the Python type whose values its completion answers as
+    they are (or, for an enum, by `names`): the walk answers those without the completer's call
+    (about 2,000 calls on a page of 50 nested orders)."""
+    names: dict[Any, str] | None = None
+    """For an attribute of an enum type, the GraphQL name of each member of its Python enum."""
 
     @property
     def return_type(self) -> GraphQLOutputType:
@@ -274,6 +280,7 @@ def _field_plan(
     if resolver is None:
         if strawberry_field.default_resolver is not getattr:
             return through_graphql_core()
+        exact, names = _unchanged(field_def.type)
         return FieldPlan(
             key,
             parent_type,
@@ -284,6 +291,8 @@ def _field_plan(
             needs_path,
             attribute=strawberry_field.python_name,
             strawberry_field=strawberry_field,
+            exact=exact,
+            names=names,
         )
     if not callable(resolver.wrapped_func):
         return through_graphql_core()
@@ -445,7 +454,7 @@ def _leaf_completer(type_: GraphQLLeafType, non_null: str | None = None) -> Comp
     if type_ is GraphQLInt:
 
         def complete_int(executor: Walker, value: Any, path: Path | None) -> Any:
-            if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+            if type(value) is int and INT_MIN <= value <= INT_MAX:
                 return value
             return complete_leaf(executor, value, path)
 
@@ -471,6 +480,29 @@ def _leaf_completer(type_: GraphQLLeafType, non_null: str | None = None) -> Comp
 
         return complete_enum
     return complete_leaf
+
+
+def _unchanged(type_: GraphQLOutputType) -> tuple[type | None, dict[Any, str] | None]:
+    """The values a leaf's completion answers unchanged, as the shortcuts of `_leaf_completer`
+    take them: str for String and ID, bool for Boolean, int for Int (within 32 bits, which the
+    walk checks), the members of a strawberry enum's Python enum by their names."""
+    if is_non_null_type(type_):
+        assert isinstance(type_, GraphQLNonNull)
+        type_ = type_.of_type
+    if type_ is GraphQLString or type_ is GraphQLID:
+        return str, None
+    if type_ is GraphQLBoolean:
+        return bool, None
+    if type_ is GraphQLInt:
+        return int, None
+    wrapped = getattr(type_, "wrapped_cls", None)
+    if (
+        isinstance(type_, GraphQLEnumType)
+        and isinstance(wrapped, type)
+        and issubclass(wrapped, enum.Enum)
+    ):
+        return wrapped, _enum_names(type_, wrapped)
+    return None, None
 
 
 def _enum_names(type_: GraphQLEnumType, wrapped: type[enum.Enum]) -> dict[enum.Enum, str]:
