@@ -34,6 +34,7 @@ from strawberry.schema.schema_converter import get_arguments
 from infrastructure.graphql_execution.plans import (
     INT_MAX,
     INT_MIN,
+    NOT_AWAITABLE,
     Access,
     Completer,
     FieldPlan,
@@ -154,7 +155,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                                 continue
                     else:
                         value = self._call_resolver(field, source, path)
-                        if is_awaitable(value):
+                        if type(value) not in NOT_AWAITABLE and is_awaitable(value):
                             field_path = field_path or Path(path, key, type_name)
                             results[key] = self._complete_awaitable_value(field, value, field_path)
                             awaitable_fields.append(key)
@@ -237,7 +238,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return function(*args, **kwargs)
         kwargs = {}
         if field.info_name is not None:
-            kwargs[field.info_name] = self._info(field, parent_path)
+            kwargs[field.info_name] = field.info_class(
+                _raw_info=LazyResolveInfo(self, field, parent_path), _field=field.strawberry_field
+            )
         for name in field.source_names:
             kwargs[name] = source
         if field.passes_self:
@@ -245,8 +248,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return function(**kwargs)
 
     def _info(self, field: FieldPlan, parent_path: Path | None) -> Any:
-        info_class = _strawberry(self.schema).config.info_class
-        return info_class(
+        return field.info_class(
             _raw_info=LazyResolveInfo(self, field, parent_path), _field=field.strawberry_field
         )
 
@@ -303,7 +305,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         try:
             for item in iterator:
                 item_path = Path(path, index, None) if item_needs_path else None
-                if is_awaitable(item):
+                if type(item) not in NOT_AWAITABLE and is_awaitable(item):
                     item_path = item_path or Path(path, index, None)
                     append(
                         self._complete_awaitable_item(
