@@ -34,7 +34,7 @@ export function checkoutSummary(errors, dueText) {
   const useAll = h('button', {
     type: 'button', class: 'btn btn-link', testid: 'points-all',
     onClick: () => {
-      points.value = String(Math.min(balance ?? 0, due()));
+      points.value = String(Math.max(0, Math.min(balance ?? 0, due()))); // a debt spends none
       update();
     },
   }, bi('모두 사용', 'Use all'));
