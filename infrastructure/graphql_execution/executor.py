@@ -39,6 +39,7 @@ from infrastructure.graphql_execution.plans import (
     Completer,
     FieldPlan,
     NotCompiled,
+    ObjectCompleter,
     ObjectPlan,
     PlanCache,
 )
@@ -160,7 +161,14 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             results[key] = self._complete_awaitable_value(field, value, field_path)
                             awaitable_fields.append(key)
                             continue
-                    completed = field.complete(self, value, field_path)
+                    target = field.shortcut
+                    if target is not None and type(value) is target.exact:
+                        below = target.plan
+                        if below is None:
+                            below = target.planned(self)
+                        completed: Any = self.execute_object_plan(below, value, field_path)
+                    else:
+                        completed = field.complete(self, value, field_path)
                     # a leaf's completion (no path needed) is never awaitable, nor is an
                     # object's or a list's once completed (the test is a call fewer a value)
                     if (
@@ -282,6 +290,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         parent_type: GraphQLObjectType,
         item_type: GraphQLOutputType,
         complete_item: Completer,
+        item_shortcut: ObjectCompleter | None,
         item_needs_path: bool,
         field_def: GraphQLField,
         details: FieldDetailsList,
@@ -315,7 +324,13 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     awaitable_indices.append(index)
                 else:
                     try:
-                        completed = complete_item(self, item, item_path)
+                        if item_shortcut is not None and type(item) is item_shortcut.exact:
+                            below = item_shortcut.plan
+                            if below is None:
+                                below = item_shortcut.planned(self)
+                            completed: Any = self.execute_object_plan(below, item, item_path)
+                        else:
+                            completed = complete_item(self, item, item_path)
                         if (
                             item_path is not None
                             and type(completed) is not dict

@@ -142,6 +142,8 @@ class FieldPlan:
     (about 2,000 calls on a page of 50 nested orders)."""
     names: dict[Any, str] | None = None
     """For an attribute of an enum type, the GraphQL name of each member of its Python enum."""
+    shortcut: ObjectCompleter | None = None
+    """`complete` when the walk may run its object plan itself (`ObjectCompleter.exact`)."""
 
     @property
     def return_type(self) -> GraphQLOutputType:
@@ -305,6 +307,7 @@ def _field_plan(
             strawberry_field=strawberry_field,
             exact=exact,
             names=names,
+            shortcut=shortcut(complete),
         )
     if not callable(resolver.wrapped_func):
         return through_graphql_core()
@@ -322,6 +325,7 @@ def _field_plan(
         passes_self=resolver.self_parameter is not None,
         info_name=info.name if info is not None else None,
         info_class=info_class,
+        shortcut=shortcut(complete),
         source_names=tuple(
             parameter.name
             for parameter in (resolver.parent_parameter, resolver.root_parameter)
@@ -370,7 +374,7 @@ def _completer(
         if is_object_type(inner_type):
             # the object's completion checks for null itself (one call a value, not two)
             assert isinstance(inner_type, GraphQLObjectType)
-            return _object_completer(inner_type, details, inner_type, message), True
+            return ObjectCompleter(inner_type, details, inner_type, message), True
         if is_list_type(inner_type):
             assert isinstance(inner_type, GraphQLList)
             return _list_completer(inner_type, parent_type, field_name, field_def, details, message)
@@ -394,7 +398,7 @@ def _completer(
         return _abstract_completer(type_, parent_type, field_def, details), True
     if is_object_type(type_):
         assert isinstance(type_, GraphQLObjectType)
-        return _object_completer(type_, details, type_), True
+        return ObjectCompleter(type_, details, type_), True
     raise NotCompiled(f"output type {type_}")
 
 
@@ -409,6 +413,7 @@ def _list_completer(
     """graphql-core's list completion (and, given its message, the non-null check around it)."""
     item_type = type_.of_type
     item, item_needs_path = _completer(item_type, parent_type, field_name, field_def, details)
+    item_shortcut = shortcut(item)
     not_iterable = (
         f"Expected Iterable, but did not find one for field '{parent_type}.{field_name}'."
     )
@@ -426,6 +431,7 @@ def _list_completer(
             parent_type,
             item_type,
             item,
+            item_shortcut,
             item_needs_path,
             field_def,
             details,
@@ -531,41 +537,82 @@ def _enum_names(type_: GraphQLEnumType, wrapped: type[enum.Enum]) -> dict[enum.E
     return names
 
 
-def _object_completer(
-    object_type: GraphQLObjectType,
-    details: FieldDetailsList,
-    checked_type: GraphQLObjectType,
-    non_null: str | None = None,
-) -> Completer:
-    """graphql-core's object completion (and, given its message, the non-null check around it)."""
-    definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    is_type_of = object_type.is_type_of
-    if is_type_of is not None and (
-        not isinstance(definition, StrawberryObjectDefinition) or definition.is_type_of is not None
-    ):
-        # a type's own is_type_of may read the resolve info: graphql-core completes it
-        raise NotCompiled(f"{object_type} has its own is_type_of")
-    if isinstance(definition, StrawberryObjectDefinition) and not hasattr(
-        definition.origin, "__await__"
-    ):
-        NOT_AWAITABLE.add(definition.origin)
-    plans: list[ObjectPlan] = []
+class ObjectCompleter:
+    """graphql-core's object completion (and, given its message, the non-null check around it).
 
-    def complete_object(executor: Walker, value: Any, path: Path | None) -> Any:
+    `exact` is the object type's Python class when the type has no `is_type_of`: a value of
+    exactly that class is neither null nor an error and passes every check here, so the walk
+    runs the type's plan on it itself (`plan`, built on first use by `planned`) without
+    calling the completer, one call fewer an object (about 1,000 on a page of 50 nested
+    orders)."""
+
+    __slots__ = (
+        "_checked_type",
+        "_details",
+        "_is_type_of",
+        "_non_null",
+        "_object_type",
+        "exact",
+        "plan",
+    )
+
+    def __init__(
+        self,
+        object_type: GraphQLObjectType,
+        details: FieldDetailsList,
+        checked_type: GraphQLObjectType,
+        non_null: str | None = None,
+    ) -> None:
+        definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None and (
+            not isinstance(definition, StrawberryObjectDefinition)
+            or definition.is_type_of is not None
+        ):
+            # a type's own is_type_of may read the resolve info: graphql-core completes it
+            raise NotCompiled(f"{object_type} has its own is_type_of")
+        self.exact: type | None = None
+        if isinstance(definition, StrawberryObjectDefinition) and not hasattr(
+            definition.origin, "__await__"
+        ):
+            NOT_AWAITABLE.add(definition.origin)
+            if is_type_of is None:
+                self.exact = definition.origin
+        self._object_type = object_type
+        self._details = details
+        self._checked_type = checked_type
+        self._non_null = non_null
+        self._is_type_of = is_type_of
+        self.plan: ObjectPlan | None = None
+
+    def planned(self, executor: Walker) -> ObjectPlan:
+        plan = self.plan
+        if plan is None:
+            plan = self.plan = sub_plan(executor, self._object_type, self._details)
+        return plan
+
+    def __call__(self, executor: Walker, value: Any, path: Path | None) -> Any:
         if isinstance(value, Exception):
             raise value
         if value is None or value is Undefined:
-            if non_null is not None:
-                raise TypeError(non_null)
+            if self._non_null is not None:
+                raise TypeError(self._non_null)
             return None
         # strawberry's generated is_type_of ignores the info (isinstance and casts only)
+        is_type_of = self._is_type_of
         if is_type_of is not None and not is_type_of(value, None):  # type: ignore[arg-type]
-            raise invalid_return_type_error(checked_type, value, details)
-        if not plans:
-            plans.append(sub_plan(executor, object_type, details))
-        return executor.execute_object_plan(plans[0], value, path)
+            raise invalid_return_type_error(self._checked_type, value, self._details)
+        plan = self.plan
+        if plan is None:
+            plan = self.planned(executor)
+        return executor.execute_object_plan(plan, value, path)
 
-    return complete_object
+
+def shortcut(complete: Completer) -> ObjectCompleter | None:
+    """The object completion the walk may do itself for a value of its exact class, if any."""
+    if isinstance(complete, ObjectCompleter) and complete.exact is not None:
+        return complete
+    return None
 
 
 def _abstract_completer(
@@ -584,7 +631,7 @@ def _abstract_completer(
         complete = by_type.get(runtime_type.name)
         if complete is None:
             try:
-                complete = _object_completer(runtime_type, details, runtime_type)
+                complete = ObjectCompleter(runtime_type, details, runtime_type)
             except NotCompiled:
 
                 def complete(executor: Walker, value: Any, path: Path | None) -> Any:
