@@ -29,6 +29,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
     get_named_type,
 )
@@ -65,10 +66,13 @@ class _Counter:
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
+        defaults: Mapping[str, ValueNode],
     ) -> None:
         self._schema = schema
         self._fragments = fragments
         self._variables = variables
+        self._defaults = defaults
+        """The operation's variables' default values, which apply to those not sent."""
         self.read: list[str] = []
         """The variables read, in the order they were: a cost depends on these alone."""
 
@@ -79,13 +83,15 @@ class _Counter:
             if argument.name.value != "first":
                 continue
             value = argument.value
+            if isinstance(value, VariableNode):
+                name = value.name.value
+                self.read.append(name)
+                if name not in self._variables:
+                    value = self._defaults.get(name, value)
+                elif isinstance(given := self._variables[name], int):
+                    return max(0, given)
             if isinstance(value, IntValueNode):
                 return max(0, int(value.value))
-            if isinstance(value, VariableNode):
-                self.read.append(value.name.value)
-                given = self._variables.get(value.name.value)
-                if isinstance(given, int):
-                    return max(0, given)
         default = field.args["first"].default_value
         return default if isinstance(default, int) else DEFAULT_PAGE
 
@@ -166,7 +172,12 @@ def _counted(
     root = schema.get_root_type(operation.operation)
     if root is None:
         return 0, ()
-    counter = _Counter(schema, fragments, variables)
+    defaults = {
+        d.variable.name.value: d.default_value
+        for d in operation.variable_definitions or ()
+        if d.default_value is not None
+    }
+    counter = _Counter(schema, fragments, variables, defaults)
     cost = counter.selection(root, operation.selection_set, DEFAULT_PAGE)
     if operation.operation is OperationType.MUTATION:
         cost += MUTATION_COST * sum(
@@ -179,8 +190,15 @@ KEPT_COSTS = 512
 """Operations whose requested costs are kept, as many as the plans kept (`Plans`)."""
 
 
-def _page_value(value: object) -> int | None:
-    """A variable as the count reads it: an Int, or nothing."""
+_LEFT_OUT = "left out"
+_PageValue = int | str | None
+
+
+def _page_value(variables: Mapping[str, Any], name: str) -> _PageValue:
+    """A variable as the count reads it: an Int, left out (its default applies), or nothing."""
+    if name not in variables:
+        return _LEFT_OUT
+    value = variables[name]
     return value if isinstance(value, int) else None
 
 
@@ -192,7 +210,7 @@ class RequestedCosts:
 
     def __init__(self, size: int = KEPT_COSTS) -> None:
         self._read: LRUCache[tuple[str, str | None], tuple[str, ...]] = LRUCache(size)
-        self._costs: LRUCache[tuple[str, str | None, tuple[int | None, ...]], int] = LRUCache(size)
+        self._costs: LRUCache[tuple[str, str | None, tuple[_PageValue, ...]], int] = LRUCache(size)
 
     def __call__(
         self,
@@ -206,12 +224,12 @@ class RequestedCosts:
         operation = (query, operation_name)
         read = self._read.get(operation)
         if read is not None:
-            cost = self._costs.get((*operation, tuple(_page_value(given.get(n)) for n in read)))
+            cost = self._costs.get((*operation, tuple(_page_value(given, n) for n in read)))
             if cost is not None:
                 return cost
         cost, read = _counted(schema, document, operation_name, given)
         self._read[operation] = read
-        self._costs[(*operation, tuple(_page_value(given.get(n)) for n in read))] = cost
+        self._costs[(*operation, tuple(_page_value(given, n) for n in read))] = cost
         return cost
 
 

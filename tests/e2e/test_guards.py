@@ -101,6 +101,17 @@ async def test_a_query_costing_more_than_the_maximum_is_refused_with_its_cost(
     assert body["extensions"]["cost"]["requestedQueryCost"] == error["extensions"]["cost"]
 
 
+async def test_a_page_size_from_a_variables_default_is_counted(client: AsyncClient) -> None:
+    """`$n: Int = 100` left out of the variables pages by 100: the cost counts 100, not the
+    page of a missing `first` (it counted 20, and this query, 25 times the maximum, ran)."""
+    page = "orders(first: $n) { edges { node { items { product { id } } history { status } } } }"
+    query = "query ($n: Int = 100) { " + " ".join(f"o{i}: {page}" for i in range(5)) + " }"
+    body = await graphql(client, query)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "COST_LIMIT"
+    assert error["extensions"]["cost"] > 50_000
+
+
 async def test_every_response_reports_its_cost_and_the_bucket(client: AsyncClient) -> None:
     body = await graphql(
         client, "{ products(first: 3) { edges { node { id price { amount } } } } }"

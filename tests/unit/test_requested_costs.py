@@ -48,3 +48,27 @@ def test_an_operation_is_counted_once_for_each_page_size(monkeypatch: pytest.Mon
     assert requested_cost(schema, document, "Page", asks[0]) != requested_cost(
         schema, document, "Page", asks[2]
     )
+
+
+DEFAULTED = "query Page($n: Int = 100) { products(first: $n) { edges { node { id } } } }"
+
+
+def test_a_variable_left_out_pages_by_its_default() -> None:
+    schema = graphql_schema_of(build_schema())
+    document = parse(DEFAULTED)
+
+    def cost_of(variables: dict[str, Any]) -> int:
+        return requested_cost(schema, document, "Page", variables)
+
+    assert cost_of({}) == cost_of({"n": 100}) == 1 + 100 * 2
+    assert cost_of({"n": None}) == 1 + cost.DEFAULT_PAGE * 2  # null is no page size at all
+
+
+def test_a_kept_cost_tells_a_variable_left_out_from_a_null_one() -> None:
+    schema = graphql_schema_of(build_schema())
+    document = parse(DEFAULTED)
+    costs = RequestedCosts()
+    asks: list[dict[str, Any]] = [{}, {"n": None}, {}, {"n": None}]
+    assert [costs(schema, DEFAULTED, document, "Page", variables) for variables in asks] == [
+        requested_cost(schema, document, "Page", variables) for variables in asks
+    ]
