@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TypeVar
 from uuid import UUID
 
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import DataLoader, DefaultCache
 
 from domain.catalogue import Product
 from domain.delivery import Delivery, DeliveryEvent
@@ -62,20 +62,27 @@ class AheadLoader(DataLoader[K, V]):
         super().__init__(fetch)
         self._fetch = fetch
         self.ahead: dict[K, V] = {}
+        assert isinstance(self.cache_map, DefaultCache)
+        self._futures = self.cache_map.cache_map
+        """The futures `load` cached, by key (the default cache's own dict: keys as they are)."""
 
     async def load_ahead(self, keys: Iterable[K]) -> list[V]:
         """The values of `keys`, those not held yet (ahead, or loaded through a future) in one
-        batch."""
+        batch. The futures are looked at only when `load` made some: on a page's first
+        look-ahead there are none (three calls a key saved, about 1,000 on a page of 50 nested
+        orders)."""
         keys = list(keys)
-        missing = [key for key in dict.fromkeys(keys) if not self._holds(key)]
+        ahead = self.ahead
+        missing = [key for key in dict.fromkeys(keys) if key not in ahead]
+        if self._futures:
+            missing = [key for key in missing if not self._loaded(key)]
         if missing:
-            self.ahead.update(zip(missing, await self._fetch(missing), strict=True))
-        return [self.ahead[key] for key in keys]
+            ahead.update(zip(missing, await self._fetch(missing), strict=True))
+        return [ahead[key] for key in keys]
 
-    def _holds(self, key: K) -> bool:
-        if key in self.ahead:
-            return True
-        future = self.cache_map.get(key)
+    def _loaded(self, key: K) -> bool:
+        """Whether `load` has the key's value already: then it is held ahead from now on."""
+        future = self._futures.get(key)
         if future is None or not future.done() or future.cancelled() or future.exception():
             return False
         self.ahead[key] = future.result()

@@ -39,3 +39,14 @@ async def test_a_page_of_books_is_one_batch_and_no_futures() -> None:
     assert store.batches == [[3, 1, 2]]
     assert loaders.products_read == {1, 2, 3}
     assert [loaders.product.cache_map.get(i) for i in (1, 2, 3)] == [None, None, None]
+
+
+async def test_a_book_loaded_through_a_future_is_not_read_again_ahead() -> None:
+    store = _Catalogue()
+    loaders = Loaders(cast(Any, store))
+    first = await loaders.product.load(3)
+    assert first is not None
+    found = await loaders.product.load_ahead([1, 3, 1])
+    assert [book.id if book else None for book in found] == [1, 3, 1]
+    assert found[1] is first
+    assert store.batches == [[3], [1]]
