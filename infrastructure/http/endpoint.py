@@ -26,6 +26,8 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from domain.member import Viewer
 from infrastructure.http.graphiql import graphiql_page
+from infrastructure.http.operations import member_problem
+from infrastructure.http.socket_messages import CheckedLegacyMessages, CheckedTransportMessages
 from resolvers.common.context import Context, ContextFactory, client_of
 from schema.limits.guards import throttle_status, throttled_again
 from schema.response_cache.hits import EarlyAnswers, Hit, hand_over
@@ -33,21 +35,14 @@ from schema.response_cache.hits import EarlyAnswers, Hit, hand_over
 NOT_AN_OPERATION = (
     "a GraphQL request is a JSON object (one operation) or a non-empty JSON array of them (a batch)"
 )
-OPERATION_MEMBERS = {
-    "query": (str, "a string"),
-    "variables": (dict, "an object"),
-    "operationName": (str, "a string"),
-    "extensions": (dict, "an object"),
-}
 
 
 def _check_operation(item: object) -> None:
     """A 400 unless `item` is a JSON object whose members are of their types, or null."""
     if not isinstance(item, dict):
         raise HTTPException(400, NOT_AN_OPERATION)
-    for name, (kind, kind_name) in OPERATION_MEMBERS.items():
-        if item.get(name) is not None and not isinstance(item[name], kind):
-            raise HTTPException(400, f"an operation's {name} must be {kind_name} or null")
+    if problem := member_problem(item):
+        raise HTTPException(400, problem)
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -90,6 +85,8 @@ class TextFrames(ASGIWebSocketAdapter):
 
 class GraphQLEndpoint(GraphQL[Context, None]):
     websocket_adapter_class = TextFrames
+    graphql_transport_ws_handler_class = CheckedTransportMessages
+    graphql_ws_handler_class = CheckedLegacyMessages
 
     def __init__(
         self,

@@ -466,3 +466,78 @@ async def test_every_bad_id_on_the_socket_is_invalid_input(
     assert answer["type"] == "next", answer
     assert [e["extensions"]["code"] for e in answer["payload"]["errors"]] == [INVALID], answer
     assert _errors_logged(caplog) == []
+
+
+_GOOD_SUBSCRIPTION = {"query": SUBSCRIBE, "variables": {"id": to_global_id("Order", SOME_ORDER)}}
+MESSAGE_CASES: dict[str, object] = {
+    "a message that is a list": [1],
+    "a message that is a number": 5,
+    "a payload that is a number": {"id": "1", "payload": 5},
+    "a payload that is null": {"id": "1", "payload": None},
+    "a payload that is a list": {"id": "1", "payload": [1]},
+    "a query that is a number": {"id": "1", "payload": {"query": 5}},
+    "a query that is null": {"id": "1", "payload": {"query": None}},
+    "variables that are a number": {"id": "1", "payload": {**_GOOD_SUBSCRIPTION, "variables": 5}},
+    "variables that are a list": {"id": "1", "payload": {**_GOOD_SUBSCRIPTION, "variables": [1]}},
+    "an operationName that is a number": {
+        "id": "1",
+        "payload": {**_GOOD_SUBSCRIPTION, "operationName": 5},
+    },
+    "extensions that are a number": {"id": "1", "payload": {**_GOOD_SUBSCRIPTION, "extensions": 5}},
+}
+"""Messages of the wrong shape, as `subscribe` (graphql-transport-ws) or `start` (graphql-ws)
+when they are objects: strawberry read them without looking, and dropped the socket with no
+close frame (1006) or answered INTERNAL, logging a traceback each time."""
+
+
+def _as_sent(message: object, kind: str) -> str:
+    return json.dumps({**message, "type": kind} if isinstance(message, dict) else message)
+
+
+@pytest.mark.parametrize("case", list(MESSAGE_CASES))
+async def test_a_message_of_the_wrong_shape_closes_the_socket_with_4400(
+    socket_url: str, world: World, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        async with websockets.connect(socket_url, subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+            init = {
+                "type": "connection_init",
+                "payload": {"Authorization": f"Bearer {world.customer}"},
+            }
+            await socket.send(json.dumps(init))
+            assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+            await socket.send(_as_sent(MESSAGE_CASES[case], "subscribe"))
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+
+    assert closed.value.rcvd is not None, "closed without a close frame"
+    assert closed.value.rcvd.code == 4400, closed.value.rcvd
+    assert _errors_logged(caplog) == []
+
+
+@pytest.mark.parametrize("case", list(MESSAGE_CASES))
+async def test_a_message_of_the_wrong_shape_is_an_error_message_in_the_legacy_protocol(
+    socket_url: str, world: World, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        async with websockets.connect(socket_url, subprotocols=["graphql-ws"]) as socket:  # type: ignore[list-item]
+            init = {
+                "type": "connection_init",
+                "payload": {"Authorization": f"Bearer {world.customer}"},
+            }
+            await socket.send(json.dumps(init))
+            assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+            await socket.send(_as_sent(MESSAGE_CASES[case], "start"))
+            answer = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            await socket.send(
+                json.dumps({"type": "start", "id": "2", "payload": _GOOD_SUBSCRIPTION})
+            )
+            after = json.loads(await asyncio.wait_for(socket.recv(), 10))
+
+    assert answer["type"] == "error", answer
+    assert "INTERNAL" not in json.dumps(answer), answer
+    assert answer["payload"]["message"], answer
+    assert after["id"] == "2", after  # the socket serves on
+    assert _errors_logged(caplog) == []
