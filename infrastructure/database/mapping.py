@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from domain.catalogue import Product, StockLevel
 from domain.delivery import Delivery, DeliveryEvent
@@ -16,6 +17,19 @@ from domain.pricing import BookRates
 from domain.status import CancelReason, DeliveryStatus, OrderStatus, PaymentStatus
 
 Row = Any
+
+E = TypeVar("E", bound=Enum)
+
+
+def _by_value(kind: type[E]) -> dict[Any, E]:
+    """An enum's members by value: a read of the hot rows looks its status up here, where
+    calling the enum takes two Python calls (about 800 on a page of 50 nested orders)."""
+    return {member.value: member for member in kind}
+
+
+_ORDER_STATUSES = _by_value(OrderStatus)
+_PAYMENT_STATUSES = _by_value(PaymentStatus)
+_DELIVERY_STATUSES = _by_value(DeliveryStatus)
 
 
 def product_from_row(row: Row) -> Product:
@@ -40,7 +54,7 @@ def order_from_row(row: Row) -> Order:
         id=row.id,
         number=row.number,
         member_id=row.member_id,
-        status=OrderStatus(row.status),
+        status=_ORDER_STATUSES[row.status],
         cancel_reason=CancelReason(row.cancel_reason) if row.cancel_reason else None,
         total=Money(row.total_amount, row.currency),
         shipping_address=Address.of(row._mapping),
@@ -69,7 +83,7 @@ def order_item_from_row(row: Row) -> OrderItem:
 def order_event_from_row(row: Row) -> OrderEvent:
     return OrderEvent(
         order_id=row.order_id,
-        status=OrderStatus(row.status),
+        status=_ORDER_STATUSES[row.status],
         occurred_at=row.occurred_at,
         message=row.message,
         position=row.id,
@@ -80,7 +94,7 @@ def payment_from_row(row: Row) -> Payment:
     return Payment(
         id=row.id,
         order_id=row.order_id,
-        status=PaymentStatus(row.status),
+        status=_PAYMENT_STATUSES[row.status],
         amount=Money(row.amount, row.currency),
         transaction_id=row.transaction_id,
         attempts=row.attempts,
@@ -93,7 +107,7 @@ def delivery_from_row(row: Row) -> Delivery:
     return Delivery(
         id=row.id,
         order_id=row.order_id,
-        status=DeliveryStatus(row.status),
+        status=_DELIVERY_STATUSES[row.status],
         carrier=row.carrier,
         tracking_number=row.tracking_number,
     )
@@ -111,7 +125,7 @@ def payment_event_from_row(row: Row) -> PaymentEvent:
 def delivery_event_from_row(row: Row) -> DeliveryEvent:
     return DeliveryEvent(
         delivery_id=row.delivery_id,
-        status=DeliveryStatus(row.status),
+        status=_DELIVERY_STATUSES[row.status],
         location=row.location,
         occurred_at=row.occurred_at,
         scan=row.scan,
