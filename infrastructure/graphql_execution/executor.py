@@ -45,6 +45,11 @@ from infrastructure.graphql_execution.plans import (
 )
 from infrastructure.graphql_execution.resolve_info import LazyResolveInfo
 
+_path = tuple.__new__
+"""Makes a `Path` as `Path(prev, key, typename)` does, without its generated `__new__` (one
+Python call fewer for each object and list on the walk, about 1,400 on a page of 50 nested
+orders): `_path(Path, (prev, key, typename))`."""
+
 _caches: weakref.WeakKeyDictionary[GraphQLSchema, PlanCache] = weakref.WeakKeyDictionary()
 
 
@@ -141,7 +146,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         if is_awaitable(outcome):
                             awaitable_fields.append(key)
                     continue
-                field_path = Path(path, key, type_name) if field.needs_path else None
+                field_path = _path(Path, (path, key, type_name)) if field.needs_path else None
                 try:
                     if access is Access.ATTRIBUTE:
                         value = getattr(source, field.attribute)
@@ -313,7 +318,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         index = 0
         try:
             for item in iterator:
-                item_path = Path(path, index, None) if item_needs_path else None
+                item_path = _path(Path, (path, index, None)) if item_needs_path else None
                 if type(item) not in NOT_AWAITABLE and is_awaitable(item):
                     item_path = item_path or Path(path, index, None)
                     append(
