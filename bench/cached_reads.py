@@ -195,6 +195,7 @@ def kept_status_key(member_id: str, order_id: UUID) -> str:
     viewer = Viewer(Member(member_id, None, None), Role.CUSTOMER)
     variables = {"id": global_id("Order", order_id)}
     key = cache_key(ORDER_STATUS, ORDER_STATUS_NAME, variables, viewer_key(viewer))
+    assert key is not None, "an id's variables are JSON"
     return f"{PREFIX}:responses:entry:{key}"
 
 

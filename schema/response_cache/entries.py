@@ -12,10 +12,19 @@ from domain.member import Viewer
 from schema.response_cache.plan import Plan
 
 
-def cache_key(query: str, name: str | None, variables: dict[str, Any], viewer: str | None) -> str:
-    """The document, its operation, its variables and, for a private answer, who asks."""
+def cache_key(
+    query: str, name: str | None, variables: dict[str, Any], viewer: str | None
+) -> str | None:
+    """The document, its operation, its variables and, for a private answer, who asks; None
+    when the variables cannot be written as JSON (nested deeper than orjson writes, 255 levels,
+    though it reads 1,024): no input type nests that deep, so they are refused as they run, and
+    an answer that is refused is not kept."""
+    try:
+        written = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return None
     digest = hashlib.sha256()
-    for part in (query, name or "", orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), viewer):
+    for part in (query, name or "", written, viewer):
         digest.update(part if isinstance(part, bytes) else (part or "").encode())
         digest.update(b"\x00")
     return digest.hexdigest()
@@ -26,9 +35,9 @@ def viewer_key(viewer: Viewer | None) -> str | None:
     return None if viewer is None else f"{viewer.member.id}\x00{viewer.role.value}"
 
 
-def key_of(plan: Plan, query: str, variables: dict[str, Any], viewer: Viewer | None) -> str:
+def key_of(plan: Plan, query: str, variables: dict[str, Any], viewer: Viewer | None) -> str | None:
     """The key of an operation's answer by its plan (its operation by its own name, sent or
-    not): the viewer's own when it is private."""
+    not): the viewer's own when it is private; None when it has none (`cache_key`)."""
     private = viewer_key(viewer) if plan.private else None
     return cache_key(query, plan.operation, variables, private)
 

@@ -74,11 +74,11 @@ class ResponseCache(SchemaExtension):
         )
         variables = context.variables or {}
         tags = plan.tags(viewer, variables) if plan.kept else None
-        if tags is None:
+        key = key_of(plan, context.query, variables, viewer) if tags is not None else None
+        if tags is None or key is None:
             yield
             self._set_header(NO_STORE)
             return
-        key = key_of(plan, context.query, variables, viewer)
         early = handed_over(getattr(app, "request", None), key)
         looked = early.looked if early is not None else await self._store.lookup(key)
         if looked is not None and looked.cached is not None:

@@ -58,6 +58,8 @@ class EarlyAnswers:
         if plan is None or not plan.kept or plan.tags(viewer, variables) is None:
             return None
         key = key_of(plan, query, variables, viewer)
+        if key is None:
+            return None
         looked = await self._store.lookup(key)
         if looked is None or looked.cached is None:
             return Miss(key, looked)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from httpx import AsyncClient
@@ -111,6 +113,27 @@ async def test_an_answer_is_kept_per_viewer_and_says_so(
     theirs, _ = await ask(cached, ORDER, variables, bob)
     assert hit(theirs) is not True
     assert theirs.get("data") != alices["data"]
+
+
+async def test_variables_nested_too_deep_to_key_are_refused_as_bad_variables(
+    services: Services, cached: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An answer's key holds its variables as JSON, which orjson writes to 255 levels and reads
+    to 1,024: variables between the two answered a bare "Recursion limit reached" the first time
+    an operation was sent, and HTTP 500 once it had run (the early path's key)."""
+    book = to_global_id("Product", await create_product(services.engine))
+    query = f"query Deep{uuid4().hex}($id: ID!) {{ product(id: $id) {{ id }} }}"
+    deep = json.loads("[" * 300 + "]" * 300)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        before, _ = await ask(cached, query, {"id": deep})
+        await ask(cached, query, {"id": book})
+        assert hit((await ask(cached, query, {"id": book}))[0]) is True
+        after, control = await ask(cached, query, {"id": deep})
+    for refused in (before, after):
+        assert [e["extensions"]["code"] for e in refused["errors"]] == ["INVALID_INPUT"], refused
+    assert control == "no-store"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_a_forged_or_expired_token_never_reads_a_kept_answer(
