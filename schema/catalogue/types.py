@@ -25,6 +25,10 @@ class StockType:
 
 @strawberry.type(name="Product")
 class ProductType(Node):
+    """A book as the API shows it. Its list price, sale price and points are worked out when a
+    query asks for them: a page that shows the price only built three Money objects and the
+    book's pricing for each book."""
+
     id: strawberry.ID
     isbn: str
     title: str
@@ -34,13 +38,18 @@ class ProductType(Node):
         description="The list price (정가), as listPrice; what a copy sells for is salePrice."
     )
     stock: StockType
-    list_price: MoneyType = strawberry.field(
-        description="정가, the list price the publisher set (the same as price)."
-    )
-    sale_price: MoneyType = strawberry.field(
+
+    @strawberry.field(description="정가, the list price the publisher set (the same as price).")
+    def list_price(self) -> MoneyType:
+        return MoneyType.from_domain(self.product.price)
+
+    @strawberry.field(
         description="판매가, what a copy sells for: the list price less discountRate of it, the "
         "discount rounded down to the won (도서정가제: at most 10 % below the list price)."
     )
+    def sale_price(self) -> MoneyType:
+        return MoneyType(amount=self.product.priced.sale_price, currency=self.price.currency)
+
     discount_rate: int = strawberry.field(
         description="The discount off the list price, in basis points (1000 = 10 %; at most 1000)."
     )
@@ -48,15 +57,18 @@ class ProductType(Node):
         description="The points (적립금) a copy earns, in basis points of the list price "
         "(discountRate + pointsRate is at most 1500, 15 %)."
     )
-    points: int = strawberry.field(
+
+    @strawberry.field(
         description="The points one copy earns once its order is delivered: pointsRate of the "
         "list price, rounded down to the won."
     )
+    def points(self) -> int:
+        return self.product.priced.points
+
+    product: strawberry.Private[Product]
 
     @classmethod
     def from_domain(cls, product: Product) -> ProductType:
-        priced = product.priced
-        currency = product.price.currency
         return cls(
             id=strawberry.ID(to_global_id("Product", product.id)),
             isbn=product.isbn,
@@ -65,11 +77,9 @@ class ProductType(Node):
             publisher=product.publisher,
             price=MoneyType.from_domain(product.price),
             stock=StockType(available=product.stock.available, reserved=product.stock.reserved),
-            list_price=MoneyType.from_domain(product.price),
-            sale_price=MoneyType(amount=priced.sale_price, currency=currency),
             discount_rate=product.rates.discount,
             points_rate=product.rates.points,
-            points=priced.points,
+            product=product,
         )
 
 

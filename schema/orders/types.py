@@ -47,16 +47,27 @@ from schema.orders.timeline import TimelineEntryType
 
 @strawberry.type(name="OrderItem")
 class OrderItemType:
+    """A line as the API shows it. What is worked out from the line (its total, its list price,
+    its points) is worked out when a query asks for it: a page that shows the unit price only
+    built three Money objects and the line's pricing for each line."""
+
     id: strawberry.ID
     quantity: int
     unit_price: MoneyType = strawberry.field(
         description="Price per unit when the order was placed; later price changes do not touch it."
     )
-    line_total: MoneyType
-    list_price: MoneyType = strawberry.field(
+
+    @strawberry.field
+    def line_total(self) -> MoneyType:
+        return MoneyType.from_domain(self.item.line_total)
+
+    @strawberry.field(
         description="정가, the list price of one copy when the order was placed; `unitPrice` is "
         "the sale price (판매가), at most 10 % below it (도서정가제)."
     )
+    def list_price(self) -> MoneyType:
+        return MoneyType.from_domain(self.item.list_price)
+
     discount_rate: int = strawberry.field(
         description="The discount off the list price when the order was placed, in basis "
         "points (1000 = 10 %)."
@@ -64,11 +75,16 @@ class OrderItemType:
     points_rate: int = strawberry.field(
         description="The points rate when the order was placed, in basis points of the list price."
     )
-    points: int = strawberry.field(
+
+    @strawberry.field(
         description="The points this line earns once the order is delivered (per copy, rounded "
         "down to the won, times the quantity)."
     )
+    def points(self) -> int:
+        return self.item.priced.points
+
     product_id: strawberry.Private[int]
+    item: strawberry.Private[OrderItem]
 
     @classmethod
     def from_domain(cls, item: OrderItem) -> OrderItemType:
@@ -76,12 +92,10 @@ class OrderItemType:
             id=strawberry.ID(str(item.id)),
             quantity=item.quantity,
             unit_price=MoneyType.from_domain(item.unit_price),
-            line_total=MoneyType.from_domain(item.line_total),
-            list_price=MoneyType.from_domain(item.list_price),
             discount_rate=item.rates.discount,
             points_rate=item.rates.points,
-            points=item.priced.points,
             product_id=item.product_id,
+            item=item,
         )
 
     product = strawberry.field(resolver=book_of_line, graphql_type=ProductType)
