@@ -57,7 +57,15 @@ def order_from_row(row: Row) -> Order:
         status=_ORDER_STATUSES[row.status],
         cancel_reason=CancelReason(row.cancel_reason) if row.cancel_reason else None,
         total=Money(row.total_amount, row.currency),
-        shipping_address=Address.of(row._mapping),
+        # by attribute, not Address.of(row._mapping): that reads the dataclass's fields anew
+        # for each row, ten Python calls an order
+        shipping_address=Address(
+            recipient=row.recipient,
+            phone=row.phone,
+            zip_code=row.zip_code,
+            line1=row.line1,
+            line2=row.line2,
+        ),
         created_at=row.created_at,
         updated_at=row.updated_at,
         payment_token=row.payment_token,
