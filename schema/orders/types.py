@@ -191,6 +191,10 @@ def _won(amount: int, order: Order) -> MoneyType:
 
 @strawberry.type(name="Order")
 class OrderType(Node):
+    """An order as the API shows it. Its subtotal, shipping fee and the card's amount are
+    worked out when a query asks for them (a page that shows the total only built three Money
+    objects and the order's money twice for each order)."""
+
     id: strawberry.ID
     number: str = strawberry.field(description="Human-readable order number shown to customers.")
     status: OrderStatusEnum
@@ -198,14 +202,23 @@ class OrderType(Node):
     total: MoneyType = strawberry.field(
         description="The amount due: the lines at their sale prices plus the shipping fee."
     )
-    subtotal: MoneyType = strawberry.field(description="The lines at their sale prices.")
-    shipping_fee: MoneyType = strawberry.field(
+
+    @strawberry.field(description="The lines at their sale prices.")
+    def subtotal(self) -> MoneyType:
+        return _won(self.order.money.subtotal, self.order)
+
+    @strawberry.field(
         description="0 from ORDERS_FREE_SHIPPING_THRESHOLD of sale prices, else the fee."
     )
+    def shipping_fee(self) -> MoneyType:
+        return _won(self.order.shipping_fee, self.order)
+
     points_used: int = strawberry.field(description="Points (적립금) that pay part of the total.")
-    amount_charged: MoneyType = strawberry.field(
-        description="What the card pays: the total less the points used."
-    )
+
+    @strawberry.field(description="What the card pays: the total less the points used.")
+    def amount_charged(self) -> MoneyType:
+        return _won(self.order.money.card, self.order)
+
     points_to_earn: int = strawberry.field(
         description="Points the order earns once delivered (not before)."
     )
@@ -214,6 +227,7 @@ class OrderType(Node):
     updated_at: datetime
     order_id: strawberry.Private[UUID]
     member_id: strawberry.Private[str]
+    order: strawberry.Private[Order]
     history_so_far: strawberry.Private[list[OrderEvent] | None] = None
     """Set when this is the order as it was at a past change: its history up to that change."""
 
@@ -225,16 +239,14 @@ class OrderType(Node):
             status=order.status,
             cancel_reason=order.cancel_reason,
             total=MoneyType.from_domain(order.total),
-            subtotal=_won(order.money.subtotal, order),
-            shipping_fee=_won(order.shipping_fee, order),
             points_used=order.points_used,
-            amount_charged=_won(order.money.card, order),
             points_to_earn=order.points_to_earn,
             shipping_address=order.shipping_address,
             created_at=order.created_at,
             updated_at=order.updated_at,
             order_id=order.id,
             member_id=order.member_id,
+            order=order,
         )
 
     def as_of(self, history: list[OrderEvent]) -> OrderType:
