@@ -65,6 +65,21 @@ def _plan_cache(schema: GraphQLSchema) -> PlanCache:
     return cache
 
 
+class CountedResult(ExecutionResult):
+    """A result whose data's objects the walk counted as it built them, the root's not counted
+    (`objects_in_data`), so that a cost guard need not walk the data again to count them.
+
+    Answered only when nothing went wrong and the walk built the whole data itself: no error
+    (a field error may null objects out that were built and counted), no part completed by
+    graphql-core's own methods, no leaf whose value is a dict or a list."""
+
+    __slots__ = ("objects_in_data",)
+
+    def __init__(self, data: dict[str, Any], objects_in_data: int) -> None:
+        super().__init__(data)
+        self.objects_in_data = objects_in_data
+
+
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Runs a query through its compiled plans; anything else as graphql-core does.
 
@@ -74,6 +89,11 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     field has field extensions (permission classes are one) or is not a strawberry field
     (introspection), and its completion does when a type in it has its own `is_type_of`.
     """
+
+    objects = 0
+    """The objects the walk has built, the root's included (`CountedResult`)."""
+    all_counted = True
+    """False once a part of the data was built where `objects` does not count."""
 
     def execute_operation(
         self, serially: bool | None = None
@@ -100,14 +120,21 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         await self.cancel_incremental_work()
                         self.run_async_work_finished_hook()
                         raise
-                    return self.build_response(data)
+                    return self._response(data)
 
                 return await_result()
             data = cast("dict[str, Any]", result)
         except GraphQLError as error:
             self.collected_errors.add(error, None)
             return self.finish(self.build_response(None))
-        return self.finish(self.build_response(data))
+        return self.finish(self._response(data))
+
+    def _response(self, data: dict[str, Any]) -> ExecutionResult | Any:
+        """`build_response`, as a `CountedResult` when the count holds."""
+        if self.all_counted and not self.collected_errors.errors:
+            self.run_async_work_finished_hook()
+            return CountedResult(data, self.objects - 1)
+        return self.build_response(data)
 
     def _compiled_path_applies(self) -> bool:
         schema = self.schema
@@ -126,6 +153,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self, plan: ObjectPlan, source: Any, path: Path | None
     ) -> AwaitableOrValue[dict[str, Any]]:
         """`Executor.execute_fields` with `execute_field` inlined for each kind of field."""
+        self.objects += 1
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
@@ -138,6 +166,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     results[key] = type_name
                     continue
                 if access is Access.GRAPHQL_CORE:
+                    self.all_counted = False
                     outcome = self.execute_field(
                         plan.object_type, source, field.details, Path(path, key, type_name), None
                     )
@@ -306,6 +335,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """`Executor.complete_list_value` and `complete_iterable_value` (no @stream here)."""
         if type(items) is not list:
             if self.is_async_iterable(items):
+                self.all_counted = False
                 info = self.field_info(field_def, details, parent_type, path)
                 return self.complete_list_value(list_type, details, info, path, items, None)
             if not is_iterable(items):

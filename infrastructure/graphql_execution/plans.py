@@ -71,6 +71,7 @@ class Walker(Protocol):
     type_resolver: GraphQLTypeResolver
 
     is_awaitable: Callable[[Any], TypeGuard[Awaitable[Any]]]
+    all_counted: bool
 
     def complete_value(self, *args: Any) -> Any: ...
 
@@ -351,6 +352,7 @@ def _field_completer(
 
         def complete_through_graphql_core(executor: Walker, value: Any, path: Path | None) -> Any:
             assert path is not None
+            executor.all_counted = False
             info = executor.field_info(field_def, details, parent_type, path)
             return executor.complete_value(field_def.type, details, info, path, value, None)
 
@@ -449,7 +451,7 @@ def _leaf_completer(type_: GraphQLLeafType, non_null: str | None = None) -> Comp
     an int within 32 bits for Int, a bool for Boolean)."""
     coerce = type_.coerce_output_value
 
-    def complete_leaf(_executor: Walker, value: Any, _path: Path | None) -> Any:
+    def complete_leaf(executor: Walker, value: Any, _path: Path | None) -> Any:
         if isinstance(value, Exception):
             raise value
         if value is None or value is Undefined:
@@ -462,6 +464,8 @@ def _leaf_completer(type_: GraphQLLeafType, non_null: str | None = None) -> Comp
                 f"Expected `{inspect(type_)}.coerce_output_value({inspect(value)})` to return"
                 f" non-nullable value, returned: {inspect(coerced)}"
             )
+        if type(coerced) is dict or type(coerced) is list:
+            executor.all_counted = False  # a count of the data's objects would take its dicts
         return coerced
 
     if type_ is GraphQLString or type_ is GraphQLID:
@@ -636,6 +640,7 @@ def _abstract_completer(
 
                 def complete(executor: Walker, value: Any, path: Path | None) -> Any:
                     assert path is not None
+                    executor.all_counted = False
                     info = executor.field_info(field_def, details, parent_type, path)
                     return executor.complete_object_value(
                         runtime_type, details, info, path, value, None

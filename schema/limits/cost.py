@@ -243,8 +243,13 @@ class CostedResult(GraphQLExecutionResult):
 
 
 def actual_cost_of(result: GraphQLExecutionResult | ExecutionResult | None) -> int:
+    """The result's actual cost: kept (`CostedResult`), counted by the executor as it built the
+    data (the compiled executor's `CountedResult` has `objects_in_data`), or else counted here."""
     if isinstance(result, CostedResult):
         return result.cost
+    counted = getattr(result, "objects_in_data", None)
+    if type(counted) is int:
+        return counted
     return actual_cost(result.data if result is not None else None)
 
 

@@ -54,6 +54,7 @@ from infrastructure.database.tables import (
 )
 from infrastructure.graphql_execution import CompiledExecutionContext
 from resolvers.common.ids import to_global_id
+from schema.limits.cost import actual_cost_of
 from schema.root import build_schema
 from tests.e2e.differential_corpus import generated_documents, stored_documents
 from tests.support.factories import (
@@ -212,8 +213,11 @@ def _request() -> Request:
 
 
 def _bytes(result: ExecutionResult) -> bytes:
+    """The answer, the errors' original classes, and the actual cost: graphql-core's result is
+    walked for it, the compiled one's may come counted (`CountedResult`)."""
     originals = [type(error.original_error).__name__ for error in result.errors or ()]
-    return orjson.dumps({"answer": result.formatted, "originals": originals})
+    cost = actual_cost_of(result)
+    return orjson.dumps({"answer": result.formatted, "originals": originals, "cost": cost})
 
 
 async def _answer(
