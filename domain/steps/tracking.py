@@ -67,14 +67,14 @@ class ParcelReport:
         a value would not fit where it is stored. Its time is in UTC, as stored."""
         try:
             report = cls(
-                tracking_number=str(payload["trackingNumber"]),
-                status=_progress(str(payload["status"])),
-                location=str(payload["location"]) if payload.get("location") else None,
-                occurred_at=_utc(str(payload["occurredAt"])),
-                event_id=str(payload["eventId"]),
-                scan=str(payload["scan"]) if payload.get("scan") else None,
+                tracking_number=_text(payload, "trackingNumber"),
+                status=_progress(_text(payload, "status")),
+                location=_optional_text(payload, "location"),
+                occurred_at=_utc(_text(payload, "occurredAt")),
+                event_id=_text(payload, "eventId"),
+                scan=_optional_text(payload, "scan"),
             )
-        except (KeyError, TypeError) as exc:
+        except KeyError as exc:
             raise ValueError(f"a tracking event needs {exc}") from exc
         if not 0 < len(report.tracking_number) <= MAX_TRACKING_NUMBER:
             raise ValueError(f"trackingNumber is 1 to {MAX_TRACKING_NUMBER} characters")
@@ -93,6 +93,22 @@ class ParcelReport:
             if problem := character_problem(name, value):
                 raise ValueError(problem)
         return report
+
+
+def _text(payload: dict[str, Any], name: str) -> str:
+    """A value the report must carry, as text: KeyError when it is missing."""
+    value = payload[name]
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text")
+    return value
+
+
+def _optional_text(payload: dict[str, Any], name: str) -> str | None:
+    """A value the report may leave out or send null (or empty: nothing to show)."""
+    value = payload.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} must be text or null")
+    return value or None
 
 
 def _progress(value: str) -> DeliveryStatus:

@@ -81,3 +81,29 @@ def test_the_scan_name_travels_with_the_report_and_may_be_absent() -> None:
 
     assert (named.scan, unnamed.scan) == ("간선하차", None)
     assert ParcelReport.from_payload(named.to_payload()) == named
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("trackingNumber", 123456789012),
+        ("eventId", 5),
+        ("status", ["IN_TRANSIT"]),
+        ("occurredAt", 5),
+        ("location", ["Gonjiam hub"]),
+        ("location", 5),
+        ("scan", {"name": "간선하차"}),
+        ("scan", True),
+    ],
+)
+def test_a_value_that_is_not_text_is_refused(field: str, value: object) -> None:
+    """Each value was read as `str(value)`: a location of ["Gonjiam hub"] was accepted and kept
+    as the place "['Gonjiam hub']", a scan of true as "True"."""
+    with pytest.raises(ValueError, match=field):
+        ParcelReport.from_payload(_payload(**{field: value}))
+
+
+def test_an_optional_value_may_be_null_or_left_out() -> None:
+    assert ParcelReport.from_payload(_payload(location=None, scan=None)).location is None
+    report = ParcelReport.from_payload({k: v for k, v in _payload().items() if k != "location"})
+    assert report.location is None
