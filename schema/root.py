@@ -7,7 +7,13 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, Executor, GraphQLError, GraphQLSchema
+from graphql import (
+    ASTValidationRule,
+    Executor,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -77,6 +83,23 @@ class Subscription:
     )
 
 
+class NamedOperationContext(ExecutionContext):
+    """strawberry's, whose operation name, when the client sent none, is the first operation's
+    of the document: graphql-core then ran the first of several operations (a mutation, it may
+    be), where the GraphQL spec makes a document of several without a name a request error.
+    Here it has no name then, and graphql-core answers "Must provide operation name if query
+    contains multiple operations." before anything runs."""
+
+    @property
+    def operation_name(self) -> str | None:
+        document = self.graphql_document
+        if self._provided_operation_name is None and document is not None:
+            operations = (d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+            if sum(1 for _ in operations) > 1:
+                return None
+        return super().operation_name
+
+
 class OrderServiceSchema(strawberry.Schema):
     @property
     def graphql_schema(self) -> GraphQLSchema:
@@ -106,6 +129,28 @@ class OrderServiceSchema(strawberry.Schema):
             operation_name,
             allowed - {OperationType.SUBSCRIPTION},
             operation_extensions,
+        )
+
+    def _create_execution_context(
+        self,
+        query: str | None,
+        allowed_operation_types: Iterable[OperationType],
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionContext:
+        """As strawberry's, of `NamedOperationContext`."""
+        return NamedOperationContext(
+            query=query,
+            schema=self,
+            allowed_operations=allowed_operation_types,
+            context=context_value,
+            root_value=root_value,
+            variables=variable_values,
+            provided_operation_name=operation_name,
+            operation_extensions=operation_extensions,
         )
 
     def process_errors(

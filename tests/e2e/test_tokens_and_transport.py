@@ -14,9 +14,12 @@ from httpx import ASGITransport, AsyncClient
 
 from api_app import create_app
 from bootstrap import Services, build_services
+from domain.status import OrderStatus
 from infrastructure.settings import Settings, load_settings
+from resolvers.common.ids import to_global_id
 from schema.root import build_schema
 from tests.conftest import TEST_JWT_SECRET
+from tests.support.factories import create_member, create_order, create_product, token_for
 from tests.support.graphql import error_codes, graphql
 
 CONTRACT = Path(__file__).parents[2] / "docs" / "API.graphql"
@@ -111,3 +114,43 @@ async def test_refusals_are_answers_not_logged_as_errors(
     await graphql(client, "{ nosuchfield }")
 
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_document_of_several_operations_needs_the_operations_name(
+    client: AsyncClient, services: Services
+) -> None:
+    """Without operationName, strawberry ran the first of several operations (here a cancel),
+    where the GraphQL spec makes it a request error."""
+    member = await create_member(services.engine)
+    order = await create_order(
+        services.engine,
+        member_id=member,
+        product_ids=[await create_product(services.engine)],
+        status=OrderStatus.PENDING,
+    )
+    token = token_for(services.settings.effective_jwt_secret, member)
+    document = (
+        f'mutation Cancel {{ cancelOrder(id: "{to_global_id("Order", order.id)}") '
+        "{ order { status } errors { code } } } "
+        "query Mine { me { id } }"
+    )
+
+    refused = await graphql(client, document, token=token)
+    mine = (
+        await client.post(
+            "/graphql",
+            json={"query": document, "operationName": "Mine"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    ).json()
+    read = await graphql(
+        client,
+        "query ($id: ID!) { order(id: $id) { status } }",
+        {"id": to_global_id("Order", order.id)},
+        token=token,
+    )
+
+    assert refused.get("data") is None, refused
+    assert "operation name" in refused["errors"][0]["message"], refused
+    assert mine["data"]["me"]["id"] == to_global_id("Member", member), mine
+    assert read["data"]["order"]["status"] == "PENDING", read
