@@ -30,6 +30,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import get_arguments
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as CAST
 
 from infrastructure.graphql_execution.plans import (
     INT_MAX,
@@ -196,7 +197,11 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             awaitable_fields.append(key)
                             continue
                     target = field.shortcut
-                    if target is not None and type(value) is target.exact:
+                    if (
+                        target is not None
+                        and type(value) is target.exact
+                        and (not target.castable or getattr(value, CAST, None) is None)
+                    ):
                         below = target.plan
                         if below is None:
                             below = target.planned(self)
@@ -359,7 +364,11 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     awaitable_indices.append(index)
                 else:
                     try:
-                        if item_shortcut is not None and type(item) is item_shortcut.exact:
+                        if (
+                            item_shortcut is not None
+                            and type(item) is item_shortcut.exact
+                            and (not item_shortcut.castable or getattr(item, CAST, None) is None)
+                        ):
                             below = item_shortcut.plan
                             if below is None:
                                 below = item_shortcut.planned(self)
