@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import mimeparse
@@ -45,6 +46,9 @@ def _check_operation(item: object) -> None:
         raise HTTPException(400, problem)
 
 
+CONNECTION_INIT_WAIT = timedelta(minutes=1)
+"""How long a WebSocket may stay open before its connection_init, in either protocol (then
+4408): strawberry's default, which its legacy graphql-ws handler did not apply."""
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 """The GraphQL-over-HTTP spec's media type: a response without `data` has a 4xx status."""
 STREAMED = ("multipart/", "text/event-stream")
@@ -100,6 +104,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             schema,
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=False,
+            connection_init_wait_timeout=CONNECTION_INIT_WAIT,
         )
         self._contexts = contexts
         self._early = early

@@ -9,6 +9,9 @@ legacy graphql-ws answers an `error` message and serves on."""
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import suppress
+
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -46,6 +49,22 @@ class CheckedTransportMessages(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 class CheckedLegacyMessages(BaseGraphQLWSHandler[Context, None]):
+    async def handle(self) -> None:
+        """As strawberry's, closing a socket that has not been initialised within the view's
+        `connection_init_wait_timeout` (4408), as its graphql-transport-ws handler does."""
+        waiting = asyncio.create_task(self._close_unless_initialised())
+        try:
+            await super().handle()
+        finally:
+            waiting.cancel()
+            with suppress(asyncio.CancelledError):
+                await waiting
+
+    async def _close_unless_initialised(self) -> None:
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+        if not self.connection_acknowledged:
+            await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+
     async def handle_message(self, message: OperationMessage) -> None:
         problem = message_problem(message, "start")
         if problem is None:

@@ -7,12 +7,15 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 import websockets
 
+import infrastructure.http.endpoint as endpoint_module
+from api_app import create_app
 from bootstrap import Services
 from cluster.supervisor import Cluster
 from domain.member import Role
@@ -22,6 +25,7 @@ from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.orders import place_ok
 from tests.support.pipeline import Pipeline
 from tests.support.processes import start_api
+from tests.support.served import served
 
 SUBSCRIBE = """
 subscription ($id: ID!) {
@@ -168,3 +172,21 @@ async def test_an_untrusted_token_closes_the_socket(two_apis: tuple[str, str]) -
             await asyncio.wait_for(socket.recv(), 10)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4403
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+async def test_a_socket_that_never_initialises_is_closed_in_either_protocol(
+    services: Services, monkeypatch: pytest.MonkeyPatch, protocol: str
+) -> None:
+    """graphql-transport-ws closed such a socket after the wait (4408); the legacy graphql-ws
+    kept it open for good, a connection of the process's ORDERS_MAX_CONNECTIONS held by a
+    client that never said a word."""
+    monkeypatch.setattr(endpoint_module, "CONNECTION_INIT_WAIT", timedelta(seconds=1))
+    async with served(create_app(services), services.settings) as url:
+        socket_url = url.replace("http://", "ws://") + "/graphql"
+        async with websockets.connect(socket_url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4408
