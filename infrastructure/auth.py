@@ -84,6 +84,9 @@ def _verified_claims(token: str, secret: str) -> dict[str, Any]:
         raise InvalidToken(f"the token has no {exc.claim} claim") from exc
     except InvalidSubjectError as exc:
         raise InvalidToken(SUBJECT_RULE) from exc
+    except jwt.InvalidAudienceError as exc:
+        # PyJWT refuses any `aud` when it is given none to expect: this service names none
+        raise InvalidToken("the token names an audience (aud); this service accepts none") from exc
     except jwt.InvalidTokenError as exc:
         raise InvalidToken("the token is malformed") from exc
     return claims

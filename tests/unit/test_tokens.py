@@ -37,6 +37,8 @@ def test_role_defaults_to_customer() -> None:
         ({"sub": "", "exp": 600}, "sub claim"),
         ({"sub": 42, "exp": 600}, "sub"),
         ({"sub": "m", "exp": 600, "role": "admin"}, "role must be"),
+        ({"sub": "m", "exp": 600, "aud": "another-service"}, "audience"),
+        ({"sub": "m", "exp": 600, "aud": ["orders", "payments"]}, "audience"),
     ],
 )
 def test_untrusted_claims_are_refused_with_a_reason(claims: dict[str, object], reason: str) -> None:
