@@ -37,7 +37,7 @@ from schema.limits.cost import RequestedCosts
 from schema.limits.document_size import DocumentBounds
 from schema.limits.documents import AcceptedDocuments, GuardedDocuments
 from schema.limits.extensions import OperationMetrics, RefuseInvalidToken
-from schema.limits.guards import ApiLimits, CostGuard, MaskUnexpectedErrors
+from schema.limits.guards import ApiLimits, CostGuard, MaskUnexpectedErrors, masked
 from schema.limits.suggestions import remove_suggestions
 from schema.members import fields as members
 from schema.nodes import node
@@ -119,9 +119,12 @@ class OrderServiceSchema(strawberry.Schema):
     ) -> ExecutionResult:
         """One answer per request: a subscription is a stream, served on the WebSocket only.
         Strawberry lets POST carry one and would run it as a query (an internal error); here
-        it is refused like any operation the method does not allow (400)."""
+        it is refused like any operation the method does not allow (400).
+
+        What escapes an extension's hook strawberry answers as an error of the exception's own
+        text, after `MaskUnexpectedErrors` has run: it is masked here."""
         allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES)
-        return await super().execute(
+        result = await super().execute(
             query,
             variable_values,
             context_value,
@@ -130,6 +133,9 @@ class OrderServiceSchema(strawberry.Schema):
             allowed - {OperationType.SUBSCRIPTION},
             operation_extensions,
         )
+        if result.errors:
+            result.errors = [masked(error) for error in result.errors]
+        return result
 
     def _create_execution_context(
         self,

@@ -163,6 +163,27 @@ def _refused_variables(result: GraphQLExecutionResult | ExecutionResult) -> bool
     )
 
 
+def masked(error: GraphQLError) -> GraphQLError:
+    """An error nobody planned for as "internal error" with an id, logged with its traceback
+    under the same id; any other error as it is. Masking an error twice changes nothing."""
+    original = error.original_error
+    if original is None or isinstance(original, ApiError) or isinstance(error, VariableRefusal):
+        return error
+    error_id = uuid.uuid4().hex[:12]
+    log.error(
+        "internal error %s at %s: %r",
+        error_id,
+        error.path,
+        original,
+        exc_info=(type(original), original, original.__traceback__),
+    )
+    return GraphQLError(
+        f"internal error (id {error_id})",
+        path=error.path,
+        extensions={"code": ErrorCode.INTERNAL.value, "errorId": error_id},
+    )
+
+
 class MaskUnexpectedErrors(SchemaExtension):
     """An error nobody planned for becomes "internal error" with an id; the log line with the
     traceback carries the same id. Refusals (`ApiError`, `VariableRefusal`) and invalid queries
@@ -186,7 +207,7 @@ class MaskUnexpectedErrors(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        result.errors = [self._masked(error) for error in result.errors]
+        result.errors = [masked(error) for error in result.errors]
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         if isinstance(result, ExecutionResult) and result.errors:
@@ -194,23 +215,5 @@ class MaskUnexpectedErrors(SchemaExtension):
             # failure never reaches execution; an error mid-stream is no PreExecutionError)
             if self._executing and isinstance(result, PreExecutionError):
                 result.errors = [VariableRefusal(error) for error in result.errors]
-            result.errors = [self._masked(error) for error in result.errors]
+            result.errors = [masked(error) for error in result.errors]
         yield
-
-    def _masked(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if original is None or isinstance(original, ApiError) or isinstance(error, VariableRefusal):
-            return error
-        error_id = uuid.uuid4().hex[:12]
-        log.error(
-            "internal error %s at %s: %r",
-            error_id,
-            error.path,
-            original,
-            exc_info=(type(original), original, original.__traceback__),
-        )
-        return GraphQLError(
-            f"internal error (id {error_id})",
-            path=error.path,
-            extensions={"code": ErrorCode.INTERNAL.value, "errorId": error_id},
-        )

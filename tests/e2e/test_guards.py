@@ -15,6 +15,7 @@ from graphql import validate as graphql_validate
 from httpx import AsyncClient
 from sqlalchemy import update
 
+import schema.response_cache.extension as response_cache_extension
 from bootstrap import Services
 from infrastructure.database.tables import order_table
 from infrastructure.database.types import utc_now
@@ -178,6 +179,31 @@ async def test_an_unexpected_error_is_masked_and_logged_with_the_same_id(
     assert "Traceback" not in text
     assert "SELECT" not in text
     assert ".py" not in text
+    [logged] = [r for r in caplog.records if error_id in r.getMessage()]
+    assert logged.exc_info is not None
+
+
+@pytest.mark.in_process  # breaks the response cache of an app in this process
+async def test_an_unexpected_error_around_execution_is_masked_and_logged(
+    app_with: AppFactory, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exception out of an extension's hook (here the response cache's key) was answered with
+    its own text, no code and no id, and logged nowhere: strawberry turns what escapes the
+    operation into an error after our masking has run."""
+
+    def broken(*_: object) -> str:
+        raise RuntimeError("detail of /srv/orders/schema/response_cache/entries.py")
+
+    monkeypatch.setattr(response_cache_extension, "key_of", broken)
+    async with app_with(response_cache=True) as client:
+        with caplog.at_level(logging.ERROR):
+            body = await graphql(client, "{ shippingPolicy { fee { amount } } }")
+
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "INTERNAL", error
+    error_id = error["extensions"]["errorId"]
+    assert error["message"] == f"internal error (id {error_id})"
+    assert ".py" not in str(body)
     [logged] = [r for r in caplog.records if error_id in r.getMessage()]
     assert logged.exc_info is not None
 
