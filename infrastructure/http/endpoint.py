@@ -11,7 +11,7 @@ from typing import Any
 
 import mimeparse
 import orjson
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, parse_content_type
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -212,10 +212,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         the whole way, which refuses what must be refused: a token we cannot trust, a client
         throttled, a body we cannot read)."""
         started = time.perf_counter()
-        if request.method != "POST" or "application/json" not in request.headers.get(
-            "content-type", ""
-        ):
-            return None
+        media_type, _ = parse_content_type(request.headers.get("content-type", ""))
+        if request.method != "POST" or "application/json" not in media_type:
+            return None  # strawberry's own rule for a JSON body: it answers the rest
         if any(kind in request.headers.get("accept", "") for kind in STREAMED):
             return None
         try:

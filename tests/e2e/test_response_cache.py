@@ -136,6 +136,22 @@ async def test_variables_nested_too_deep_to_key_are_refused_as_bad_variables(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
+async def test_a_kept_answer_is_refused_to_a_content_type_the_whole_way_refuses(
+    cached: AsyncClient,
+) -> None:
+    """The early path asked only that the Content-Type header hold "application/json", so
+    `text/plain; a=application/json`, refused 400 the whole way, was answered from the cache
+    once the query had been kept."""
+    query = f"query Policy{uuid4().hex} {{ shippingPolicy {{ fee {{ amount }} }} }}"
+    await ask(cached, query)
+    assert hit((await ask(cached, query))[0]) is True
+    body = json.dumps({"query": query})
+    for content_type in ("text/plain; a=application/json", "text/plain;application/json"):
+        answer = await cached.post("/graphql", content=body, headers={"Content-Type": content_type})
+        assert answer.status_code == 400, answer.text
+        assert answer.json() == {"errors": [{"message": "Unsupported content type"}]}
+
+
 async def test_a_forged_or_expired_token_never_reads_a_kept_answer(
     services: Services, cached: AsyncClient
 ) -> None:
