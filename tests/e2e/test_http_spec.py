@@ -71,3 +71,16 @@ async def test_a_query_that_runs_is_200_in_either_media_type(client: AsyncClient
         assert response.json() == {"data": {"__typename": "Query"}} | (
             {"extensions": response.json()["extensions"]} if "extensions" in response.json() else {}
         )
+
+
+@pytest.mark.parametrize("accept", [";;;", "a/b/c", "application/json, /x", "text"])
+async def test_an_accept_header_that_does_not_parse_is_answered_as_application_json(
+    client: AsyncClient, accept: str
+) -> None:
+    """mimeparse raised on these, and the request was answered 500 with a traceback logged."""
+    response = await client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"Accept": accept}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["data"] == {"__typename": "Query"}

@@ -33,3 +33,8 @@ def test_an_accept_value_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert read == [prefers, plain]
     assert not answers_graphql_response(_asking(None))
     assert not answers_graphql_response(_asking(""))
+
+
+@pytest.mark.parametrize("accept", [";;;", "a/b/c", "application/json, /x", "text"])
+def test_an_accept_value_that_does_not_parse_asks_for_application_json(accept: str) -> None:
+    assert answers_graphql_response(_asking(accept)) is False
