@@ -168,6 +168,8 @@ async def test_a_bad_address_is_shown_next_to_its_field(shop: str, browser: Brow
     page = await browser.new_page()
     await page.goto(f"{shop}/")
     await page.get_by_test_id("signin-submit").click()
+    # the sign-in draws the page again: the address typed before it answers would be lost
+    await expect(page.get_by_test_id("signed-in-as")).to_be_visible()
     await page.get_by_test_id("add-to-basket").nth(2).click()
     await page.get_by_test_id("basket-link").click()
     await page.get_by_test_id("address-zip").fill("12")
