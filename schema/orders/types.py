@@ -83,7 +83,6 @@ class OrderItemType:
     def points(self) -> int:
         return self.item.priced.points
 
-    product_id: strawberry.Private[int]
     item: strawberry.Private[OrderItem]
 
     @classmethod
@@ -94,9 +93,12 @@ class OrderItemType:
             unit_price=MoneyType.from_domain(item.unit_price),
             discount_rate=item.rates.discount,
             points_rate=item.rates.points,
-            product_id=item.product_id,
             item=item,
         )
+
+    @property
+    def product_id(self) -> int:
+        return self.item.product_id
 
     product = strawberry.field(resolver=book_of_line, graphql_type=ProductType)
 
@@ -225,8 +227,6 @@ class OrderType(Node):
     shipping_address: AddressType
     created_at: datetime
     updated_at: datetime
-    order_id: strawberry.Private[UUID]
-    member_id: strawberry.Private[str]
     order: strawberry.Private[Order]
     history_so_far: strawberry.Private[list[OrderEvent] | None] = None
     """Set when this is the order as it was at a past change: its history up to that change."""
@@ -244,10 +244,16 @@ class OrderType(Node):
             shipping_address=order.shipping_address,
             created_at=order.created_at,
             updated_at=order.updated_at,
-            order_id=order.id,
-            member_id=order.member_id,
             order=order,
         )
+
+    @property
+    def order_id(self) -> UUID:
+        return self.order.id
+
+    @property
+    def member_id(self) -> str:
+        return self.order.member_id
 
     def as_of(self, history: list[OrderEvent]) -> OrderType:
         """This order as it was when it reached the last entry of `history`, its history up to
