@@ -9,6 +9,7 @@ import json
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ import jwt
 import pytest
 import websockets
 from httpx import AsyncClient
+from websockets.asyncio.client import ClientConnection
 
 from api_app import create_app
 from bootstrap import Services
@@ -449,11 +451,20 @@ SUBSCRIBE_CASES: dict[str, str] = {
 }
 
 
-async def _first_answer(url: str, token: str, order_id: str) -> dict[str, Any]:
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+@asynccontextmanager
+async def _acknowledged(
+    url: str, token: str, protocol: str = "graphql-transport-ws"
+) -> AsyncIterator[ClientConnection]:
+    """A socket of `protocol` whose connection_init with this token the server acknowledged."""
+    async with websockets.connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
         init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
         await socket.send(json.dumps(init))
         assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        yield socket
+
+
+async def _first_answer(url: str, token: str, order_id: str) -> dict[str, Any]:
+    async with _acknowledged(url, token) as socket:
         subscribe = {"query": SUBSCRIBE, "variables": {"id": order_id}}
         await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
         answer: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), 10))
@@ -505,13 +516,7 @@ async def test_a_message_of_the_wrong_shape_closes_the_socket_with_4400(
 ) -> None:
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        async with websockets.connect(socket_url, subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
-            init = {
-                "type": "connection_init",
-                "payload": {"Authorization": f"Bearer {world.customer}"},
-            }
-            await socket.send(json.dumps(init))
-            assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        async with _acknowledged(socket_url, world.customer) as socket:
             await socket.send(_as_sent(MESSAGE_CASES[case], "subscribe"))
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await asyncio.wait_for(socket.recv(), 10)
@@ -527,13 +532,7 @@ async def test_a_message_of_the_wrong_shape_is_an_error_message_in_the_legacy_pr
 ) -> None:
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        async with websockets.connect(socket_url, subprotocols=["graphql-ws"]) as socket:  # type: ignore[list-item]
-            init = {
-                "type": "connection_init",
-                "payload": {"Authorization": f"Bearer {world.customer}"},
-            }
-            await socket.send(json.dumps(init))
-            assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        async with _acknowledged(socket_url, world.customer, "graphql-ws") as socket:
             await socket.send(_as_sent(MESSAGE_CASES[case], "start"))
             answer = json.loads(await asyncio.wait_for(socket.recv(), 10))
             await socket.send(
