@@ -63,10 +63,12 @@ function route({ focus = false } = {}) {
   if (target.unknown && window.location.hash && window.location.hash !== '#/') {
     window.history.replaceState(null, '', '#/');
   }
+  const typing = focus ? null : focusedField();
   try { cleanup?.(); } catch { /* a view that failed to clean up must not block the next */ }
   cleanup = null;
   main.replaceChildren();
   cleanup = target.view(main, target.params, ctx) ?? null;
+  refocus(typing);
   document.title = `${t(...TITLES[target.name])} · ${t('책방', 'Bookstore')}`;
   for (const link of document.querySelectorAll('[data-nav]')) {
     if (link.dataset.nav === target.name) link.setAttribute('aria-current', 'page');
@@ -77,6 +79,26 @@ function route({ focus = false } = {}) {
     (heading ?? main).focus({ preventScroll: true });
     window.scrollTo(0, 0);
   }
+}
+
+/**
+ * The field of the view being typed in, when the view is drawn again in place (a sign-in that
+ * answers, the language switch): its id and caret. The views redraw a field's value from what
+ * was typed (the address and the search are kept as they are typed); without its focus, the
+ * next keys would go nowhere.
+ */
+function focusedField() {
+  const field = document.activeElement;
+  if (!field?.id || !main.contains(field)) return null;
+  const caret = typeof field.selectionStart === 'number' ? [field.selectionStart, field.selectionEnd] : null;
+  return { id: field.id, caret };
+}
+
+function refocus(typing) {
+  const field = typing && document.getElementById(typing.id);
+  if (!field || !main.contains(field)) return;
+  field.focus({ preventScroll: true });
+  if (typing.caret && typeof field.selectionStart === 'number') field.setSelectionRange(...typing.caret);
 }
 
 function updateBasketCount() {

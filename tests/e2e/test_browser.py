@@ -212,6 +212,35 @@ async def test_a_search_being_typed_survives_the_page_drawn_again(
     await expect(page.get_by_test_id("product-card")).to_have_count(1)
 
 
+async def test_a_field_being_typed_keeps_its_focus_when_the_sign_in_answers(
+    shop: str, browser: Browser
+) -> None:
+    """A sign-in draws the page again when it answers. A customer typing the address by then
+    keeps typing into the same field: its value and its focus come back in the new page, so no
+    key is lost. The sign-in is sent and the field focused in one turn of the page's event loop,
+    so the answer comes while the field is being typed in."""
+    page = await browser.new_page()
+    await page.goto(f"{shop}/")
+    await page.get_by_test_id("add-to-basket").first.click()
+    await page.get_by_test_id("basket-link").click()
+    await expect(page.get_by_test_id("address-zip")).to_be_visible()
+
+    await page.evaluate(
+        """() => {
+          document.querySelector('[data-testid="signin-submit"]').click();
+          const zip = document.querySelector('[data-testid="address-zip"]');
+          zip.focus();
+          zip.value = '12';
+          zip.dispatchEvent(new Event('input', { bubbles: true }));
+        }"""
+    )
+    await expect(page.get_by_test_id("signed-in-as")).to_be_visible()
+    await page.keyboard.type("345")
+
+    await expect(page.get_by_test_id("address-zip")).to_have_value("12345")
+    await expect(page.get_by_test_id("address-zip")).to_be_focused()
+
+
 def _staff_adds_books(shop: str, *books: tuple[str, int]) -> None:
     """Books of (title, list price) at 10 % off and 5 % in points, as staff would add them."""
     token = token_for(DEVELOPMENT_JWT_SECRET, "staff-lee", Role.STAFF)

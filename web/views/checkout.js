@@ -104,6 +104,12 @@ export function renderCheckout(main, _params, ctx) {
     top,
     content);
 
+  const grid = h('div', { class: 'checkout-grid' },
+    h('section', { class: 'panel', 'aria-labelledby': 'lines-heading' },
+      h('h2', { id: 'lines-heading' }, bi('담은 책', 'Your books')),
+      itemsSlot, linesList),
+    form);
+
   function renderAll() {
     errors.clear();
     const lines = basket.getLines();
@@ -114,11 +120,8 @@ export function renderCheckout(main, _params, ctx) {
       return;
     }
     renderLines(lines);
-    replace(content, h('div', { class: 'checkout-grid' },
-      h('section', { class: 'panel', 'aria-labelledby': 'lines-heading' },
-        h('h2', { id: 'lines-heading' }, bi('담은 책', 'Your books')),
-        itemsSlot, linesList),
-      form));
+    // the form stays where it is: moved, even in place, a field being typed in loses its focus
+    if (grid.parentNode !== content) replace(content, grid);
     updateTotals();
   }
 
