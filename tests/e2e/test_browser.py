@@ -168,7 +168,8 @@ async def test_a_bad_address_is_shown_next_to_its_field(shop: str, browser: Brow
     page = await browser.new_page()
     await page.goto(f"{shop}/")
     await page.get_by_test_id("signin-submit").click()
-    # the sign-in draws the page again: the address typed before it answers would be lost
+    # the sign-in draws the page again: a fill Playwright aimed before it answers could land in
+    # the field the new page replaces
     await expect(page.get_by_test_id("signed-in-as")).to_be_visible()
     await page.get_by_test_id("add-to-basket").nth(2).click()
     await page.get_by_test_id("basket-link").click()
