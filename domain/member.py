@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from domain.text import text_problem
@@ -24,10 +25,14 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Who is asking: the member behind a verified token, and the role it carries."""
+    """Who is asking: the member behind a verified token, the role it carries, and until when
+    it vouches for them."""
 
     member: Member
     role: Role
+    valid_until: datetime | None = None
+    """The token's expiry (`exp`); None when it names none. A WebSocket acknowledged with the
+    token is closed then."""
 
     @property
     def is_staff(self) -> bool:

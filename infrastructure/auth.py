@@ -106,7 +106,14 @@ def _viewer_from_claims(claims: dict[str, object]) -> Viewer:
         raise InvalidToken("the token's role must be customer or staff")
     role = Role(str(raw_role))
     name, email = _text_claim(claims, "name"), _text_claim(claims, "email")
-    return Viewer(member=Member(id=subject, name=name, email=email), role=role)
+    member = Member(id=subject, name=name, email=email)
+    return Viewer(member=member, role=role, valid_until=_expiry(claims))
+
+
+def _expiry(claims: dict[str, Any]) -> datetime:
+    """The moment PyJWT starts refusing the token: its `exp` (a required claim), which PyJWT
+    reads as int(exp)."""
+    return datetime.fromtimestamp(int(claims["exp"]), UTC)
 
 
 def _text_claim(claims: dict[str, object], name: str) -> str | None:

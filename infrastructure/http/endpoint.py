@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from cross_web import AsyncHTTPRequestAdapter, HTTPException, parse_content_type
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
@@ -28,7 +29,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from domain.member import Viewer
 from infrastructure.http.graphiql import graphiql_page
 from infrastructure.http.operations import member_problem
-from infrastructure.http.socket_messages import CheckedLegacyMessages, CheckedTransportMessages
+from infrastructure.http.token_expiry import ExpiringLegacyHandler, ExpiringTransportHandler
 from resolvers.common.context import Context, ContextFactory, client_of
 from schema.limits.guards import throttle_status, throttled_again
 from schema.response_cache.hits import EarlyAnswers, Hit, hand_over
@@ -77,7 +78,8 @@ def _prefers_graphql_response(accept: str) -> bool:
 
 
 class TextFrames(ASGIWebSocketAdapter):
-    """Sends every message of both WebSocket protocols as a text frame.
+    """Sends every message of both WebSocket protocols as a text frame, and closes a socket
+    once.
 
     strawberry sends whatever `encode_json` returns, and ours returns bytes (orjson), which
     went out as binary frames; graphql-transport-ws and subscriptions-transport-ws messages are
@@ -90,11 +92,20 @@ class TextFrames(ASGIWebSocketAdapter):
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 
+    async def close(self, code: int, reason: str) -> None:
+        """As strawberry's, but a socket closed already is left as it is, where Starlette
+        raised: closed by the server a moment before (its token expired, say, and a frame its
+        client sent meanwhile cannot be read, which asks for a 4400), or by its client."""
+        if self.ws.application_state is WebSocketState.DISCONNECTED:
+            return
+        with suppress(WebSocketDisconnect):
+            await self.ws.close(code=code, reason=reason)
+
 
 class GraphQLEndpoint(GraphQL[Context, None]):
     websocket_adapter_class = TextFrames
-    graphql_transport_ws_handler_class = CheckedTransportMessages
-    graphql_ws_handler_class = CheckedLegacyMessages
+    graphql_transport_ws_handler_class = ExpiringTransportHandler
+    graphql_ws_handler_class = ExpiringLegacyHandler
 
     def __init__(
         self,

@@ -89,3 +89,11 @@ def test_a_verified_token_is_kept_until_it_expires(monkeypatch: pytest.MonkeyPat
     with pytest.raises(InvalidToken, match="expired"):
         verify(token)
     assert decoded == [token, token]
+
+
+def test_a_viewer_is_valid_until_its_token_expires() -> None:
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=7)
+    token = jwt.encode({"sub": "m-4", "exp": expires}, SECRET)
+
+    assert viewer_from_token(token, SECRET).valid_until == expires
+    assert JwtVerifier(SECRET)(token).valid_until == expires
