@@ -17,6 +17,12 @@ def heading(text: str) -> None:
     say(f"== {text} ==")
 
 
+def percentile(timings: list[float], share: float) -> float:
+    """The value `share` of the way up the sorted timings (0.99: the 99th percentile)."""
+    ordered = sorted(timings)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
 def ratio(ours: float, baseline: float) -> float:
     return ours / baseline if baseline else float("nan")
 

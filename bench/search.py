@@ -27,8 +27,7 @@ import asyncpg
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.environment import POSTGRES_ADMIN_URL
-from bench.report import heading, say
+from bench.report import heading, percentile, say
 from bench.search_dataset import (
     SEARCH_DATABASE,
     SEARCH_DATABASE_URL,
@@ -39,10 +38,10 @@ from bench.search_dataset import (
     member_id,
     title,
 )
+from bench.services import connect, prepare_database
 from domain.order_search import OrderSearch
 from domain.status import OrderStatus
 from infrastructure.database.engine import create_engine
-from infrastructure.database.migrate import upgrade_to_head
 from infrastructure.database.order_search import (
     books_statement,
     names_statement,
@@ -148,24 +147,13 @@ CASES = (
 
 
 async def _prepare(size: SearchDatasetSize, rebuild: bool) -> None:
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        if not await admin.fetchval(
-            "SELECT 1 FROM pg_database WHERE datname = $1", SEARCH_DATABASE
-        ):
-            await admin.execute(f'CREATE DATABASE "{SEARCH_DATABASE}"')
-    finally:
-        await admin.close()
-    await asyncio.to_thread(upgrade_to_head, SEARCH_DATABASE_URL)
-    conn = await asyncpg.connect(SEARCH_DATABASE_URL)
-    try:
+    await prepare_database(SEARCH_DATABASE)
+    async with connect(SEARCH_DATABASE_URL) as conn:
         started = time.monotonic()
         if await ensure_search_dataset(conn, size, rebuild=rebuild):
             say(f"built {size.label} in {time.monotonic() - started:.0f} s")
         else:
             say(f"already built: {size.label}")
-    finally:
-        await conn.close()
 
 
 async def _samples(size: SearchDatasetSize) -> Samples:
@@ -188,11 +176,6 @@ async def _samples(size: SearchDatasetSize) -> Samples:
     )
 
 
-def _percentile(timings: list[float], share: float) -> float:
-    ordered = sorted(timings)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 async def _round(
     engine: AsyncEngine, samples: Samples, queries: int, rng: random.Random
 ) -> dict[str, tuple[float, float]]:
@@ -204,7 +187,7 @@ async def _round(
             started = time.perf_counter()
             await search_orders(engine, search, first=PAGE, after=None)
             timings.append((time.perf_counter() - started) * 1000)
-        figures[case.name] = (_percentile(timings, 0.5), _percentile(timings, 0.99))
+        figures[case.name] = (percentile(timings, 0.5), percentile(timings, 0.99))
     return figures
 
 

@@ -47,21 +47,23 @@ FROM held WHERE s.product_id = held.product_id
 """
 
 
-async def prepare_database() -> None:
-    """Create the bench database when missing, and migrate it to head."""
+async def prepare_database(name: str = DATABASE_NAME) -> None:
+    """Create a bench database (the bench's own by default) when missing, and migrate it to
+    head."""
     admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
     try:
-        found = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE_NAME)
+        found = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not found:
-            await admin.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+            await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    await asyncio.to_thread(upgrade_to_head, DATABASE_URL)
+    await asyncio.to_thread(upgrade_to_head, POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
 
 
 @asynccontextmanager
-async def connect() -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(DATABASE_URL)
+async def connect(url: str = DATABASE_URL) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to a bench database (the bench's own by default), closed at the end."""
+    conn = await asyncpg.connect(url)
     try:
         yield conn
     finally:

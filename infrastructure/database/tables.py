@@ -80,6 +80,12 @@ class ProductRow(TableModel, table=True):
             postgresql_using="gin",
             postgresql_ops={"title": "gin_trgm_ops"},
         ),
+        Index(
+            "ix_product_author_trgm",
+            "author",
+            postgresql_using="gin",
+            postgresql_ops={"author": "gin_trgm_ops"},
+        ),
     )
 
     id: int | None = _serial_id()
