@@ -4,7 +4,7 @@ Counted as GitHub and Shopify do: every object field counts 1 and what is below 
 (`first: N`) multiplies what is below it by N; a list without `first` by its known bound (an
 order has at most 50 lines). Scalars are free, and so is introspection (no database behind it).
 A mutation field costs `MUTATION_COST` more, for the writes it makes. The actual cost is the
-number of objects the response really holds.
+number of objects the response really holds. Either is at least `MINIMUM_COST`.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ from strawberry.types import ExecutionResult
 from domain.validation import MAX_LINES
 
 MUTATION_COST = 10
+MINIMUM_COST = 1
+"""What an operation costs at least, requested and actual, as on GitHub: one that asks for no
+object (`{ __typename }`) or finds none (a book that is not there) still takes a point from its
+client's bucket, so that a flood of them is throttled like any other (at 0 it never was)."""
 DEFAULT_PAGE = 20
 DEFAULT_LIST_BOUND = 10
 LIST_BOUNDS = {
@@ -183,7 +187,7 @@ def _counted(
         cost += MUTATION_COST * sum(
             1 for s in operation.selection_set.selections if isinstance(s, FieldNode)
         )
-    return cost, tuple(dict.fromkeys(counter.read))
+    return max(MINIMUM_COST, cost), tuple(dict.fromkeys(counter.read))
 
 
 KEPT_COSTS = 512
@@ -243,14 +247,15 @@ class CostedResult(GraphQLExecutionResult):
 
 
 def actual_cost_of(result: GraphQLExecutionResult | ExecutionResult | None) -> int:
-    """The result's actual cost: kept (`CostedResult`), counted by the executor as it built the
-    data (the compiled executor's `CountedResult` has `objects_in_data`), or else counted here."""
+    """The result's actual cost: kept (`CostedResult`), or its objects (`MINIMUM_COST` at
+    least) as counted by the executor when it built the data (the compiled executor's
+    `CountedResult` has `objects_in_data`), or else counted here."""
     if isinstance(result, CostedResult):
         return result.cost
     counted = getattr(result, "objects_in_data", None)
-    if type(counted) is int:
-        return counted
-    return actual_cost(result.data if result is not None else None)
+    if type(counted) is not int:
+        counted = actual_cost(result.data if result is not None else None)
+    return max(MINIMUM_COST, counted)
 
 
 def actual_cost(data: object) -> int:

@@ -20,6 +20,7 @@ from bootstrap import Services
 from infrastructure.database.tables import order_table
 from infrastructure.database.types import utc_now
 from infrastructure.settings import load_settings
+from resolvers.common.ids import to_global_id
 from tests.support.apps import AppFactory
 from tests.support.factories import create_product, random_member_id, token_for
 from tests.support.graphql import graphql
@@ -150,6 +151,35 @@ async def test_a_client_over_its_budget_is_throttled_with_a_retry_after(
     assert "throttled: this query costs 1 points" in error["message"]
     assert throttled.json()["data"] is None
     assert anonymous.status_code == 200  # an anonymous client pays from its address's bucket
+
+
+NOTHING_ASKED = "{ __typename }"
+NOTHING_FOUND = f'{{ product(id: "{to_global_id("Product", 9_000_000_000_000)}") {{ id }} }}'
+"""A request for no object, and one for a book there is not: each answers no object."""
+
+
+@pytest.mark.parametrize(
+    ("query", "response_cache"),
+    [(NOTHING_ASKED, False), (NOTHING_FOUND, False), (NOTHING_FOUND, True)],
+    ids=["no object asked", "no object found", "no object found, kept"],
+)
+async def test_a_request_that_answers_no_object_still_costs_a_point(
+    app_with: AppFactory, query: str, response_cache: bool
+) -> None:
+    """At 0 points a flood of these was never throttled, however many a client sent: nothing
+    asked cost 0, nothing found had its point given back, and a kept answer of nothing was
+    charged the 0 it was kept with."""
+    limits = {"rate_limit_points": 3, "rate_limit_restore": 0.1, "response_cache": response_cache}
+    async with app_with(**limits) as client:
+        answers = [await client.post("/graphql", json={"query": query}) for _ in range(4)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    for answer in answers[:3]:
+        cost = answer.json()["extensions"]["cost"]
+        assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (1, 1), cost
+    assert answers[3].json()["errors"][0]["extensions"]["code"] == "THROTTLED"
+    hits = [a.json()["extensions"].get("responseCache", {}).get("hit") for a in answers[1:3]]
+    assert hits == ([True, True] if response_cache else [None, None]), hits
 
 
 async def test_the_rate_limiter_fails_open_when_redis_is_down(
