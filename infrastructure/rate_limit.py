@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, cast
 
@@ -136,15 +137,34 @@ class RedisRateLimiter:
         await self._redis.aclose()
 
 
+MEMORY_CLIENTS = 100_000
+"""The most clients the in-memory limiter keeps a bucket for at once."""
+
+
 class MemoryRateLimiter:
-    def __init__(self, *, capacity: int, restore_rate: float) -> None:
+    """A client's bucket is forgotten once it would be full again, as Redis expires its key;
+    beyond MEMORY_CLIENTS clients within that time the least recently seen go first (their
+    next request starts from a full bucket), so that a stream of new clients, every address of
+    a scan, cannot grow the process without bound."""
+
+    def __init__(
+        self,
+        *,
+        capacity: int,
+        restore_rate: float,
+        max_clients: int = MEMORY_CLIENTS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._capacity = capacity
         self._rate = restore_rate
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._clock = clock
+        self._buckets: TTLCache[str, tuple[float, float]] = TTLCache(
+            max_clients, math.ceil(capacity / restore_rate) + 1, timer=clock
+        )
         self._refusals = _Refusals()
 
     def _refilled(self, client: str) -> float:
-        now = time.monotonic()
+        now = self._clock()
         points, at = self._buckets.get(client, (float(self._capacity), now))
         return min(self._capacity, points + (now - at) * self._rate)
 
@@ -153,7 +173,7 @@ class MemoryRateLimiter:
         allowed = cost <= points
         if allowed:
             points -= cost
-        self._buckets[client] = (points, time.monotonic())
+        self._buckets[client] = (points, self._clock())
         return self._refusals.note(
             client, _bucket(allowed, points, cost, self._capacity, self._rate)
         )
@@ -161,7 +181,7 @@ class MemoryRateLimiter:
     async def give_back(self, client: str, points: int) -> None:
         if points > 0:
             refilled = min(self._capacity, self._refilled(client) + points)
-            self._buckets[client] = (refilled, time.monotonic())
+            self._buckets[client] = (refilled, self._clock())
 
     def refused_lately(self, client: str) -> Bucket | None:
         return self._refusals.lately(client)
