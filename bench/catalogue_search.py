@@ -14,7 +14,6 @@ with the index, as it ran."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import statistics
@@ -27,6 +26,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.command_line import search_rounds
 from bench.dataset import built_label
 from bench.environment import DATABASE_NAME, POSTGRES_ADMIN_URL
 from bench.report import heading, percentile, say
@@ -182,10 +182,8 @@ async def run(*, count: int, rounds: int, queries: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = search_rounds(__doc__, queries=50)
     parser.add_argument("--books", type=int, default=200_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--queries", type=int, default=50)
     args = parser.parse_args()
     asyncio.run(run(count=args.books, rounds=args.rounds, queries=args.queries))
 

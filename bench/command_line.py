@@ -1,6 +1,6 @@
 """The command lines benches share: a load bench's `--quick` (a short run that checks the bench
 itself) and its time limit, past which it stops rather than hangs; an in-process bench's rounds
-and requests."""
+and requests; a search bench's rounds and searches."""
 
 from __future__ import annotations
 
@@ -48,3 +48,12 @@ def run_in_turns(
     parser.add_argument("--requests", type=int, default=requests)
     args = parser.parse_args()
     asyncio.run(measure(args.rounds, args.requests))
+
+
+def search_rounds(description: str | None, *, queries: int) -> argparse.ArgumentParser:
+    """A search bench's command line: `--rounds` (3 unless told) of `--queries` searches of
+    each case (`queries` unless told); the bench adds its own options."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=queries)
+    return parser

@@ -12,7 +12,6 @@ it ran, and last what the triggers on `orders` cost an order written (`_trigger_
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import re
@@ -27,6 +26,7 @@ import asyncpg
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.command_line import search_rounds
 from bench.report import heading, percentile, say
 from bench.search_dataset import (
     SEARCH_DATABASE,
@@ -313,9 +313,7 @@ async def run(*, size: SearchDatasetSize, rounds: int, queries: int, rebuild: bo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--queries", type=int, default=100)
+    parser = search_rounds(__doc__, queries=100)
     parser.add_argument("--rebuild", action="store_true", help="build the data set again")
     parser.add_argument(
         "--orders",
