@@ -97,7 +97,12 @@ class ExpiringTransportHandler(CheckedTransportMessages):
 
 class ExpiringLegacyHandler(CheckedLegacyMessages):
     """graphql-ws (subscriptions-transport-ws), its messages checked, closed when its token
-    expires; each running operation gets its `complete` first, as on a `stop`."""
+    expires.
+
+    Once it expired the socket sends nothing but its close: strawberry's handler answers each
+    operation it cancels with `complete`, and a subscriptions-transport-ws client forgets a
+    completed operation, so it would not subscribe again when it reconnects with a new token
+    (it starts again those it still holds); graphql-transport-ws sends nothing on a cancel."""
 
     _expiry: TokenExpiry
 
@@ -116,6 +121,10 @@ class ExpiringLegacyHandler(CheckedLegacyMessages):
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
             await self._expiry.watch(self.context.viewer)
+
+    async def send_message(self, message: OperationMessage) -> None:
+        if not self._expiry.expired:
+            await super().send_message(message)
 
     async def _end_expired(self) -> None:
         await self.cleanup()
