@@ -1,4 +1,6 @@
-"""Counting SQL statements at the driver, to assert how many a request costs."""
+"""Counting SQL statements at the driver, to assert how many a request costs: those SQLAlchemy
+executes (its `before_cursor_execute`) and those the read store sends through asyncpg itself
+(`infrastructure/database/driver_reads.py`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infrastructure.database import driver_reads
+
 
 class StatementLog:
     def __init__(self) -> None:
@@ -18,6 +22,9 @@ class StatementLog:
         """BEGIN … COMMIT (or ROLLBACK) pairs; an auto-committed statement sends neither."""
 
     def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    def _record_sent(self, statement: str) -> None:
         self.statements.append(statement)
 
     def _begin(self, conn: Any) -> None:
@@ -43,7 +50,8 @@ class StatementLog:
         event.listen(engine.sync_engine, "before_cursor_execute", log._record)
         event.listen(engine.sync_engine, "begin", log._begin)
         try:
-            yield log
+            with driver_reads.listening(engine, log._record_sent):
+                yield log
         finally:
             event.remove(engine.sync_engine, "before_cursor_execute", log._record)
             event.remove(engine.sync_engine, "begin", log._begin)
