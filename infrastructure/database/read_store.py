@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Integer,
     Row,
     Select,
     and_,
@@ -97,6 +98,12 @@ def _order_conditions(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _no_condition_but_the_member(criteria: OrderCriteria) -> bool:
+    """No status and no time among the criteria (the member may be given, or not)."""
+    no_times = criteria.created_after is None and criteria.created_before is None
+    return not criteria.statuses and no_times
+
+
 def _one_of_keys(column: ColumnElement[Any], dialect: str) -> ColumnElement[bool]:
     """`column` among the `keys` parameter. On PostgreSQL `= ANY(:keys)`, one array parameter:
     the same SQL text whatever the number of keys, where an expanding IN is rendered again for
@@ -106,8 +113,8 @@ def _one_of_keys(column: ColumnElement[Any], dialect: str) -> ColumnElement[bool
     return column.in_(bindparam("keys", expanding=True))
 
 
-class _ByKeys(NamedTuple):
-    """A read by keys: its statement, and the same compiled for asyncpg when it can go so."""
+class _Read(NamedTuple):
+    """A read built once: its statement, and the same compiled for asyncpg when it can go so."""
 
     stmt: Select[Any]
     driver: DriverStatement | None
@@ -124,21 +131,29 @@ class SqlReadStore:
         self._engine = single_statements(engine)
         self._products = products
         self._dialect = engine.dialect
-        self._by_keys: dict[tuple[Column[Any], bool], _ByKeys] = {}
+        self._by_keys: dict[tuple[Column[Any], bool], _Read] = {}
         """The reads by keys, each built once, its keys a parameter."""
         through_asyncpg = self._dialect.name == "postgresql" and self._dialect.driver == "asyncpg"
         self._driver = DriverReads(engine) if through_asyncpg else None
-        self._products_by_ids = self._by_keys_read(
+        self._products_by_ids = self._read(
             select(product_table, stock_table.c.available, stock_table.c.reserved)
             .outerjoin(stock_table, stock_table.c.product_id == product_table.c.id)
             .where(_one_of_keys(product_table.c.id, self._dialect.name))
         )
+        self._member_first_page = self._read(
+            _newest_first(
+                select(order_table).where(order_table.c.member_id == bindparam("member_id"))
+            ).limit(bindparam("limit", type_=Integer))
+        )
+        """A member's first page of orders and no other condition: a customer's `orders`, the
+        same SQL as `order_page` builds for it."""
 
-    def _by_keys_read(self, stmt: Select[Any]) -> _ByKeys:
-        """On PostgreSQL the read through asyncpg (`driver_reads.py`: the hottest statements,
-        four of the five of a page of nested orders), where its values allow it."""
+    def _read(self, stmt: Select[Any]) -> _Read:
+        """On PostgreSQL the read through asyncpg (`driver_reads.py`: the reads by keys and a
+        member's first page of orders, the five statements of a page of nested orders), where
+        its values allow it."""
         driver = DriverStatement.of(stmt, self._dialect) if self._driver is not None else None
-        return _ByKeys(stmt, driver)
+        return _Read(stmt, driver)
 
     async def _execute(
         self, stmt: Executable, parameters: dict[str, Any] | None = None
@@ -146,8 +161,7 @@ class SqlReadStore:
         async with self._engine.connect() as conn:
             return (await conn.execute(stmt, parameters)).all()
 
-    async def _fetch_by_keys(self, read: _ByKeys, keys: Sequence[Any]) -> Sequence[Any]:
-        parameters = {"keys": list(keys)}
+    async def _fetch(self, read: _Read, parameters: dict[str, Any]) -> Sequence[Any]:
         if read.driver is not None and self._driver is not None:
             return await self._driver.fetch(read.driver, parameters)
         return await self._execute(read.stmt, parameters)
@@ -163,15 +177,15 @@ class SqlReadStore:
             stmt = select(table).where(_one_of_keys(key, self._dialect.name))
             if by_id:
                 stmt = stmt.order_by(table.c.id)
-            read = self._by_keys[(key, by_id)] = self._by_keys_read(stmt)
-        return [of_row(row) for row in await self._fetch_by_keys(read, keys)]
+            read = self._by_keys[(key, by_id)] = self._read(stmt)
+        return [of_row(row) for row in await self._fetch(read, {"keys": list(keys)})]
 
     async def products_by_ids(self, ids: Sequence[int]) -> list[Product]:
         """Cached products first; the misses in one statement, then written back (unless one of
         them changed meanwhile: `infrastructure/cache/guarded.py`)."""
         found, missing, mark = await self._products.get_many(ids)
         if missing:
-            rows = await self._fetch_by_keys(self._products_by_ids, missing)
+            rows = await self._fetch(self._products_by_ids, {"keys": list(missing)})
             loaded = [product_from_row(row) for row in rows]
             if mark is not None:
                 await self._products.put_many(loaded, since=mark)
@@ -230,10 +244,19 @@ class SqlReadStore:
     async def order_page(
         self, criteria: OrderCriteria, *, first: int, after: OrderPosition | None
     ) -> Page[Order]:
-        stmt = select(order_table).where(*_order_conditions(criteria))
-        if after is not None:
-            stmt = stmt.where(tuple_(order_table.c.created_at, order_table.c.id) < tuple_(*after))
-        rows = list(await self._execute(_newest_first(stmt).limit(first + 1)))
+        if (
+            after is None
+            and criteria.member_id is not None
+            and _no_condition_but_the_member(criteria)
+        ):
+            values = {"member_id": criteria.member_id, "limit": first + 1}
+            rows = list(await self._fetch(self._member_first_page, values))
+        else:
+            stmt = select(order_table).where(*_order_conditions(criteria))
+            if after is not None:
+                after_position = tuple_(order_table.c.created_at, order_table.c.id) < tuple_(*after)
+                stmt = stmt.where(after_position)
+            rows = list(await self._execute(_newest_first(stmt).limit(first + 1)))
         return Page(items=[order_from_row(r) for r in rows[:first]], has_next=len(rows) > first)
 
     async def search_orders(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -14,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bootstrap import Services
+from domain.paging import OrderCriteria
 from infrastructure.database.driver_reads import DriverReads, DriverStatement, listening
 from infrastructure.database.engine import create_engine
 from infrastructure.database.tables import metadata, order_item_table, order_table
@@ -74,6 +76,25 @@ async def test_every_table_reads_the_same_through_asyncpg(services: Services) ->
                 assert type(value) is type(getattr(theirs, key)), (table.name, key)
         compared += bool(expected)
     assert compared >= 8
+
+
+async def test_a_members_first_page_is_the_page_sqlalchemy_reads(services: Services) -> None:
+    """A member's first page of orders goes through asyncpg; with a time among the criteria the
+    same orders go through SQLAlchemy, and the pages are the same."""
+    member = await create_member(services.engine)
+    product = await create_product(services.engine)
+    for _ in range(4):
+        await create_order(services.engine, member_id=member, product_ids=[product])
+    store = services.store
+    heard: list[str] = []
+    with listening(services.engine, heard.append):
+        ours = await store.order_page(OrderCriteria(member), first=3, after=None)
+    assert len(heard) == 1
+    far = datetime(9999, 1, 1, tzinfo=UTC)
+    theirs = await store.order_page(OrderCriteria(member, created_before=far), first=3, after=None)
+    assert ours == theirs
+    assert len(ours.items) == 3
+    assert ours.has_next
 
 
 def test_a_value_sqlalchemy_would_change_stays_with_sqlalchemy(services: Services) -> None:
