@@ -41,6 +41,7 @@ from strawberry.types import ExecutionResult
 from domain.validation import MAX_LINES
 
 MUTATION_COST = 10
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 MINIMUM_COST = 1
 """What an operation costs at least, requested and actual, as on GitHub: one that asks for no
 object (`{ __typename }`) or finds none (a book that is not there) still takes a point from its
@@ -154,6 +155,47 @@ def requested_cost(
     return _counted(schema, document, operation_name, variables or {})[0]
 
 
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def _operation(
+    document: DocumentNode, operation_name: str | None
+) -> OperationDefinitionNode | None:
+    """The operation that runs: the one named, or the first (a validated document without a
+    name has one)."""
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+            operation_name is None
+            or (definition.name is not None and definition.name.value == operation_name)
+        ):
+            return definition
+    return None
+
+
+def introspection_keys(document: DocumentNode, operation_name: str | None) -> frozenset[str]:
+    """The response keys (aliases, or names) of the operation's root fields that introspect
+    (`__schema`, `__type`): what is below them is free, actual as requested."""
+    operation = _operation(document, operation_name)
+    if operation is None:
+        return frozenset()
+    fragments = _fragments(document)
+    keys: set[str] = set()
+    pending = [operation.selection_set]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value in INTROSPECTION_FIELDS:
+                    keys.add((selection.alias or selection.name).value)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None:
+                    pending.append(fragment.selection_set)
+    return frozenset(keys)
+
+
 def _counted(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -161,18 +203,10 @@ def _counted(
     variables: Mapping[str, Any],
 ) -> tuple[int, tuple[str, ...]]:
     """The requested cost, and the names of the variables it read."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    chosen = [
-        o
-        for o in operations
-        if operation_name is None or (o.name and o.name.value == operation_name)
-    ]
-    if not chosen:
+    fragments = _fragments(document)
+    operation = _operation(document, operation_name)
+    if operation is None:
         return 0, ()
-    operation = chosen[0]
     root = schema.get_root_type(operation.operation)
     if root is None:
         return 0, ()
@@ -246,12 +280,18 @@ class CostedResult(GraphQLExecutionResult):
         self.cost = cost
 
 
-def actual_cost_of(result: GraphQLExecutionResult | ExecutionResult | None) -> int:
+def actual_cost_of(
+    result: GraphQLExecutionResult | ExecutionResult | None, free: frozenset[str] = frozenset()
+) -> int:
     """The result's actual cost: kept (`CostedResult`), or its objects (`MINIMUM_COST` at
     least) as counted by the executor when it built the data (the compiled executor's
-    `CountedResult` has `objects_in_data`), or else counted here."""
+    `CountedResult` has `objects_in_data`), or else counted here; the objects below the
+    root's `free` keys (introspection's, `introspection_keys`) left out."""
     if isinstance(result, CostedResult):
         return result.cost
+    if free and result is not None and type(result.data) is dict:
+        charged = (value for key, value in result.data.items() if key not in free)
+        return max(MINIMUM_COST, _objects_in(charged))
     counted = getattr(result, "objects_in_data", None)
     if type(counted) is not int:
         counted = actual_cost(result.data if result is not None else None)

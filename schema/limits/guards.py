@@ -17,7 +17,12 @@ from strawberry.types.execution import PreExecutionError
 
 from resolvers.common.errors import ApiError, ErrorCode
 from resolvers.ports import Bucket
-from schema.limits.cost import RequestedCosts, actual_cost_of, requested_cost
+from schema.limits.cost import (
+    RequestedCosts,
+    actual_cost_of,
+    introspection_keys,
+    requested_cost,
+)
 from schema.limits.served import graphql_schema_of
 
 log = logging.getLogger("orders.api")
@@ -109,7 +114,7 @@ class CostGuard(SchemaExtension):
             return
         yield
         result = context.result
-        self._actual = actual_cost_of(result)
+        self._actual = actual_cost_of(result, introspection_keys(document, name))
         await app.rate_limiter.give_back(app.client, requested - self._actual)
 
     def get_results(self) -> dict[str, Any]:

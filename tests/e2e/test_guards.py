@@ -153,6 +153,26 @@ async def test_a_client_over_its_budget_is_throttled_with_a_retry_after(
     assert anonymous.status_code == 200  # an anonymous client pays from its address's bucket
 
 
+async def test_introspection_is_free_requested_and_actual(client: AsyncClient) -> None:
+    """What is below `__schema` and `__type` costs nothing, as the requested cost says, under an
+    alias, in a fragment, or beside other fields: the actual cost counts the rest only."""
+    alone = await graphql(client, "{ __schema { types { name fields { name } } } }")
+    aliased = await graphql(
+        client,
+        "query { ...Root products(first: 2) { edges { node { id } } } } "
+        'fragment Root on Query { s: __schema { queryType { name } } t: __type(name: "Order") '
+        "{ fields { name } } }",
+    )
+
+    assert len(alone["data"]["__schema"]["types"]) > 20
+    assert alone["extensions"]["cost"]["actualQueryCost"] == 1, alone["extensions"]
+    assert aliased["data"]["t"]["fields"], aliased
+    products = aliased["data"]["products"]["edges"]
+    cost = aliased["extensions"]["cost"]
+    assert cost["actualQueryCost"] == 1 + 2 * len(products), cost  # the page, its edges, nodes
+    assert cost["actualQueryCost"] <= cost["requestedQueryCost"], cost
+
+
 NOTHING_ASKED = "{ __typename }"
 NOTHING_FOUND = f'{{ product(id: "{to_global_id("Product", 9_000_000_000_000)}") {{ id }} }}'
 """A request for no object, and one for a book there is not: each answers no object."""
