@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
 from sqlalchemy import (
+    BindParameter,
     Column,
     ColumnElement,
     Integer,
@@ -85,6 +86,13 @@ def _product_search(search: str | None) -> ColumnElement[bool]:
     )
 
 
+def _product_id_page(search: str | None, after: int | BindParameter[int] | None) -> Select[Any]:
+    stmt = select(product_table.c.id).where(_product_search(search))
+    if after is not None:
+        stmt = stmt.where(product_table.c.id > after)
+    return stmt.order_by(product_table.c.id)
+
+
 def _order_conditions(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if criteria.member_id is not None:
@@ -147,10 +155,20 @@ class SqlReadStore:
         )
         """A member's first page of orders and no other condition: a customer's `orders`, the
         same SQL as `order_page` builds for it."""
+        self._unsearched_product_id_pages = {
+            after: self._read(
+                _product_id_page(None, bindparam("after") if after else None).limit(
+                    bindparam("limit", type_=Integer)
+                )
+            )
+            for after in (False, True)
+        }
+        """The pages of product ids without a search (the catalogue's `products`), by whether
+        they start after an id; a search's stays with SQLAlchemy, built per call."""
 
     def _read(self, stmt: Select[Any]) -> _Read:
-        """On PostgreSQL the read through asyncpg (`driver_reads.py`: the reads by keys and a
-        member's first page of orders, the five statements of a page of nested orders), where
+        """On PostgreSQL the read through asyncpg (`driver_reads.py`: the reads by keys, a
+        member's first page of orders and the pages of product ids without a search), where
         its values allow it."""
         driver = DriverStatement.of(stmt, self._dialect) if self._driver is not None else None
         return _Read(stmt, driver)
@@ -205,11 +223,15 @@ class SqlReadStore:
         self, *, first: int, after: int | None, search: str | None
     ) -> Page[int]:
         """Product ids in id order; the products themselves come through the cached loader."""
-        stmt = select(product_table.c.id).where(_product_search(search))
-        if after is not None:
-            stmt = stmt.where(product_table.c.id > after)
-        stmt = stmt.order_by(product_table.c.id).limit(first + 1)
-        ids = [int(row[0]) for row in await self._execute(stmt)]
+        if search:
+            stmt = _product_id_page(search, after).limit(first + 1)
+            rows = await self._execute(stmt)
+        else:
+            values: dict[str, Any] = {"limit": first + 1}
+            if after is not None:
+                values["after"] = after
+            rows = await self._fetch(self._unsearched_product_id_pages[after is not None], values)
+        ids = [int(row[0]) for row in rows]
         return Page(items=ids[:first], has_next=len(ids) > first)
 
     async def count_products(self, *, search: str | None) -> int:

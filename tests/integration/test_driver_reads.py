@@ -18,7 +18,12 @@ from bootstrap import Services
 from domain.paging import OrderCriteria
 from infrastructure.database.driver_reads import DriverReads, DriverStatement, listening
 from infrastructure.database.engine import create_engine
-from infrastructure.database.tables import metadata, order_item_table, order_table
+from infrastructure.database.tables import (
+    metadata,
+    order_item_table,
+    order_table,
+    product_table,
+)
 from infrastructure.faults import may_pass
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.support.factories import create_member, create_order, create_product
@@ -95,6 +100,24 @@ async def test_a_members_first_page_is_the_page_sqlalchemy_reads(services: Servi
     assert ours == theirs
     assert len(ours.items) == 3
     assert ours.has_next
+
+
+async def test_the_pages_of_product_ids_are_the_ids_sqlalchemy_reads(services: Services) -> None:
+    """A page of product ids without a search, first or after an id, goes through asyncpg and
+    holds the ids SQLAlchemy reads, in order."""
+    for _ in range(3):
+        await create_product(services.engine)
+    async with services.engine.connect() as conn:
+        stmt = select(product_table.c.id).order_by(product_table.c.id)
+        every = [row.id for row in await conn.execute(stmt)]
+    heard: list[str] = []
+    with listening(services.engine, heard.append):
+        first = await services.store.product_id_page(first=2, after=None, search=None)
+        rest = await services.store.product_id_page(first=500, after=first.items[-1], search=None)
+    assert len(heard) == 2
+    assert first.items == every[:2]
+    assert first.has_next
+    assert rest.items == every[2:502]
 
 
 def test_a_value_sqlalchemy_would_change_stays_with_sqlalchemy(services: Services) -> None:
