@@ -97,18 +97,17 @@ class DriverStatement:
             return None
         if any(_processes_binds(compiled.binds[name].type, dialect) for name in names):
             return None
-        keys: list[str] = []
-        for column in stmt.selected_columns:
-            if column.key is None:
-                return None
+        attributes: dict[str, property] = {}
+        for position, column in enumerate(stmt.selected_columns):
             if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
                 return None
-            keys.append(column.key)
-        if len(set(keys)) != len(keys):
-            return None
-        # each attribute is a property over the record's own item access: C calls only, no
-        # Python frame a value
-        attributes = {key: property(itemgetter(n)) for n, key in enumerate(keys)}
+            if column.key is None:
+                continue  # an unnamed column (a count): read by position, as through SQLAlchemy
+            if column.key in attributes:
+                return None
+            # a property over the record's own item access: C calls only, no Python frame a
+            # value
+            attributes[column.key] = property(itemgetter(position))
         record_class = type("DriverRow", (asyncpg.Record,), attributes)
         given = {
             name: compiled.binds[name].effective_value

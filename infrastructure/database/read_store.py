@@ -165,11 +165,20 @@ class SqlReadStore:
         }
         """The pages of product ids without a search (the catalogue's `products`), by whether
         they start after an id; a search's stays with SQLAlchemy, built per call."""
+        self._member_order_count = self._read(
+            select(func.count())
+            .select_from(order_table)
+            .where(order_table.c.member_id == bindparam("member_id"))
+        )
+        self._product_count = self._read(
+            select(func.count()).select_from(product_table).where(_product_search(None))
+        )
+        """The `totalCount`s of a customer's orders and of the catalogue without a search."""
 
     def _read(self, stmt: Select[Any]) -> _Read:
         """On PostgreSQL the read through asyncpg (`driver_reads.py`: the reads by keys, a
-        member's first page of orders and the pages of product ids without a search), where
-        its values allow it."""
+        member's first page of orders and their count, the pages of product ids without a
+        search and their count), where its values allow it."""
         driver = DriverStatement.of(stmt, self._dialect) if self._driver is not None else None
         return _Read(stmt, driver)
 
@@ -235,6 +244,8 @@ class SqlReadStore:
         return Page(items=ids[:first], has_next=len(ids) > first)
 
     async def count_products(self, *, search: str | None) -> int:
+        if not search:
+            return int((await self._fetch(self._product_count, {}))[0][0])
         stmt = select(func.count()).select_from(product_table).where(_product_search(search))
         return int((await self._execute(stmt))[0][0])
 
@@ -287,6 +298,9 @@ class SqlReadStore:
         return await search_orders(self._engine, search, first=first, after=after)
 
     async def count_orders(self, criteria: OrderCriteria) -> int:
+        if criteria.member_id is not None and _no_condition_but_the_member(criteria):
+            values = {"member_id": criteria.member_id}
+            return int((await self._fetch(self._member_order_count, values))[0][0])
         stmt = select(func.count()).select_from(order_table).where(*_order_conditions(criteria))
         return int((await self._execute(stmt))[0][0])
 

@@ -120,6 +120,27 @@ async def test_the_pages_of_product_ids_are_the_ids_sqlalchemy_reads(services: S
     assert rest.items == every[2:502]
 
 
+async def test_the_counts_are_the_counts_sqlalchemy_reads(services: Services) -> None:
+    """A member's count of orders and the catalogue's count (no search) go through asyncpg, an
+    unnamed column read by position; with a time among the criteria, or a search, the same
+    counts go through SQLAlchemy."""
+    member = await create_member(services.engine)
+    product = await create_product(services.engine)
+    for _ in range(3):
+        await create_order(services.engine, member_id=member, product_ids=[product])
+    store = services.store
+    heard: list[str] = []
+    with listening(services.engine, heard.append):
+        orders = await store.count_orders(OrderCriteria(member))
+        products = await store.count_products(search=None)
+    assert len(heard) == 2
+    far = datetime(9999, 1, 1, tzinfo=UTC)
+    assert orders == await store.count_orders(OrderCriteria(member, created_before=far)) == 3
+    async with services.engine.connect() as conn:
+        every = (await conn.execute(select(func.count()).select_from(product_table))).scalar_one()
+    assert products == every
+
+
 def test_a_value_sqlalchemy_would_change_stays_with_sqlalchemy(services: Services) -> None:
     """UTCDateTime refuses a naive time and moves an aware one to UTC on its way in: a
     statement with such a parameter is not sent through asyncpg."""
