@@ -16,6 +16,7 @@ from domain.text import text_problem
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "exp")
+LAST_MOMENT = datetime.max.replace(tzinfo=UTC)
 SUBJECT_RULE = f"the token's sub claim must be a member id of 1 to {MAX_MEMBER_TEXT} characters"
 
 
@@ -112,8 +113,12 @@ def _viewer_from_claims(claims: dict[str, object]) -> Viewer:
 
 def _expiry(claims: dict[str, Any]) -> datetime:
     """The moment PyJWT starts refusing the token: its `exp` (a required claim), which PyJWT
-    reads as int(exp)."""
-    return datetime.fromtimestamp(int(claims["exp"]), UTC)
+    reads as int(exp). An `exp` past what a datetime holds (year 9999; one written in
+    milliseconds is year 55,000), which PyJWT accepts, is `datetime.max`, where it raised."""
+    try:
+        return datetime.fromtimestamp(int(claims["exp"]), UTC)
+    except (OverflowError, OSError, ValueError):
+        return LAST_MOMENT
 
 
 def _text_claim(claims: dict[str, object], name: str) -> str | None:

@@ -7,7 +7,7 @@ import jwt
 import pytest
 
 from domain.member import InvalidToken, Role
-from infrastructure.auth import JwtVerifier, mint_token, viewer_from_token
+from infrastructure.auth import LAST_MOMENT, JwtVerifier, mint_token, viewer_from_token
 
 SECRET = "unit-test-secret-" + "y" * 50
 
@@ -97,3 +97,11 @@ def test_a_viewer_is_valid_until_its_token_expires() -> None:
 
     assert viewer_from_token(token, SECRET).valid_until == expires
     assert JwtVerifier(SECRET)(token).valid_until == expires
+
+
+def test_a_token_expiring_past_the_year_9999_is_valid_until_the_last_moment() -> None:
+    in_milliseconds = int(datetime.now(UTC).timestamp() * 1000) + 60_000
+    token = jwt.encode({"sub": "m-4", "exp": in_milliseconds}, SECRET)
+
+    assert viewer_from_token(token, SECRET).valid_until == LAST_MOMENT
+    assert JwtVerifier(SECRET)(token).valid_until == LAST_MOMENT
