@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.command_line import search_rounds
 from bench.dataset import built_label
-from bench.environment import DATABASE_NAME, POSTGRES_ADMIN_URL
+from bench.environment import DATABASE_NAME, database_url
 from bench.report import heading, percentile, say
 from bench.search_dataset import PRODUCT_COLUMNS, SURNAMES, SYLLABLES, TITLE_WORDS, isbn, title
 from bench.services import connect, prepare_database
@@ -38,7 +38,7 @@ from infrastructure.database.engine import create_engine
 from infrastructure.database.read_store import SqlReadStore
 
 CATALOGUE_DATABASE = f"{DATABASE_NAME}_catalogue"
-CATALOGUE_DATABASE_URL = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + CATALOGUE_DATABASE
+CATALOGUE_DATABASE_URL = database_url(CATALOGUE_DATABASE)
 PAGE = 50
 SEED = 18
 AUTHOR_INDEX = "ix_product_author_trgm"

@@ -24,8 +24,14 @@ POSTGRES_ADMIN_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
+
+def database_url(name: str) -> str:
+    """The address of the database `name` on the bench's PostgreSQL."""
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
 DATABASE_NAME = os.environ.get("BENCH_DATABASE", "orders_bench")
-DATABASE_URL = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE_NAME
+DATABASE_URL = database_url(DATABASE_NAME)
 PREFIX = DATABASE_NAME.replace("_", "-")
 """Our cache key prefix and RabbitMQ name prefix: `orders-bench` by default."""
 RAW_PIPELINE_PREFIX = f"{PREFIX}-raw"

@@ -20,14 +20,14 @@ from typing import Any
 import asyncpg
 
 from bench.dataset import built_label
-from bench.environment import DATABASE_NAME, POSTGRES_ADMIN_URL
+from bench.environment import DATABASE_NAME, database_url
 from domain.catalogue import isbn13_check_digit
 from domain.ordering import NUMBER_ALPHABET
 from domain.status import OrderStatus
 
 SEED = 14
 SEARCH_DATABASE = f"{DATABASE_NAME}_search"
-SEARCH_DATABASE_URL = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + SEARCH_DATABASE
+SEARCH_DATABASE_URL = database_url(SEARCH_DATABASE)
 HISTORY_DAYS = 730
 CHUNK = 50_000
 """Rows per COPY: big enough to stream, small enough that the rows of one fit in memory."""

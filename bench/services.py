@@ -23,6 +23,7 @@ from bench.environment import (
     PREFIX,
     REDIS_URL,
     RETRY_DELAYS,
+    database_url,
 )
 from cluster.resources import delete_topology, forget_cache_keys
 from infrastructure.database.migrate import upgrade_to_head
@@ -57,7 +58,7 @@ async def prepare_database(name: str = DATABASE_NAME) -> None:
             await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    await asyncio.to_thread(upgrade_to_head, POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
+    await asyncio.to_thread(upgrade_to_head, database_url(name))
 
 
 @asynccontextmanager
