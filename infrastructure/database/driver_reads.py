@@ -1,4 +1,4 @@
-"""The read store's statements by keys on PostgreSQL, straight through the pooled connection's
+"""The read store's hottest statements on PostgreSQL, straight through the pooled connection's
 asyncpg connection, without SQLAlchemy's execution of each statement.
 
 SQLAlchemy compiles each statement once, here; a read then checks a connection out of the same
@@ -18,7 +18,7 @@ way:
   connections fails as before (tests/integration/test_driver_reads.py holds each of these);
 - counting: there is no cursor, so SQLAlchemy's `before_cursor_execute` does not fire; the
   listeners of `listening` hear each statement's text at the same moment instead
-  (`tests/support/statements.py` counts both).
+  (`tests/support/statements.py` and `bench/pipeline_statements.py` count both).
 
 One round trip a read, as through SQLAlchemy in AUTOCOMMIT: no BEGIN, no ROLLBACK.
 """
@@ -43,18 +43,15 @@ StatementListener = Callable[[str], None]
 
 _LISTENERS: WeakKeyDictionary[Pool, list[StatementListener]] = WeakKeyDictionary()
 """Who hears the statements sent through a pool's connections; by pool, so that an engine and
-its copies with other execution options (`single_statements`) share them."""
-
-
-def _listeners_of(engine: AsyncEngine) -> list[StatementListener]:
-    return _LISTENERS.setdefault(engine.sync_engine.pool, [])
+its copies with other execution options (`single_statements`) share them. Looked up at each
+read: `AsyncEngine.dispose` gives the engine a new pool."""
 
 
 @contextmanager
 def listening(engine: AsyncEngine, listener: StatementListener) -> Iterator[None]:
     """`listener` hears the text of every statement `DriverReads` sends through the engine's
     pool while the block runs: what `before_cursor_execute` is for SQLAlchemy's statements."""
-    listeners = _listeners_of(engine)
+    listeners = _LISTENERS.setdefault(engine.sync_engine.pool, [])
     listeners.append(listener)
     try:
         yield
@@ -131,19 +128,18 @@ class DriverReads:
     """Sends `DriverStatement`s through the engine's pool (see the module's docstring)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._connect = engine.sync_engine.connect
-        self._listeners = _listeners_of(engine)
+        self._engine = engine.sync_engine
 
     async def fetch(self, statement: DriverStatement, values: Mapping[str, Any]) -> list[Any]:
         arguments = statement.arguments(values)
         # SQLAlchemy's own Connection, checked out and closed as `AsyncEngine.connect` does
         # (a connection refused fails as there; the close shielded as there) without its
         # asyncio wrapper, half the CPU of a checkout
-        connection = await greenlet_spawn(self._connect)
+        connection = await greenlet_spawn(self._engine.connect)
         try:
             pooled = connection.connection
             driver: Any = pooled.driver_connection
-            for listener in self._listeners:
+            for listener in _LISTENERS.get(self._engine.pool, ()):
                 listener(statement.sql)
             try:
                 rows: list[Any] = await driver.fetch(

@@ -152,13 +152,17 @@ def test_a_value_sqlalchemy_would_change_stays_with_sqlalchemy(services: Service
 
 
 async def test_each_statement_is_heard_by_the_listeners(engine: AsyncEngine) -> None:
+    """While they listen, also once the engine was disposed of (it has a new pool then)."""
     heard: list[str] = []
     statement = _driver(select(literal_column("1").label("one")), engine)
     reads = DriverReads(engine)
     with listening(engine, heard.append):
         await reads.fetch(statement, {})
     await reads.fetch(statement, {})
-    assert heard == [statement.sql]
+    await engine.dispose()
+    with listening(engine, heard.append):
+        await reads.fetch(statement, {})
+    assert heard == [statement.sql, statement.sql]
 
 
 async def test_a_bad_value_fails_as_through_sqlalchemy(engine: AsyncEngine) -> None:
