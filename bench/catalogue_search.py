@@ -6,9 +6,10 @@ Builds its catalogue when missing: `--books` books in a database of their own
 (`<BENCH_DATABASE>_catalogue`), titles as the order search's data set makes them and an author
 each, a Korean name from a fixed seed. Each search runs as the API runs it (the read store's
 `product_id_page`, a page of 50 through SQLAlchemy and asyncpg), a different value each time.
-A round runs `--queries` searches of every case with the author's index, then drops it and runs
-them again without, then builds it again; the rounds take turns so that whatever else the
-machine does weighs on both alike. Prints each case's p50 and p99 with and without (the median
+A round runs `--queries` searches of every case with the author's index and without it (the
+index dropped, then built again), each on connections of its own; which goes first swaps from
+one round to the next, so that whatever else the machine does, and whatever one leaves to the
+other, weighs on both alike. Prints each case's p50 and p99 with and without (the median
 over the rounds, with the lowest and highest round), then the plan of one search of each case
 with the index, as it ran."""
 
@@ -161,8 +162,8 @@ async def run(*, count: int, rounds: int, queries: int) -> None:
     await _prepare(count)
     results: dict[bool, list[dict[str, tuple[float, float]]]] = {True: [], False: []}
     rng = random.Random(SEED)
-    for _ in range(rounds):
-        for indexed in (True, False):
+    for n in range(rounds):
+        for indexed in (True, False) if n % 2 == 0 else (False, True):
             results[indexed].append(await _timed_round(indexed, queries, rng))
     await _author_index(True)
     engine = create_engine(CATALOGUE_DATABASE_URL)

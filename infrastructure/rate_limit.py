@@ -53,17 +53,20 @@ def _bucket(allowed: bool, available: float, cost: int, capacity: int, rate: flo
 class _Refusals:
     """Each client's last refusal in this process, until its `retry_after` has run out."""
 
-    def __init__(self) -> None:
-        self._last: TTLCache[str, tuple[float, Bucket]] = TTLCache(OWED_CLIENTS, OWED_SECONDS)
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._last: TTLCache[str, tuple[float, Bucket]] = TTLCache(
+            OWED_CLIENTS, OWED_SECONDS, timer=clock
+        )
 
     def note(self, client: str, bucket: Bucket) -> Bucket:
         if not bucket.allowed:
-            self._last[client] = (time.monotonic() + bucket.retry_after, bucket)
+            self._last[client] = (self._clock() + bucket.retry_after, bucket)
         return bucket
 
     def lately(self, client: str) -> Bucket | None:
         until, bucket = self._last.get(client, (0.0, None))
-        remaining = until - time.monotonic()
+        remaining = until - self._clock()
         if bucket is None or remaining <= 0:
             return None
         return replace(bucket, retry_after=math.ceil(remaining * 10) / 10)
@@ -161,7 +164,7 @@ class MemoryRateLimiter:
         self._buckets: TTLCache[str, tuple[float, float]] = TTLCache(
             max_clients, math.ceil(capacity / restore_rate) + 1, timer=clock
         )
-        self._refusals = _Refusals()
+        self._refusals = _Refusals(clock)
 
     def _refilled(self, client: str) -> float:
         now = self._clock()

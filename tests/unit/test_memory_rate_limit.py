@@ -27,5 +27,20 @@ async def test_a_bucket_refills_at_its_rate_on_the_limiters_clock() -> None:
     assert not half.allowed
     assert half.available == 50
 
-    now[0] += 11.0  # past the time a full refill takes (when the bucket is forgotten)
+    now[0] += 11.0  # past the time a full refill takes
     assert (await limiter.take("kim", 100)).allowed
+
+
+async def test_a_refusal_is_remembered_until_its_retry_after_on_the_limiters_clock() -> None:
+    now = [1_000.0]
+    limiter = MemoryRateLimiter(capacity=10, restore_rate=1.0, clock=lambda: now[0])
+    refused = await limiter.take("kim", 20)
+    assert not refused.allowed
+
+    now[0] += refused.retry_after / 2
+    lately = limiter.refused_lately("kim")
+    assert lately is not None
+    assert lately.retry_after == refused.retry_after / 2
+
+    now[0] += refused.retry_after
+    assert limiter.refused_lately("kim") is None
