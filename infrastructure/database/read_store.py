@@ -106,10 +106,11 @@ def _order_conditions(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _no_condition_but_the_member(criteria: OrderCriteria) -> bool:
-    """No status and no time among the criteria (the member may be given, or not)."""
-    no_times = criteria.created_after is None and criteria.created_before is None
-    return not criteria.statuses and no_times
+def _only_a_member(criteria: OrderCriteria) -> bool:
+    """One member's orders and no other condition: compared with the criteria of the member
+    alone, so that a condition added to `OrderCriteria` one day cannot be passed over by the
+    statements built for this case alone."""
+    return criteria.member_id is not None and criteria == OrderCriteria(criteria.member_id)
 
 
 def _one_of_keys(column: ColumnElement[Any], dialect: str) -> ColumnElement[bool]:
@@ -277,11 +278,7 @@ class SqlReadStore:
     async def order_page(
         self, criteria: OrderCriteria, *, first: int, after: OrderPosition | None
     ) -> Page[Order]:
-        if (
-            after is None
-            and criteria.member_id is not None
-            and _no_condition_but_the_member(criteria)
-        ):
+        if after is None and _only_a_member(criteria):
             values = {"member_id": criteria.member_id, "limit": first + 1}
             rows = list(await self._fetch(self._member_first_page, values))
         else:
@@ -298,7 +295,7 @@ class SqlReadStore:
         return await search_orders(self._engine, search, first=first, after=after)
 
     async def count_orders(self, criteria: OrderCriteria) -> int:
-        if criteria.member_id is not None and _no_condition_but_the_member(criteria):
+        if _only_a_member(criteria):
             values = {"member_id": criteria.member_id}
             return int((await self._fetch(self._member_order_count, values))[0][0])
         stmt = select(func.count()).select_from(order_table).where(*_order_conditions(criteria))

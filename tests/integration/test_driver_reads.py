@@ -4,7 +4,7 @@ and failures alike (`infrastructure/database/driver_reads.py`)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from infrastructure.database.tables import (
 from infrastructure.faults import may_pass
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.support.factories import create_member, create_order, create_product
+from tests.support.raised import raised
 
 
 @pytest.fixture
@@ -48,14 +49,6 @@ async def _through_sqlalchemy(
 ) -> list[Any]:
     async with engine.connect() as conn:
         return list((await conn.execute(stmt, values)).all())
-
-
-async def _raised(work: Callable[[], Awaitable[object]]) -> BaseException:
-    try:
-        await work()
-    except Exception as exc:  # noqa: BLE001 - the error is what is looked at
-        return exc
-    raise AssertionError("nothing was raised")
 
 
 async def test_every_table_reads_the_same_through_asyncpg(services: Services) -> None:
@@ -168,8 +161,8 @@ async def test_each_statement_is_heard_by_the_listeners(engine: AsyncEngine) -> 
 async def test_a_bad_value_fails_as_through_sqlalchemy(engine: AsyncEngine) -> None:
     stmt = select(cast(bindparam("n", type_=Integer), Integer).label("n"))
     values = {"n": "not a number"}
-    theirs = await _raised(lambda: _through_sqlalchemy(engine, stmt, values))
-    ours = await _raised(lambda: DriverReads(engine).fetch(_driver(stmt, engine), values))
+    theirs = await raised(lambda: _through_sqlalchemy(engine, stmt, values))
+    ours = await raised(lambda: DriverReads(engine).fetch(_driver(stmt, engine), values))
     assert isinstance(theirs, DBAPIError)
     assert type(ours) is type(theirs)
     assert may_pass(ours) is may_pass(theirs) is False
@@ -181,8 +174,8 @@ async def test_a_statement_timeout_fails_as_through_sqlalchemy(database_url: str
     )
     stmt = select(func.pg_sleep(1).label("slept"))
     try:
-        theirs = await _raised(lambda: _through_sqlalchemy(impatient, stmt, {}))
-        ours = await _raised(lambda: DriverReads(impatient).fetch(_driver(stmt, impatient), {}))
+        theirs = await raised(lambda: _through_sqlalchemy(impatient, stmt, {}))
+        ours = await raised(lambda: DriverReads(impatient).fetch(_driver(stmt, impatient), {}))
     finally:
         await impatient.dispose()
     assert isinstance(theirs, DBAPIError)
@@ -208,7 +201,7 @@ async def _ended_while_running(engine: AsyncEngine, work: Awaitable[object]) -> 
             await asyncio.sleep(0.02)
     finally:
         await admin.close()
-    return await _raised(lambda: running)
+    return await raised(lambda: running)
 
 
 async def test_a_connection_ended_mid_statement_fails_as_through_sqlalchemy(
@@ -267,8 +260,8 @@ async def test_a_database_that_refuses_connections_fails_as_through_sqlalchemy()
     nowhere = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")
     stmt: Select[Any] = select(literal_column("1").label("one"))
     try:
-        theirs = await _raised(lambda: _through_sqlalchemy(nowhere, stmt, {}))
-        ours = await _raised(lambda: DriverReads(nowhere).fetch(_driver(stmt, nowhere), {}))
+        theirs = await raised(lambda: _through_sqlalchemy(nowhere, stmt, {}))
+        ours = await raised(lambda: DriverReads(nowhere).fetch(_driver(stmt, nowhere), {}))
     finally:
         await nowhere.dispose()
     assert type(ours) is type(theirs)

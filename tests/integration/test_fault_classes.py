@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -23,14 +23,7 @@ from infrastructure.faults import may_pass
 from infrastructure.payment.simulated_gateway import GatewayUnavailable
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.support.factories import create_member
-
-
-async def _raised(work: Callable[[], Awaitable[object]]) -> BaseException:
-    try:
-        await work()
-    except Exception as exc:  # noqa: BLE001 - the error is what is looked at
-        return exc
-    raise AssertionError("nothing was raised")
+from tests.support.raised import raised
 
 
 @pytest.fixture
@@ -48,7 +41,7 @@ async def test_a_unique_violation_will_not_pass(engine: AsyncEngine) -> None:
         async with engine.begin() as conn:
             await conn.execute(insert(member_table).values(id=member, name="x"))
 
-    assert not may_pass(await _raised(again))
+    assert not may_pass(await raised(again))
 
 
 async def test_a_number_out_of_range_will_not_pass(engine: AsyncEngine) -> None:
@@ -56,7 +49,7 @@ async def test_a_number_out_of_range_will_not_pass(engine: AsyncEngine) -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 2147483647::integer + 1"))
 
-    assert not may_pass(await _raised(overflow))
+    assert not may_pass(await raised(overflow))
 
 
 async def test_a_time_python_cannot_hold_in_utc_will_not_pass(engine: AsyncEngine) -> None:
@@ -71,7 +64,7 @@ async def test_a_time_python_cannot_hold_in_utc_will_not_pass(engine: AsyncEngin
                 )
             )
 
-    assert not may_pass(await _raised(insert_it))
+    assert not may_pass(await raised(insert_it))
 
 
 async def test_a_lock_not_granted_in_time_may_pass(engine: AsyncEngine) -> None:
@@ -85,7 +78,7 @@ async def test_a_lock_not_granted_in_time_may_pass(engine: AsyncEngine) -> None:
                 await conn.execute(text("SET LOCAL lock_timeout = '50ms'"))
                 await conn.execute(lock, {"id": member})
 
-        assert may_pass(await _raised(wait_for_it))
+        assert may_pass(await raised(wait_for_it))
 
 
 async def test_a_statement_timeout_may_pass(engine: AsyncEngine) -> None:
@@ -94,7 +87,7 @@ async def test_a_statement_timeout_may_pass(engine: AsyncEngine) -> None:
             await conn.execute(text("SET LOCAL statement_timeout = '50ms'"))
             await conn.execute(text("SELECT pg_sleep(5)"))
 
-    assert may_pass(await _raised(slow))
+    assert may_pass(await raised(slow))
 
 
 async def test_a_deadlock_may_pass(engine: AsyncEngine) -> None:
@@ -130,7 +123,7 @@ async def test_a_connection_the_server_ended_may_pass(engine: AsyncEngine) -> No
         async def use_it() -> None:
             await conn.execute(text("SELECT 1"))
 
-        assert may_pass(await _raised(use_it))
+        assert may_pass(await raised(use_it))
 
 
 async def test_a_database_that_refuses_connections_may_pass() -> None:
@@ -141,7 +134,7 @@ async def test_a_database_that_refuses_connections_may_pass() -> None:
             await conn.execute(text("SELECT 1"))
 
     try:
-        assert may_pass(await _raised(connect))
+        assert may_pass(await raised(connect))
     finally:
         await nowhere.dispose()
 
@@ -158,7 +151,7 @@ async def test_a_locked_sqlite_database_may_pass(tmp_path: Path) -> None:
                 async with impatient.connect() as other:
                     await other.execute(text("BEGIN IMMEDIATE"))
 
-            locked = await _raised(write)
+            locked = await raised(write)
     finally:
         await holder.dispose()
         await impatient.dispose()
