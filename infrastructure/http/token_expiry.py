@@ -12,20 +12,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
-    ConnectionInitMessage as TransportInit,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
-    Message as TransportMessage,
-)
-from strawberry.subscriptions.protocols.graphql_ws.types import (
-    ConnectionInitMessage as LegacyInit,
-)
 from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
 
 from domain.member import Viewer
 from infrastructure.http.socket_messages import CheckedLegacyMessages, CheckedTransportMessages
+from resolvers.common.context import Context
 
 TOKEN_EXPIRED_CODE = 4403
 TOKEN_EXPIRED_REASON = "the token has expired"
@@ -68,26 +61,39 @@ class TokenExpiry:
             await self._waiting
 
 
-class ExpiringTransportHandler(CheckedTransportMessages):
-    """graphql-transport-ws, its messages checked, closed when its token expires."""
+class _ClosedAtExpiry:
+    """What both protocols' handlers add in front of strawberry's (it comes first in their
+    bases): the token watched from an acknowledged connection_init, no message read once it
+    expired, the watch stopped when the socket ends. strawberry's two handlers share no typed
+    base, so the calls on to them go through an untyped `super()`."""
 
     _expiry: TokenExpiry
+    connection_acknowledged: bool
+    context: Context
 
     async def handle(self) -> None:
         self._expiry = TokenExpiry(self._end_expired)
         try:
-            await super().handle()
+            await cast(Any, super()).handle()
         finally:
             await self._expiry.stop()
 
-    async def handle_message(self, message: TransportMessage) -> None:
+    async def handle_message(self, message: Any) -> None:
         if not self._expiry.expired:
-            await super().handle_message(message)
+            await cast(Any, super()).handle_message(message)
 
-    async def handle_connection_init(self, message: TransportInit) -> None:
-        await super().handle_connection_init(message)
+    async def handle_connection_init(self, message: Any) -> None:
+        await cast(Any, super()).handle_connection_init(message)
         if self.connection_acknowledged:
             await self._expiry.watch(self.context.viewer)
+
+    async def _end_expired(self) -> None:
+        """The socket's end once its token expired: each protocol's own."""
+        raise NotImplementedError
+
+
+class ExpiringTransportHandler(_ClosedAtExpiry, CheckedTransportMessages):
+    """graphql-transport-ws, its messages checked, closed when its token expires."""
 
     async def _end_expired(self) -> None:
         """Every operation cancelled and done (strawberry's end of a socket), then the close."""
@@ -95,7 +101,7 @@ class ExpiringTransportHandler(CheckedTransportMessages):
         await self.websocket.close(TOKEN_EXPIRED_CODE, TOKEN_EXPIRED_REASON)
 
 
-class ExpiringLegacyHandler(CheckedLegacyMessages):
+class ExpiringLegacyHandler(_ClosedAtExpiry, CheckedLegacyMessages):
     """graphql-ws (subscriptions-transport-ws), its messages checked, closed when its token
     expires.
 
@@ -103,24 +109,6 @@ class ExpiringLegacyHandler(CheckedLegacyMessages):
     operation it cancels with `complete`, and a subscriptions-transport-ws client forgets a
     completed operation, so it would not subscribe again when it reconnects with a new token
     (it starts again those it still holds); graphql-transport-ws sends nothing on a cancel."""
-
-    _expiry: TokenExpiry
-
-    async def handle(self) -> None:
-        self._expiry = TokenExpiry(self._end_expired)
-        try:
-            await super().handle()
-        finally:
-            await self._expiry.stop()
-
-    async def handle_message(self, message: OperationMessage) -> None:
-        if not self._expiry.expired:
-            await super().handle_message(message)
-
-    async def handle_connection_init(self, message: LegacyInit) -> None:
-        await super().handle_connection_init(message)
-        if self.connection_acknowledged:
-            await self._expiry.watch(self.context.viewer)
 
     async def send_message(self, message: OperationMessage) -> None:
         if not self._expiry.expired:
