@@ -93,6 +93,24 @@ def _product_id_page(search: str | None, after: int | BindParameter[int] | None)
     return stmt.order_by(product_table.c.id)
 
 
+def _product_count(search: str | None) -> Select[Any]:
+    return select(func.count()).select_from(product_table).where(_product_search(search))
+
+
+def _order_count(conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    return select(func.count()).select_from(order_table).where(*conditions)
+
+
+def _order_page(conditions: Sequence[ColumnElement[bool]], limit: Any) -> Select[Any]:
+    """Orders meeting the conditions, newest first, at most `limit` (a number or a parameter)."""
+    return (
+        select(order_table)
+        .where(*conditions)
+        .order_by(order_table.c.created_at.desc(), order_table.c.id.desc())
+        .limit(limit)
+    )
+
+
 def _order_conditions(criteria: OrderCriteria) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if criteria.member_id is not None:
@@ -129,10 +147,6 @@ class _Read(NamedTuple):
     driver: DriverStatement | None
 
 
-def _newest_first(stmt: Select[tuple[object, ...]]) -> Select[tuple[object, ...]]:
-    return stmt.order_by(order_table.c.created_at.desc(), order_table.c.id.desc())
-
-
 class SqlReadStore:
     def __init__(self, engine: AsyncEngine, products: ProductCache) -> None:
         # every read is one statement on a connection of its own: auto-committed, it is one
@@ -149,10 +163,9 @@ class SqlReadStore:
             .outerjoin(stock_table, stock_table.c.product_id == product_table.c.id)
             .where(_one_of_keys(product_table.c.id, self._dialect.name))
         )
+        of_the_member = [order_table.c.member_id == bindparam("member_id")]
         self._member_first_page = self._read(
-            _newest_first(
-                select(order_table).where(order_table.c.member_id == bindparam("member_id"))
-            ).limit(bindparam("limit", type_=Integer))
+            _order_page(of_the_member, bindparam("limit", type_=Integer))
         )
         """A member's first page of orders and no other condition: a customer's `orders`, the
         same SQL as `order_page` builds for it."""
@@ -166,14 +179,8 @@ class SqlReadStore:
         }
         """The pages of product ids without a search (the catalogue's `products`), by whether
         they start after an id; a search's stays with SQLAlchemy, built per call."""
-        self._member_order_count = self._read(
-            select(func.count())
-            .select_from(order_table)
-            .where(order_table.c.member_id == bindparam("member_id"))
-        )
-        self._product_count = self._read(
-            select(func.count()).select_from(product_table).where(_product_search(None))
-        )
+        self._member_order_count = self._read(_order_count(of_the_member))
+        self._product_count = self._read(_product_count(None))
         """The `totalCount`s of a customer's orders and of the catalogue without a search."""
 
     def _read(self, stmt: Select[Any]) -> _Read:
@@ -247,8 +254,7 @@ class SqlReadStore:
     async def count_products(self, *, search: str | None) -> int:
         if not search:
             return int((await self._fetch(self._product_count, {}))[0][0])
-        stmt = select(func.count()).select_from(product_table).where(_product_search(search))
-        return int((await self._execute(stmt))[0][0])
+        return int((await self._execute(_product_count(search)))[0][0])
 
     async def members_by_ids(self, ids: Sequence[str]) -> list[Member]:
         return await self._rows_with(member_table.c.id, ids, member_from_row, by_id=False)
@@ -282,11 +288,12 @@ class SqlReadStore:
             values = {"member_id": criteria.member_id, "limit": first + 1}
             rows = list(await self._fetch(self._member_first_page, values))
         else:
-            stmt = select(order_table).where(*_order_conditions(criteria))
+            conditions = _order_conditions(criteria)
             if after is not None:
-                after_position = tuple_(order_table.c.created_at, order_table.c.id) < tuple_(*after)
-                stmt = stmt.where(after_position)
-            rows = list(await self._execute(_newest_first(stmt).limit(first + 1)))
+                conditions.append(
+                    tuple_(order_table.c.created_at, order_table.c.id) < tuple_(*after)
+                )
+            rows = list(await self._execute(_order_page(conditions, first + 1)))
         return Page(items=[order_from_row(r) for r in rows[:first]], has_next=len(rows) > first)
 
     async def search_orders(
@@ -298,8 +305,7 @@ class SqlReadStore:
         if _only_a_member(criteria):
             values = {"member_id": criteria.member_id}
             return int((await self._fetch(self._member_order_count, values))[0][0])
-        stmt = select(func.count()).select_from(order_table).where(*_order_conditions(criteria))
-        return int((await self._execute(stmt))[0][0])
+        return int((await self._execute(_order_count(_order_conditions(criteria))))[0][0])
 
     async def member_order_pages(
         self,
