@@ -24,6 +24,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    InitialIncrementalExecutionResult,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -281,7 +282,8 @@ class CostedResult(GraphQLExecutionResult):
 
 
 def actual_cost_of(
-    result: GraphQLExecutionResult | ExecutionResult | None, free: frozenset[str] = frozenset()
+    result: GraphQLExecutionResult | InitialIncrementalExecutionResult | ExecutionResult | None,
+    free: frozenset[str] = frozenset(),
 ) -> int:
     """The result's actual cost: kept (`CostedResult`), or its objects (`MINIMUM_COST` at
     least) as counted by the executor when it built the data (the compiled executor's
@@ -289,12 +291,12 @@ def actual_cost_of(
     root's `free` keys (introspection's, `introspection_keys`) left out."""
     if isinstance(result, CostedResult):
         return result.cost
-    if free and result is not None and type(result.data) is dict:
-        charged = (value for key, value in result.data.items() if key not in free)
-        return max(MINIMUM_COST, _objects_in(charged))
+    data = result.data if result is not None else None
     counted = getattr(result, "objects_in_data", None)
-    if type(counted) is not int:
-        counted = actual_cost(result.data if result is not None else None)
+    if free and type(data) is dict:
+        counted = _objects_in(value for key, value in data.items() if key not in free)
+    elif type(counted) is not int:
+        counted = actual_cost(data)
     return max(MINIMUM_COST, counted)
 
 

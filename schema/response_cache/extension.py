@@ -24,7 +24,7 @@ from strawberry.types.graphql import OperationType
 
 from domain.answers import CATALOGUE, AnswerStore, Lookup, stock_of, viewer_tag
 from domain.member import Viewer
-from schema.limits.cost import MINIMUM_COST, CostedResult, actual_cost
+from schema.limits.cost import CostedResult, actual_cost_of
 from schema.limits.served import graphql_schema_of
 from schema.response_cache.entries import cache_control, entry, entry_parts, key_of
 from schema.response_cache.hints import FILED_STOCK_BOOKS, Scope
@@ -101,7 +101,7 @@ class ResponseCache(SchemaExtension):
         self._set_header(cache_control(plan))
         if looked is None:
             return
-        kept = CostedResult(result.data, max(MINIMUM_COST, actual_cost(result.data)))
+        kept = CostedResult(result.data, actual_cost_of(result))
         self.execution_context.result = kept  # counted here once, not again by CostGuard
         body = entry(kept.cost, orjson.dumps(kept.data))
         max_age = plan.max_age
