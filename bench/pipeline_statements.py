@@ -28,7 +28,7 @@ from bench.raw_orders import place_order
 from bench.services import add_scratch_members, connect, forget_scratch_orders
 from bootstrap import Background, build_services
 from domain.messages import Consumer
-from infrastructure.database.driver_reads import listening
+from infrastructure.database.driver_reads import every_statement
 
 SETTLE_WITHIN_SECONDS = 30.0
 _VERB = re.compile(r"\s*(\w+)")
@@ -38,9 +38,6 @@ class Tally:
     def __init__(self) -> None:
         self.statements: Counter[str] = Counter()
         self.transactions = 0
-
-    def statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.sent(statement)
 
     def sent(self, statement: str) -> None:
         """Each statement, also one the read store sends through asyncpg itself (an order's
@@ -75,10 +72,9 @@ async def count(orders: int) -> None:
     await background.start(list(Consumer), relay=True, carrier=False)
     tally = Tally()
     engine = services.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", tally.statement)
     event.listen(engine, "begin", tally.begin)
     try:
-        with listening(services.engine, tally.sent):
+        with every_statement(services.engine, tally.sent):
             for n in range(orders):
                 lines = [(1 + n, 1), (300 + n, 1), (600 + n, 1)]
                 async with connect() as conn:
@@ -89,7 +85,6 @@ async def count(orders: int) -> None:
                         raise TimeoutError(f"order {placed.id} did not settle")
                     await asyncio.sleep(0.05)
     finally:
-        event.remove(engine, "before_cursor_execute", tally.statement)
         event.remove(engine, "begin", tally.begin)
         await background.shutdown()
         async with connect() as conn:

@@ -17,8 +17,9 @@ way:
   connection is checked out as a SQLAlchemy `Connection`, so a database that refuses
   connections fails as before (tests/integration/test_driver_reads.py holds each of these);
 - counting: there is no cursor, so SQLAlchemy's `before_cursor_execute` does not fire; the
-  listeners of `listening` hear each statement's text at the same moment instead
-  (`tests/support/statements.py` and `bench/pipeline_statements.py` count both).
+  listeners of `listening` hear each statement's text at the same moment instead, and
+  `every_statement` hears both paths (`tests/support/statements.py` and
+  `bench/pipeline_statements.py` count with it).
 
 One round trip a read, as through SQLAlchemy in AUTOCOMMIT: no BEGIN, no ROLLBACK.
 """
@@ -33,7 +34,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import asyncpg
-from sqlalchemy import ARRAY, Dialect, Select
+from sqlalchemy import ARRAY, Dialect, Select, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeEngine
@@ -57,6 +58,24 @@ def listening(engine: AsyncEngine, listener: StatementListener) -> Iterator[None
         yield
     finally:
         listeners.remove(listener)
+
+
+@contextmanager
+def every_statement(engine: AsyncEngine, listener: StatementListener) -> Iterator[None]:
+    """`listener` hears every statement sent through the engine while the block runs: those
+    SQLAlchemy executes (its `before_cursor_execute`) and those sent to asyncpg here
+    (`listening`). What counts statements (the tests' `StatementLog`, the pipeline's bench)
+    counts with it."""
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        listener(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", executed)
+    try:
+        with listening(engine, listener):
+            yield
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", executed)
 
 
 class DriverStatement:

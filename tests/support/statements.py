@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infrastructure.database import driver_reads
+from infrastructure.database.driver_reads import every_statement
 
 
 class StatementLog:
@@ -21,10 +21,7 @@ class StatementLog:
         self.transactions = 0
         """BEGIN … COMMIT (or ROLLBACK) pairs; an auto-committed statement sends neither."""
 
-    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.statements.append(statement)
-
-    def _record_sent(self, statement: str) -> None:
+    def _record(self, statement: str) -> None:
         self.statements.append(statement)
 
     def _begin(self, conn: Any) -> None:
@@ -47,11 +44,9 @@ class StatementLog:
     @contextmanager
     def attached(cls, engine: AsyncEngine) -> Iterator[StatementLog]:
         log = cls()
-        event.listen(engine.sync_engine, "before_cursor_execute", log._record)
         event.listen(engine.sync_engine, "begin", log._begin)
         try:
-            with driver_reads.listening(engine, log._record_sent):
+            with every_statement(engine, log._record):
                 yield log
         finally:
-            event.remove(engine.sync_engine, "before_cursor_execute", log._record)
             event.remove(engine.sync_engine, "begin", log._begin)
