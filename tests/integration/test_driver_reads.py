@@ -76,13 +76,19 @@ async def test_every_table_reads_the_same_through_asyncpg(services: Services) ->
     assert compared >= 8
 
 
+async def _member_with_orders(services: Services, orders: int) -> str:
+    """A new member with this many orders, of one book each."""
+    member = await create_member(services.engine)
+    product = await create_product(services.engine)
+    for _ in range(orders):
+        await create_order(services.engine, member_id=member, product_ids=[product])
+    return member
+
+
 async def test_a_members_first_page_is_the_page_sqlalchemy_reads(services: Services) -> None:
     """A member's first page of orders goes through asyncpg; with a time among the criteria the
     same orders go through SQLAlchemy, and the pages are the same."""
-    member = await create_member(services.engine)
-    product = await create_product(services.engine)
-    for _ in range(4):
-        await create_order(services.engine, member_id=member, product_ids=[product])
+    member = await _member_with_orders(services, 4)
     store = services.store
     heard: list[str] = []
     with listening(services.engine, heard.append):
@@ -117,10 +123,7 @@ async def test_the_counts_are_the_counts_sqlalchemy_reads(services: Services) ->
     """A member's count of orders and the catalogue's count (no search) go through asyncpg, an
     unnamed column read by position; with a time among the criteria, or a search, the same
     counts go through SQLAlchemy."""
-    member = await create_member(services.engine)
-    product = await create_product(services.engine)
-    for _ in range(3):
-        await create_order(services.engine, member_id=member, product_ids=[product])
+    member = await _member_with_orders(services, 3)
     store = services.store
     heard: list[str] = []
     with listening(services.engine, heard.append):
