@@ -11,9 +11,9 @@ The catalogue's search (`products(search:)`) matches a part of the title or of t
 second, where with both indexed the two are read and merged (BitmapOr) in well under one
 (`python -m bench.catalogue_search`). SQLite gets a plain B-tree index of the same name, as
 the title's, which its searches do not use. Built in place, not CONCURRENTLY: it holds writes
-to `product` (staff's edits; an order writes `stock`, not `product`) for about a second on
-200,000 books (1.1 s, measured by hand in a scratch database), where building it concurrently
-would need the migration outside alembic's transaction.
+to `product` (staff's edits; an order writes `stock`, not `product`) while it builds, a third
+of a second on 200,000 books (`python -m bench.catalogue_search` prints it), where building it
+concurrently would need the migration outside alembic's transaction.
 """
 
 from collections.abc import Sequence
